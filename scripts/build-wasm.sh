@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Compiles the bindings crate to wasm32, runs wasm-bindgen (pinned through Cargo.lock) and
+# wasm-opt, and leaves the module and its JS glue in target/wasm-pkg/.
+source "$(dirname "$0")/lib.sh"
+
+OUT=target/wasm-pkg
+WASM_TARGET_DIR=target/wasm   # its own directory: Debian's rustc differs from rustup's
+TRIPLE=wasm32-unknown-unknown
+CRATE_WASM=aiguard_wasm.wasm
+
+if rustup target list --installed 2>/dev/null | grep -qx $TRIPLE; then
+  say "wasm32: rustup target"
+  CARGO_TARGET_DIR=$WASM_TARGET_DIR cargo build --profile wasm --target $TRIPLE -p aiguard-wasm
+elif [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/src/rust/library ] && have wasm-ld; then
+  say "wasm32: Debian rustc-web, std built from source"
+  # Debian's cargo/rustc first in PATH; its rust-lld link is dangling, wasm-ld works.
+  PATH=/usr/bin:$PATH RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$WASM_TARGET_DIR \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld \
+    RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+    cargo build --profile wasm --target $TRIPLE -p aiguard-wasm \
+      -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
+else
+  die "no wasm32 toolchain: run 'rustup target add $TRIPLE', or as root 'apt-get install rustc-web cargo-web rust-web-src lld' (scripts/setup.sh does this)"
+fi
+
+rm -rf "$OUT" && mkdir -p "$OUT"
+cargo run --quiet --release -p xtask -- bindgen "$WASM_TARGET_DIR/$TRIPLE/wasm/$CRATE_WASM" "$OUT"
+WASM_OPT=node_modules/.bin/wasm-opt
+[ -x $WASM_OPT ] || die "wasm-opt missing: run scripts/setup.sh (npm package binaryen)"
+$WASM_OPT -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$OUT/aiguard_wasm_bg.wasm" -o "$OUT/aiguard_wasm_bg.wasm"
+say "wasm: $(stat -c %s "$OUT/aiguard_wasm_bg.wasm") bytes ($(gzip -9c "$OUT/aiguard_wasm_bg.wasm" | wc -c) gzipped)"

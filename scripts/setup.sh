@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what building and testing AIGuard needs, and only what is missing, so it is cheap to
+# run every time. Usage: scripts/setup.sh [build|test]   (default: test, which includes build)
+source "$(dirname "$0")/lib.sh"
+WHAT=${1:-test}
+
+# --- Debian packages ---------------------------------------------------------------------
+need_pkgs=()
+pkg_missing() { ! dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+# The wasm32 target: rustup's if it has it, otherwise Debian's rustc-web with std sources.
+if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  :
+else
+  for p in rustc-web cargo-web rust-web-src lld; do pkg_missing "$p" && need_pkgs+=("$p"); done
+fi
+pkg_missing zip && need_pkgs+=(zip)
+if [ "$WHAT" = test ]; then
+  for p in chromium firefox-esr openssl; do pkg_missing "$p" && need_pkgs+=("$p"); done
+fi
+
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ] && ! have sudo; then
+    die "missing Debian packages: ${need_pkgs[*]} (install them as root: apt-get install ${need_pkgs[*]})"
+  fi
+  SUDO=""; [ "$(id -u)" != 0 ] && SUDO=sudo
+  say "installing Debian packages: ${need_pkgs[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+# --- Node packages (wasm-opt, test drivers, web-ext) ---------------------------------------
+have node || die "Node.js 18+ is required (apt-get install nodejs npm)"
+have npm || die "npm is required (apt-get install npm)"
+stamp=node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  say "installing npm packages from package-lock.json"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# --- geckodriver (Firefox tests) -------------------------------------------------------
+if [ "$WHAT" = test ]; then
+  if ! have geckodriver || [ "$(geckodriver --version | head -1 | awk '{print $2}')" != "$GECKODRIVER_VERSION" ]; then
+    say "building geckodriver $GECKODRIVER_VERSION (about 2 minutes, once)"
+    cargo install geckodriver --version "=$GECKODRIVER_VERSION" --locked --quiet \
+      || cargo install geckodriver --version "=$GECKODRIVER_VERSION" --quiet
+  fi
+fi

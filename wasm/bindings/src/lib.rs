@@ -1,0 +1,140 @@
+//! The engine as the extension sees it. This layer only converts between JavaScript values and
+//! the engine's types; every decision is made in `aiguard-engine`.
+
+use aiguard_engine::dnr::DnrOptions;
+use aiguard_engine::url_filter::RequestUrl;
+use aiguard_engine::{Action, Engine, PolicyError};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// A compiled policy living in the extension's background context.
+#[wasm_bindgen(js_name = Engine)]
+pub struct WasmEngine {
+    inner: Engine,
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    // JSON-compatible: maps become plain objects, `None` becomes null.
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn policy_error(e: &PolicyError) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+#[derive(Serialize)]
+struct PolicyProblem<'a> {
+    message: String,
+    line: Option<usize>,
+    column: Option<usize>,
+    rule: Option<&'a str>,
+    field: Option<&'a str>,
+}
+
+#[wasm_bindgen(js_class = Engine)]
+impl WasmEngine {
+    /// The engine with the built-in default policy.
+    pub fn builtin() -> WasmEngine {
+        WasmEngine { inner: Engine::builtin() }
+    }
+
+    /// Compiles an admin policy (JSON text); throws an Error naming line, rule and field.
+    #[wasm_bindgen(js_name = fromPolicy)]
+    pub fn from_policy(json: &str) -> Result<WasmEngine, JsError> {
+        Engine::from_policy_json(json).map(|inner| WasmEngine { inner }).map_err(|e| policy_error(&e))
+    }
+
+    /// Validates a policy without keeping it: `null` when valid, otherwise
+    /// `{message, line, column, rule, field}`.
+    #[wasm_bindgen(js_name = checkPolicy)]
+    pub fn check_policy(json: &str) -> Result<JsValue, JsError> {
+        match Engine::from_policy_json(json) {
+            Ok(_) => Ok(JsValue::NULL),
+            Err(e) => to_js(&PolicyProblem {
+                message: e.to_string(),
+                line: e.line,
+                column: e.column,
+                rule: e.rule.as_deref(),
+                field: e.field.as_deref(),
+            }),
+        }
+    }
+
+    /// `{action, rule}` for a URL.
+    pub fn verdict(&self, url: &str) -> Result<JsValue, JsError> {
+        let v = self.inner.verdict(url).map_err(|e| JsError::new(&e.to_string()))?;
+        to_js(&v)
+    }
+
+    /// The action alone as a small integer (0 block, 1 warn, 2 allow; -1 not a URL): the
+    /// allocation-free path for per-request checks.
+    pub fn action(&self, url: &str) -> i32 {
+        match RequestUrl::parse(url) {
+            Ok(u) => match self.inner.action_for(&u) {
+                Action::Block => 0,
+                Action::Warn => 1,
+                Action::Allow => 2,
+            },
+            Err(_) => -1,
+        }
+    }
+
+    /// What the warn and block pages show, with "Continue" grants applied at `now_ms`.
+    pub fn explain(&self, url: &str, now_ms: f64) -> Result<JsValue, JsError> {
+        let e = self.inner.explain(url, now_ms).map_err(|e| JsError::new(&e.to_string()))?;
+        to_js(&e)
+    }
+
+    /// Records "Continue" for a host until `expires_ms`.
+    pub fn grant(&mut self, host: &str, expires_ms: f64) {
+        self.inner.grant(host, expires_ms);
+    }
+
+    #[wasm_bindgen(js_name = clearGrants)]
+    pub fn clear_grants(&mut self) {
+        self.inner.clear_grants();
+    }
+
+    /// `{rules, regexRules, skipped}`: the policy as declarativeNetRequest rules.
+    #[wasm_bindgen(js_name = dnrRules)]
+    pub fn dnr_rules(&self, warn_page: &str, block_page: &str, first_id: u32) -> Result<JsValue, JsError> {
+        let opts = DnrOptions { warn_page: warn_page.into(), block_page: block_page.into(), first_id };
+        let c = self.inner.dnr_rules(&opts);
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Out<'a> {
+            rules: &'a [serde_json::Value],
+            regex_rules: usize,
+            skipped: &'a [String],
+        }
+        to_js(&Out { rules: &c.rules, regex_rules: c.regex_rules, skipped: &c.skipped })
+    }
+
+    /// The allow rule that remembers "Continue" for the URL's host, or null.
+    #[wasm_bindgen(js_name = grantRule)]
+    pub fn grant_rule(&self, id: u32, url: &str) -> Result<JsValue, JsError> {
+        let r = self.inner.grant_rule(id, url).map_err(|e| JsError::new(&e.to_string()))?;
+        to_js(&r)
+    }
+
+    /// Counts for the options page and diagnostics.
+    pub fn stats(&self) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Stats<'a> {
+            engine_version: &'a str,
+            catalog_version: &'a str,
+            catalog_tools: usize,
+            rules: usize,
+            filters: usize,
+        }
+        to_js(&Stats {
+            engine_version: env!("CARGO_PKG_VERSION"),
+            catalog_version: &self.inner.catalog().version,
+            catalog_tools: self.inner.catalog().tools.len(),
+            rules: self.inner.policy().rules.len(),
+            filters: self.inner.policy().filter_count(),
+        })
+    }
+}

@@ -1,0 +1,302 @@
+//! Compiling a policy into `declarativeNetRequest` rules, so that navigations and requests are
+//! stopped inside the browser's network stack before anything leaves the machine.
+//!
+//! The engine stays the single source of truth: the extension never writes a rule itself.
+//!
+//! Chrome's filter selection (longest host, then longest path, then most query tokens, then the
+//! most permissive action) is a lexicographic order, so it maps onto DNR's single integer
+//! `priority`:
+//!
+//! ```text
+//! priority = 1 + labels(host) * 100_000 + min(path_len, 999) * 100 + min(query_tokens, 9) * 10 + rank
+//!            rank: block 0, warn 1, allow 2, "continue" grant 3
+//! ```
+//!
+//! Every DNR rule that a URL matches stands for a policy filter that matches it, and the highest
+//! priority is the filter Chrome's algorithm selects. Filters of the most common shape (a host
+//! with its subdomains, any scheme, port, path and query) with the same action and priority are
+//! packed into one rule's `requestDomains`; every other shape becomes one `regexFilter` rule.
+//!
+//! Per action: `block` redirects frames to the block page and blocks every other request type
+//! (fetch, XHR, WebSocket, images...); `warn` redirects frames to the warn page (a fetch can't
+//! show an interstitial, and a warned tool is by definition allowed after "Continue"); `allow`
+//! allows every type, overriding broader rules.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::policy::Policy;
+use crate::url_filter::{HostPattern, QueryToken, UrlFilter};
+use crate::verdict::Action;
+
+/// Chrome's cap on regex rules per extension (dynamic and per static ruleset).
+pub const MAX_REGEX_RULES: usize = 1000;
+
+const FRAMES: [&str; 2] = ["main_frame", "sub_frame"];
+
+/// Where the extension's pages live and which rule ids to use.
+#[derive(Clone, Debug)]
+pub struct DnrOptions {
+    pub warn_page: String,
+    pub block_page: String,
+    pub first_id: u32,
+}
+
+impl Default for DnrOptions {
+    fn default() -> Self {
+        DnrOptions {
+            warn_page: "/pages/warn.html".into(),
+            block_page: "/pages/block.html".into(),
+            first_id: 1,
+        }
+    }
+}
+
+/// The compiled rule list plus what could not be expressed.
+#[derive(Clone, Debug)]
+pub struct DnrCompilation {
+    pub rules: Vec<Value>,
+    pub regex_rules: usize,
+    /// Filters DNR cannot express (non-network schemes); the navigation check covers them.
+    pub skipped: Vec<String>,
+}
+
+/// The DNR priority of a filter with a given action rank (see the module docs).
+pub fn priority(filter: &UrlFilter, rank: u8) -> u32 {
+    let labels = match &filter.host {
+        HostPattern::Any => 0,
+        HostPattern::Name { host, .. } => 1 + host.matches('.').count() as u32,
+    };
+    1 + labels.min(127) * 100_000
+        + (filter.path.len() as u32).min(999) * 100
+        + (filter.query.len() as u32).min(9) * 10
+        + rank as u32
+}
+
+/// Compiles a policy to DNR rules.
+pub fn compile(policy: &Policy, opts: &DnrOptions) -> DnrCompilation {
+    let mut packed: BTreeMap<(u32, u8), Vec<String>> = BTreeMap::new();
+    let mut regex: Vec<(u32, Action, String)> = Vec::new();
+    let mut skipped = Vec::new();
+    for rule in &policy.rules {
+        let rank = rule.action.permissiveness();
+        for rf in &rule.filters {
+            let f = &rf.filter;
+            if let Some(s) = &f.scheme {
+                if !matches!(s.as_str(), "http" | "https" | "ws" | "wss") {
+                    skipped.push(f.to_string());
+                    continue;
+                }
+            }
+            let p = priority(f, rank);
+            match &f.host {
+                HostPattern::Name { host, subdomains: true }
+                    if f.scheme.is_none() && f.port.is_none() && f.path.is_empty() && f.query.is_empty() =>
+                {
+                    packed.entry((p, rank)).or_default().push(host.clone());
+                }
+                _ => {
+                    for re in filter_regexes(f) {
+                        regex.push((p, rule.action, re));
+                    }
+                }
+            }
+        }
+    }
+
+    let mut out = DnrCompilation { rules: Vec::new(), regex_rules: 0, skipped };
+    let mut id = opts.first_id;
+    let mut push = |rules: &mut Vec<Value>, priority: u32, action: Value, condition: Value| {
+        rules.push(json!({"id": id, "priority": priority, "action": action, "condition": condition}));
+        id += 1;
+    };
+    for ((p, rank), mut hosts) in packed {
+        hosts.sort();
+        hosts.dedup();
+        let action = action_of_rank(rank);
+        for (act, types) in actions_for(action, opts) {
+            let mut cond = json!({"requestDomains": hosts});
+            set_types(&mut cond, types);
+            push(&mut out.rules, p, act, cond);
+        }
+    }
+    for (p, action, re) in regex {
+        for (act, types) in actions_for(action, opts) {
+            let mut cond = json!({"regexFilter": re, "isUrlFilterCaseSensitive": true});
+            set_types(&mut cond, types);
+            push(&mut out.rules, p, act, cond);
+            out.regex_rules += 1;
+        }
+    }
+    out
+}
+
+/// An allow rule for one host after "Continue" on the warn page: it outranks the warn filter
+/// that decided (same host, path and query class) but not a more specific block.
+pub fn grant_rule(id: u32, host: &str, deciding: &UrlFilter) -> Value {
+    json!({
+        "id": id,
+        "priority": priority(deciding, 3),
+        "action": {"type": "allow"},
+        "condition": {
+            "regexFilter": format!("^(?:https?|wss?)://(?:[^/?#@]*@)?{}(?:[:/?#]|$)", escape(host)),
+            "isUrlFilterCaseSensitive": true,
+        }
+    })
+}
+
+fn action_of_rank(rank: u8) -> Action {
+    match rank {
+        0 => Action::Block,
+        1 => Action::Warn,
+        _ => Action::Allow,
+    }
+}
+
+enum Types {
+    Frames,
+    NotFrames,
+    All,
+}
+
+fn actions_for(action: Action, opts: &DnrOptions) -> Vec<(Value, Types)> {
+    let redirect = |page: &str| json!({"type": "redirect", "redirect": {"extensionPath": page}});
+    match action {
+        Action::Allow => vec![(json!({"type": "allow"}), Types::All)],
+        Action::Warn => vec![(redirect(&opts.warn_page), Types::Frames)],
+        Action::Block => vec![
+            (redirect(&opts.block_page), Types::Frames),
+            (json!({"type": "block"}), Types::NotFrames),
+        ],
+    }
+}
+
+fn set_types(cond: &mut Value, types: Types) {
+    match types {
+        Types::Frames => cond["resourceTypes"] = json!(FRAMES),
+        Types::NotFrames => cond["excludedResourceTypes"] = json!(FRAMES),
+        Types::All => {}
+    }
+}
+
+/// RE2-compatible regexes (one, or a few for scheme-less default ports) that match exactly the
+/// URLs the filter matches, given the canonical URL serialisation the browser matches against.
+fn filter_regexes(f: &UrlFilter) -> Vec<String> {
+    // A port equal to a scheme's default is absent from canonical URLs of that scheme, so a
+    // scheme-less filter on :80 or :443 is split into the schemes where it is implicit and the
+    // rest, where it must be written out.
+    let implicit_for: &[&str] = match (f.scheme.as_deref(), f.port) {
+        (None, Some(80)) => &["http", "ws"],
+        (None, Some(443)) => &["https", "wss"],
+        _ => &[],
+    };
+    if implicit_for.is_empty() {
+        return vec![one_regex(f, f.scheme.as_deref().map(escape), port_regex(f.scheme.as_deref(), f.port))];
+    }
+    let mut out: Vec<String> = implicit_for
+        .iter()
+        .map(|s| one_regex(f, Some(s.to_string()), format!("(?::{})?", f.port.unwrap())))
+        .collect();
+    out.push(one_regex(f, None, format!(":{}", f.port.unwrap())));
+    out
+}
+
+fn port_regex(scheme: Option<&str>, port: Option<u16>) -> String {
+    match port {
+        None => "(?::[0-9]+)?".into(),
+        Some(p) if default_port(scheme) == Some(p) => format!("(?::{p})?"),
+        Some(p) => format!(":{p}"),
+    }
+}
+
+fn default_port(scheme: Option<&str>) -> Option<u16> {
+    match scheme? {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        _ => None,
+    }
+}
+
+fn one_regex(f: &UrlFilter, scheme: Option<String>, port: String) -> String {
+    let mut re = String::from("^");
+    re.push_str(scheme.as_deref().unwrap_or("[a-z][a-z0-9+.-]*"));
+    re.push_str("://(?:[^/?#@]*@)?");
+    match &f.host {
+        HostPattern::Any => re.push_str(r"(?:\[[^\]/]*\]|[^/?#:@]*)"),
+        HostPattern::Name { host, subdomains } => {
+            if *subdomains {
+                re.push_str(r"(?:[^/?#:@]*\.)?");
+            }
+            re.push_str(&escape(host));
+        }
+    }
+    re.push_str(&port);
+    if f.path.is_empty() {
+        re.push_str("(?:[/?#]|$)");
+    } else {
+        re.push_str(&escape(&f.path));
+    }
+    if !f.query.is_empty() {
+        re.push_str(r"[^?#]*\?");
+        let alts: Vec<String> = permutations(&f.query).iter().map(|p| ordered_tokens(p)).collect();
+        if alts.len() == 1 {
+            re.push_str(&alts[0]);
+        } else {
+            re.push_str(&format!("(?:{})", alts.join("|")));
+        }
+    }
+    re
+}
+
+fn ordered_tokens(tokens: &[&QueryToken]) -> String {
+    let mut re = String::from("(?:[^&#]*&)*");
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            re.push_str("(?:&[^&#]*)*&");
+        }
+        re.push_str(&token_regex(t));
+    }
+    re.push_str("(?:[&#]|$)");
+    re
+}
+
+fn token_regex(t: &QueryToken) -> String {
+    let text = escape(&t.text);
+    if t.prefix {
+        format!("{text}[^&#]*")
+    } else {
+        text
+    }
+}
+
+fn permutations(tokens: &[QueryToken]) -> Vec<Vec<&QueryToken>> {
+    fn go<'a>(left: &mut Vec<&'a QueryToken>, acc: &mut Vec<&'a QueryToken>, out: &mut Vec<Vec<&'a QueryToken>>) {
+        if left.is_empty() {
+            out.push(acc.clone());
+            return;
+        }
+        for i in 0..left.len() {
+            let t = left.remove(i);
+            acc.push(t);
+            go(left, acc, out);
+            acc.pop();
+            left.insert(i, t);
+        }
+    }
+    let mut out = Vec::new();
+    go(&mut tokens.iter().collect(), &mut Vec::new(), &mut out);
+    out
+}
+
+/// Escapes RE2 metacharacters.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,155 @@
+//! The public face of the engine: one compiled policy plus the catalog, answering questions
+//! about URLs.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::catalog::Catalog;
+use crate::dnr::{self, DnrCompilation, DnrOptions};
+use crate::error::PolicyError;
+use crate::policy::{Justification, Policy};
+use crate::url_filter::{RequestUrl, UrlError};
+use crate::verdict::Action;
+
+/// A compiled policy ready to answer.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    catalog: Catalog,
+    policy: Policy,
+    /// Hosts where the employee chose "Continue" on a warn page, with expiry (ms since epoch).
+    grants: HashMap<String, f64>,
+}
+
+/// The short answer: what to do and which rule said so.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub action: Action,
+    /// The id of the deciding rule, or `None` when the policy's default action applied.
+    pub rule: Option<String>,
+}
+
+/// Everything the warn and block pages show about a URL.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Explanation {
+    pub url: String,
+    pub host: String,
+    pub action: Action,
+    pub rule: Option<String>,
+    pub message: std::collections::BTreeMap<String, String>,
+    pub alternative: Option<String>,
+    pub justification: Justification,
+    pub tool: Option<ToolInfo>,
+    pub remember_minutes: u32,
+    /// True when a "Continue" grant turned a warn into an allow.
+    pub granted: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ToolInfo {
+    pub id: String,
+    pub name: String,
+    pub vendor: String,
+    pub category: String,
+}
+
+impl Engine {
+    /// The engine with the built-in default policy.
+    pub fn builtin() -> Engine {
+        let catalog = Catalog::builtin();
+        let policy = Policy::builtin(&catalog);
+        Engine { catalog, policy, grants: HashMap::new() }
+    }
+
+    /// Compiles an admin policy.
+    pub fn from_policy_json(text: &str) -> Result<Engine, PolicyError> {
+        let catalog = Catalog::builtin();
+        let policy = Policy::parse(text, &catalog)?;
+        Ok(Engine { catalog, policy, grants: HashMap::new() })
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The verdict for a URL string, ignoring "Continue" grants.
+    pub fn verdict(&self, url: &str) -> Result<Verdict, UrlError> {
+        Ok(self.verdict_for(&RequestUrl::parse(url)?))
+    }
+
+    /// The verdict for an already-parsed URL.
+    pub fn verdict_for(&self, url: &RequestUrl) -> Verdict {
+        match self.policy.decide(url) {
+            Some((rule, _)) => Verdict { action: rule.action, rule: Some(rule.id.clone()) },
+            None => Verdict { action: self.policy.default_action, rule: None },
+        }
+    }
+
+    /// The action alone, without allocating: the hot path for request checks.
+    pub fn action_for(&self, url: &RequestUrl) -> Action {
+        self.policy.action(url)
+    }
+
+    /// Records "Continue" on a warn page for `host` until `expires_ms` (ms since the epoch).
+    pub fn grant(&mut self, host: &str, expires_ms: f64) {
+        self.grants.insert(host.trim_end_matches('.').to_ascii_lowercase(), expires_ms);
+    }
+
+    /// Drops every grant (policy change, or the admin revoked them).
+    pub fn clear_grants(&mut self) {
+        self.grants.clear();
+    }
+
+    /// The full explanation at time `now_ms`, with grants applied: warn on a granted host is
+    /// an allow.
+    pub fn explain(&self, url: &str, now_ms: f64) -> Result<Explanation, UrlError> {
+        let req = RequestUrl::parse(url)?;
+        let decided = self.policy.decide(&req);
+        let (action, rule) = match decided {
+            Some((r, _)) => (r.action, Some(r)),
+            None => (self.policy.default_action, None),
+        };
+        let granted = action == Action::Warn
+            && self.grants.get(&req.host).is_some_and(|&until| until > now_ms);
+        let tool = self.catalog.classify(&req).map(|t| ToolInfo {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            vendor: t.vendor.clone(),
+            category: t.category.clone(),
+        });
+        Ok(Explanation {
+            url: req.href.clone(),
+            host: req.host.clone(),
+            action: if granted { Action::Allow } else { action },
+            rule: rule.map(|r| r.id.clone()),
+            message: rule.map(|r| r.message.clone()).unwrap_or_default(),
+            alternative: rule.and_then(|r| r.alternative.clone()),
+            justification: rule.map_or(Justification::None, |r| r.justification),
+            tool,
+            remember_minutes: self.policy.warn_remember_minutes,
+            granted,
+        })
+    }
+
+    /// The browser network rules for this policy.
+    pub fn dnr_rules(&self, opts: &DnrOptions) -> DnrCompilation {
+        dnr::compile(&self.policy, opts)
+    }
+
+    /// The DNR allow rule that makes a "Continue" on `url` stick for its host, or `None` when
+    /// the URL is not warned.
+    pub fn grant_rule(&self, id: u32, url: &str) -> Result<Option<serde_json::Value>, UrlError> {
+        let req = RequestUrl::parse(url)?;
+        Ok(match self.policy.decide(&req) {
+            Some((rule, filter)) if rule.action == Action::Warn => {
+                Some(dnr::grant_rule(id, &req.host, filter))
+            }
+            _ => None,
+        })
+    }
+}

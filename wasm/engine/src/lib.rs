@@ -1,0 +1,21 @@
+//! AIGuard's engine: every policy decision the extension and the `aiguard` CLI make.
+//!
+//! * [`url_filter`]: Chrome-format URL patterns, canonical URLs, the selecting index.
+//! * [`catalog`]: the built-in catalog of AI tools and their categories.
+//! * [`policy`]: the admin's policy document, validated and compiled.
+//! * [`dnr`]: the policy as browser `declarativeNetRequest` rules.
+//! * [`engine`]: the public face tying them together.
+//!
+//! The crate has no browser dependency; the wasm bindings and the CLI are thin layers over it.
+
+pub mod catalog;
+pub mod dnr;
+pub mod engine;
+pub mod error;
+pub mod policy;
+pub mod url_filter;
+pub mod verdict;
+
+pub use engine::{Engine, Explanation, Verdict};
+pub use error::PolicyError;
+pub use verdict::Action;

@@ -1,0 +1,228 @@
+//! Policies: parsing and validating the admin's JSON, expanding catalog categories, and
+//! answering "which rule decides this URL".
+
+mod schema;
+
+use std::collections::{BTreeMap, HashSet};
+
+pub use schema::Justification;
+use schema::{PolicyDoc, RuleDoc, RuleId};
+
+use crate::catalog::{Catalog, CATEGORIES};
+use crate::error::PolicyError;
+use crate::url_filter::{FilterIndex, Ranked, RequestUrl, UrlFilter};
+use crate::verdict::Action;
+
+/// The only policy format version this engine reads.
+pub const POLICY_VERSION: u32 = 1;
+
+/// How long "Continue" on a warn page is remembered for a host when the policy doesn't say.
+pub const DEFAULT_WARN_REMEMBER_MINUTES: u32 = 8 * 60;
+
+/// The built-in policy used when the admin has configured none: warn on every catalog category.
+pub const DEFAULT_POLICY_JSON: &str = include_str!("../../data/default-policy.json");
+
+/// One validated rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub id: String,
+    pub action: Action,
+    /// Localised messages by language tag (`en`, `zh-CN`).
+    pub message: BTreeMap<String, String>,
+    pub alternative: Option<String>,
+    pub justification: Justification,
+    /// Every filter of the rule: its own patterns, then category-expanded catalog patterns.
+    pub filters: Vec<RuleFilter>,
+}
+
+/// A filter and where it came from.
+#[derive(Clone, Debug)]
+pub struct RuleFilter {
+    pub filter: UrlFilter,
+    /// The catalog tool (index into `Catalog::tools`) for a category-expanded pattern.
+    pub tool: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Owner {
+    rule: u32,
+    action: Action,
+}
+
+impl Ranked for Owner {
+    fn permissiveness(&self) -> u8 {
+        self.action.permissiveness()
+    }
+}
+
+/// A compiled policy.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub default_action: Action,
+    pub warn_remember_minutes: u32,
+    pub rules: Vec<Rule>,
+    index: FilterIndex<Owner>,
+}
+
+impl Policy {
+    /// Parses, validates and compiles a policy document against a catalog.
+    pub fn parse(text: &str, catalog: &Catalog) -> Result<Policy, PolicyError> {
+        let doc: PolicyDoc = serde_json::from_str(text).map_err(|e| PolicyError::from_json(&e))?;
+        if doc.version != POLICY_VERSION {
+            return Err(PolicyError::at_field(
+                "version",
+                format!("unsupported version {}; this engine reads version {POLICY_VERSION}", doc.version),
+            ));
+        }
+        let default_action = match doc.default_action.as_deref() {
+            None => Action::Allow,
+            Some(a) => Action::parse(a).ok_or_else(|| {
+                PolicyError::at_field("defaultAction", format!("`{a}` is not one of block, warn, allow"))
+            })?,
+        };
+        let mut rules = Vec::with_capacity(doc.rules.len());
+        let mut seen = HashSet::new();
+        for (i, raw) in doc.rules.iter().enumerate() {
+            let rule = parse_rule(text, raw.get(), i, catalog)?;
+            if !seen.insert(rule.id.clone()) {
+                return Err(PolicyError::at_field(format!("rules[{i}].id"), "duplicate rule id")
+                    .in_rule(Some(&rule.id))
+                    .located(text, raw.get()));
+            }
+            rules.push(rule);
+        }
+        let mut index = FilterIndex::new();
+        for (r, rule) in rules.iter().enumerate() {
+            for f in &rule.filters {
+                index.insert(f.filter.clone(), Owner { rule: r as u32, action: rule.action });
+            }
+        }
+        Ok(Policy {
+            default_action,
+            warn_remember_minutes: doc.warn_remember_minutes.unwrap_or(DEFAULT_WARN_REMEMBER_MINUTES),
+            rules,
+            index,
+        })
+    }
+
+    /// The built-in default policy.
+    pub fn builtin(catalog: &Catalog) -> Policy {
+        Policy::parse(DEFAULT_POLICY_JSON, catalog).expect("built-in policy is valid")
+    }
+
+    /// The deciding rule and filter for a URL, or `None` when the default action applies.
+    pub fn decide(&self, url: &RequestUrl) -> Option<(&Rule, &UrlFilter)> {
+        self.index.lookup(url).map(|(f, o)| (&self.rules[o.rule as usize], f))
+    }
+
+    /// The action for a URL.
+    pub fn action(&self, url: &RequestUrl) -> Action {
+        self.decide(url).map_or(self.default_action, |(r, _)| r.action)
+    }
+
+    pub fn filter_count(&self) -> usize {
+        self.index.len()
+    }
+}
+
+fn parse_rule(text: &str, raw: &str, i: usize, catalog: &Catalog) -> Result<Rule, PolicyError> {
+    let id_hint = serde_json::from_str::<RuleId>(raw).ok().and_then(|r| match r.id {
+        Some(serde_json::Value::String(s)) => Some(s),
+        _ => None,
+    });
+    let fail = |e: PolicyError| e.in_rule(id_hint.as_deref());
+    let doc: RuleDoc = serde_json::from_str(raw).map_err(|e| {
+        let mut err = PolicyError::from_json(&e);
+        err.field = Some(format!("rules[{i}]"));
+        fail(err.shifted(text, raw))
+    })?;
+    let at = |field: String, msg: String| fail(PolicyError::at_field(field, msg).located(text, raw));
+
+    if doc.id.trim().is_empty() {
+        return Err(at(format!("rules[{i}].id"), "rule id must not be empty".into()));
+    }
+    let action = Action::parse(&doc.action).ok_or_else(|| {
+        at(format!("rules[{i}].action"), format!("`{}` is not one of block, warn, allow", doc.action))
+    })?;
+    let justification = match doc.justification.as_deref() {
+        None => Justification::None,
+        Some(j) => Justification::parse(j).ok_or_else(|| {
+            at(format!("rules[{i}].justification"), format!("`{j}` is not one of none, optional, required"))
+        })?,
+    };
+    if doc.patterns.is_empty() && doc.categories.is_empty() {
+        return Err(at(format!("rules[{i}]"), "a rule needs `patterns`, `categories` or both".into()));
+    }
+    let mut filters = Vec::new();
+    for (j, p) in doc.patterns.iter().enumerate() {
+        let filter = UrlFilter::parse(p)
+            .map_err(|e| at(format!("rules[{i}].patterns[{j}]"), format!("`{p}`: {e}")))?;
+        filters.push(RuleFilter { filter, tool: None });
+    }
+    for (j, c) in doc.categories.iter().enumerate() {
+        if !CATEGORIES.contains(&c.as_str()) {
+            return Err(at(
+                format!("rules[{i}].categories[{j}]"),
+                format!("unknown category `{c}`; expected one of {}", CATEGORIES.join(", ")),
+            ));
+        }
+        for (t, _, parsed) in catalog.in_category(c) {
+            filters.extend(parsed.iter().map(|f| RuleFilter { filter: f.clone(), tool: Some(t) }));
+        }
+    }
+    if let Some(alt) = &doc.alternative {
+        match url::Url::parse(alt) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+            _ => {
+                return Err(at(
+                    format!("rules[{i}].alternative"),
+                    format!("`{alt}` is not an absolute http(s) URL"),
+                ))
+            }
+        }
+    }
+    for (lang, _) in &doc.message {
+        if lang.is_empty() || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(at(format!("rules[{i}].message"), format!("`{lang}` is not a language tag")));
+        }
+    }
+    Ok(Rule {
+        id: doc.id,
+        action,
+        message: doc.message,
+        alternative: doc.alternative,
+        justification,
+        filters,
+    })
+}
+
+impl PolicyError {
+    /// Positions an error at the start of `part`, a slice of `text`.
+    fn located(mut self, text: &str, part: &str) -> Self {
+        let (line, column) = line_col(text, offset_in(text, part));
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+
+    /// Turns a position relative to `part` (a slice of `text`) into one relative to `text`.
+    fn shifted(mut self, text: &str, part: &str) -> Self {
+        let (base_line, base_col) = line_col(text, offset_in(text, part));
+        if let (Some(l), Some(c)) = (self.line, self.column) {
+            self.line = Some(base_line + l - 1);
+            self.column = Some(if l == 1 { base_col + c - 1 } else { c });
+        }
+        self
+    }
+}
+
+fn offset_in(text: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize).min(text.len())
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rfind('\n').map_or(before.chars().count(), |nl| before[nl + 1..].chars().count()) + 1;
+    (line, col)
+}

@@ -1,0 +1,68 @@
+//! The admin-facing policy document, exactly as written in JSON.
+//!
+//! Rules are first captured as raw JSON text so that an error inside one rule can be reported
+//! with that rule's id and an absolute line and column in the file.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct PolicyDoc<'a> {
+    pub version: u32,
+    // Enumerations are read as strings and checked by the compiler so that the error can name
+    // the field; serde's "unknown variant" message does not.
+    #[serde(default)]
+    pub default_action: Option<String>,
+    #[serde(default)]
+    pub warn_remember_minutes: Option<u32>,
+    #[serde(default, borrow)]
+    pub rules: Vec<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct RuleDoc {
+    pub id: String,
+    pub action: String,
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub message: BTreeMap<String, String>,
+    #[serde(default)]
+    pub alternative: Option<String>,
+    #[serde(default)]
+    pub justification: Option<String>,
+}
+
+/// Whether "Continue" on the warn page asks the employee why.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Justification {
+    #[default]
+    None,
+    Optional,
+    Required,
+}
+
+impl Justification {
+    pub fn parse(s: &str) -> Option<Justification> {
+        match s {
+            "none" => Some(Justification::None),
+            "optional" => Some(Justification::Optional),
+            "required" => Some(Justification::Required),
+            _ => None,
+        }
+    }
+}
+
+/// Only the id of a rule, read leniently so that other errors can name the rule.
+#[derive(Deserialize)]
+pub(super) struct RuleId {
+    #[serde(default)]
+    pub id: Option<serde_json::Value>,
+}

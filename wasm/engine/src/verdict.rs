@@ -1,0 +1,41 @@
+//! What the engine answers about a URL.
+
+use serde::{Deserialize, Serialize};
+
+/// What happens to a navigation or request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Block,
+    Warn,
+    Allow,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Block => "block",
+            Action::Warn => "warn",
+            Action::Allow => "allow",
+        }
+    }
+
+    /// Parses the policy spelling (`block`, `warn`, `allow`; lowercase only).
+    pub fn parse(s: &str) -> Option<Action> {
+        match s {
+            "block" => Some(Action::Block),
+            "warn" => Some(Action::Warn),
+            "allow" => Some(Action::Allow),
+            _ => None,
+        }
+    }
+
+    /// Ties between rules go to the more permissive action, as Chrome's allowlist wins ties.
+    pub fn permissiveness(self) -> u8 {
+        match self {
+            Action::Block => 0,
+            Action::Warn => 1,
+            Action::Allow => 2,
+        }
+    }
+}
