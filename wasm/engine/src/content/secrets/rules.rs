@@ -293,7 +293,7 @@ pub static RULES: &[SecretRule] = &[
         id: "alipay-app-private-key",
         name: "Alipay application private key",
         keywords: &["alipay"],
-        regex: r#"(?i)alipay(?s:.){0,200}?private[_\-]?key[A-Za-z0-9_.\-]{0,10}["']?[ \t]{0,3}(?:=|:=|:|=>|,)[ \t]{0,3}["'`]?(?P<secret>(?-i:MII[A-Za-z0-9+/]{200,}={0,2}))(?:[^A-Za-z0-9+/=]|$)"#,
+        regex: r#"(?i)alipay(?s:.){0,200}?private[_\-]?key[A-Za-z0-9_.\-]{0,10}["']?[ \t]{0,3}(?:=|:=|:|=>|,)[ \t]{0,3}["'`]?(?P<secret>(?-i:MII[A-Za-z0-9+/]{60,}={0,2}))(?:[^A-Za-z0-9+/=]|$)"#,
         min_entropy: 4.5,
     },
     // ---------------------------------------------------------------------------------------
@@ -429,7 +429,7 @@ pub static RULES: &[SecretRule] = &[
         id: "ngrok-authtoken",
         name: "ngrok authtoken",
         keywords: &["ngrok"],
-        regex: r#"(?i)ngrok[A-Za-z0-9_.\-]{0,25}["']?[ \t]{0,3}(?:=|:=|:|=>|,|[ \t]add-authtoken)[ \t]{0,3}["'`]?(?P<secret>(?-i:[A-Za-z0-9]{25,27}_[A-Za-z0-9]{21}))(?:[^A-Za-z0-9_]|$)"#,
+        regex: r#"(?i)ngrok(?:[A-Za-z0-9_.\-]{0,25}["']?[ \t]{0,3}(?:=|:=|:|=>|,)|[ \t]+(?:config[ \t]+)?add-authtoken|[ \t]+authtoken)[ \t]{0,3}["'`]?(?P<secret>(?-i:[A-Za-z0-9]{25,27}_[A-Za-z0-9]{21}))(?:[^A-Za-z0-9_]|$)"#,
         min_entropy: 3.5,
     },
     SecretRule {
@@ -481,7 +481,7 @@ pub static RULES: &[SecretRule] = &[
         id: "1password-service-account-token",
         name: "1Password service account token",
         keywords: &["ops_eyj"],
-        regex: r#"(?:^|[^A-Za-z0-9])(?P<secret>ops_eyJ[A-Za-z0-9+/]{250,}={0,3})(?:[^A-Za-z0-9+/=]|$)"#,
+        regex: r#"(?:^|[^A-Za-z0-9])(?P<secret>ops_eyJ[A-Za-z0-9+/]{100,}={0,3})(?:[^A-Za-z0-9+/=]|$)"#,
         min_entropy: 4.0,
     },
     SecretRule {

@@ -1,0 +1,159 @@
+// AIGuard background: owns the engine, keeps the browser's network rules in step with the
+// policy, and answers the extension pages. Listeners are registered synchronously at the top
+// level (a service worker that wakes for an event must find them) and await `ready` inside.
+import { api } from './browser.js';
+import { loadActivePolicy, onPolicyChanged, saveLocalPolicy, clearLocalPolicy, lastError } from './policy-store.js';
+import { checkPolicy } from './engine.js';
+import * as audit from './audit.js';
+import * as grants from './grants.js';
+
+const WARN_PAGE = '/pages/warn.html';
+const BLOCK_PAGE = '/pages/block.html';
+const STATIC_RULESET = 'default';
+const ACTION = ['block', 'warn', 'allow'];
+
+let state = null;           // {engine, source, text, error}
+let ready = start();
+
+async function start() {
+  state = await loadActivePolicy();
+  await grants.restore(state.engine);
+  await installRules(state);
+  return state;
+}
+
+async function reload() {
+  ready = (async () => {
+    const next = await loadActivePolicy();
+    state?.engine?.free?.();
+    state = next;
+    await grants.restore(state.engine);
+    await installRules(state);
+    return state;
+  })();
+  return ready;
+}
+
+// The built-in policy ships as a static ruleset (covering the first navigation after install
+// or browser start, before this code runs). An admin policy replaces it with dynamic rules.
+async function installRules({ engine, source }) {
+  const dnr = api.declarativeNetRequest;
+  const old = await dnr.getDynamicRules();
+  const removeRuleIds = old.map((r) => r.id);
+  if (source === 'builtin') {
+    await dnr.updateDynamicRules({ removeRuleIds });
+    await dnr.updateEnabledRulesets({ enableRulesetIds: [STATIC_RULESET] });
+    return;
+  }
+  const { rules, regexRules, skipped } = engine.dnrRules(WARN_PAGE, BLOCK_PAGE, 1);
+  if (skipped.length) console.info('AIGuard: covered by navigation checks only:', skipped);
+  await dnr.updateDynamicRules({ removeRuleIds, addRules: rules });
+  await dnr.updateEnabledRulesets({ disableRulesetIds: [STATIC_RULESET] });
+  console.info(`AIGuard: ${rules.length} network rules (${regexRules} regex) from the ${source} policy`);
+}
+
+// --- Remembering which URL a warn/block page stands for ------------------------------------
+// A network redirect to the warn page loses the original URL; the navigation events still
+// carry it. Keyed by tab and frame; also kept in session storage in case this worker restarts
+// between the navigation and the page asking.
+const pending = new Map();
+const frameKey = (tabId, frameId) => `nav:${tabId}:${frameId}`;
+
+function rememberNavigation(tabId, frameId, url) {
+  pending.set(frameKey(tabId, frameId), url);
+  api.storage.session?.set({ [frameKey(tabId, frameId)]: url }).catch(() => {});
+}
+
+async function pendingUrl(tabId, frameId) {
+  const key = frameKey(tabId, frameId);
+  if (pending.has(key)) return pending.get(key);
+  const got = await api.storage.session?.get(key).catch(() => ({}));
+  return got?.[key] ?? null;
+}
+
+const isOwnPage = (url) => url.startsWith(api.runtime.getURL(''));
+const isWeb = (url) => /^(https?|wss?):/i.test(url);
+
+api.webNavigation.onBeforeNavigate.addListener((d) => {
+  if (isWeb(d.url)) rememberNavigation(d.tabId, d.frameId, d.url);
+});
+
+// Navigations the network rules can't see: same-document (history.pushState) changes and pages
+// answered by the site's own service worker cache. The engine decides; the glue only redirects.
+async function checkCommitted(d) {
+  if (d.frameId !== 0 || !isWeb(d.url)) return;
+  const { engine } = await ready;
+  const e = engine.explain(d.url, Date.now());
+  if (e.action === 'allow') return;
+  rememberNavigation(d.tabId, 0, d.url);
+  const page = e.action === 'block' ? BLOCK_PAGE : WARN_PAGE;
+  await api.tabs.update(d.tabId, { url: api.runtime.getURL(page) + '#u=' + encodeURIComponent(d.url) });
+}
+api.webNavigation.onHistoryStateUpdated.addListener((d) => void checkCommitted(d));
+api.webNavigation.onCommitted.addListener((d) => void checkCommitted(d));
+
+// --- Messages from the extension's own pages -------------------------------------------------
+const handlers = {
+  async status() {
+    const s = await ready;
+    return { ready: true, source: s.source, stats: s.engine.stats(), error: await lastError() };
+  },
+  async verdict({ url }) {
+    return (await ready).engine.verdict(url);
+  },
+  async explain({ url }, sender) {
+    const s = await ready;
+    url ??= await pendingUrl(sender.tab?.id, sender.frameId ?? 0);
+    if (!url) return { error: 'unknown-url' };
+    const explanation = s.engine.explain(url, Date.now());
+    return explanation;
+  },
+  async shown({ url, action, rule }) {
+    await audit.record({ type: 'navigation', action, rule, url });
+    return {};
+  },
+  async decide({ url, choice, justification }) {
+    const s = await ready;
+    const e = s.engine.explain(url, Date.now());
+    await audit.record({ type: 'warn-decision', choice, justification: justification || null, rule: e.rule, url: e.url });
+    if (choice !== 'continue') return {};
+    if (e.action !== 'warn') return { error: `not a warned URL (${e.action})` };
+    if (e.justification === 'required' && !(justification ?? '').trim()) return { error: 'justification-required' };
+    await grants.add(s.engine, url, e.host, Date.now() + e.rememberMinutes * 60_000);
+    return { url: e.url };
+  },
+  async checkPolicy({ text }) {
+    return { problem: await checkPolicy(text) };
+  },
+  async savePolicy({ text }, sender) {
+    if (!isOwnPage(sender.url ?? '')) return { error: 'forbidden' };
+    const problem = text == null ? null : await checkPolicy(text);
+    if (problem) return { problem };
+    if (text == null) await clearLocalPolicy(); else await saveLocalPolicy(text);
+    const s = await reload();
+    return { source: s.source, stats: s.engine.stats() };
+  },
+  async audit() {
+    return audit.entries();
+  },
+};
+
+api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  const handler = handlers[msg?.type];
+  if (!handler || sender.id !== api.runtime.id) return false;
+  handler(msg, sender).then(sendResponse, (e) => sendResponse({ error: String(e?.message ?? e) }));
+  return true; // answer asynchronously
+});
+
+onPolicyChanged(() => void reload());
+api.alarms.onAlarm.addListener((a) => {
+  if (a.name === grants.ALARM) void ready.then((s) => grants.prune(s.engine));
+});
+
+// For tests and diagnostics from the service-worker console: `aiguard.verdict(url)`.
+globalThis.aiguard = {
+  ready: () => ready.then(() => true),
+  verdict: async (url) => (await ready).engine.verdict(url),
+  action: async (url) => ACTION[(await ready).engine.action(url)] ?? 'invalid',
+  source: async () => (await ready).source,
+};

@@ -1,0 +1,68 @@
+// Draws the warn and block pages from the engine's explanation of the original URL.
+import { t, localize, pickLocalized } from './i18n.js';
+
+const api = globalThis.browser ?? globalThis.chrome;
+const root = document.querySelector('main');
+const kind = root.dataset.kind;
+const $ = (id) => document.getElementById(id);
+const send = (msg) => api.runtime.sendMessage(msg);
+
+function urlFromHash() {
+  const m = /[#&]u=([^&]*)/.exec(location.hash);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+function goBack() {
+  if (history.length > 1) history.back();
+  else location.replace('about:blank');
+}
+
+async function main() {
+  localize();
+  $('go-back').addEventListener('click', goBack);
+  $('go-back').focus();
+  const e = await send({ type: 'explain', url: urlFromHash() });
+  if (!e || e.error) {
+    $('message').textContent = t('unknownUrl');
+    $('continue')?.setAttribute('disabled', '');
+    return;
+  }
+  // Keep the URL in the page's own address so reload and back/forward still know it.
+  if (!urlFromHash()) history.replaceState(null, '', '#u=' + encodeURIComponent(e.url));
+  const toolName = e.tool ? e.tool.name : e.host;
+  document.title = `${t(kind + 'Title')} – ${toolName}`;
+  $('tool-name').textContent = e.tool ? t('toolLine', [e.tool.name, t('category_' + e.tool.category.replace('-', '_'))]) : e.host;
+  $('message').textContent = pickLocalized(e.message) || t(kind + 'Default');
+  $('original-url').textContent = e.url;
+  if (e.alternative) {
+    $('alternative').hidden = false;
+    $('alternative-link').href = e.alternative;
+    $('alternative-link').textContent = e.alternative;
+  }
+  void send({ type: 'shown', url: e.url, action: kind, rule: e.rule });
+  if (kind !== 'warn') return;
+  if (e.action === 'allow') { location.replace(e.url); return; } // continued in another tab
+  if (e.justification !== 'none') {
+    $('justification-box').hidden = false;
+    $('justification-label').textContent = t(e.justification === 'required' ? 'justificationRequired' : 'justificationOptional');
+  }
+  $('continue').addEventListener('click', async () => {
+    const justification = $('justification').value.trim();
+    if (e.justification === 'required' && !justification) {
+      $('error').textContent = t('justificationMissing');
+      $('justification').focus();
+      return;
+    }
+    $('continue').disabled = true;
+    const r = await send({ type: 'decide', url: e.url, choice: 'continue', justification });
+    if (r?.error) {
+      $('error').textContent = r.error === 'justification-required' ? t('justificationMissing') : r.error;
+      $('continue').disabled = false;
+      return;
+    }
+    location.replace(r.url);
+  });
+  $('go-back').addEventListener('click', () => void send({ type: 'decide', url: e.url, choice: 'back' }), { once: true });
+}
+
+main();

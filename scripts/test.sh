@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test: the README's second command (and what CI runs).
+source "$(dirname "$0")/lib.sh"
+t0=$SECONDS
+
+step "setup (build and test tools)" bash scripts/setup.sh test
+step "build" bash scripts/build.sh
+step "engine and CLI tests (native)" cargo test --quiet -p aiguard-engine -p aiguard-cli
+step "wasm engine under Node (shared vectors)" node --test tests/wasm/url_vectors.test.mjs
+step "Firefox package lint (web-ext)" node_modules/.bin/web-ext lint --source-dir dist/firefox --no-input --warnings-as-errors=false
+step "browser end-to-end: Chromium" node --test tests/e2e/chromium.test.mjs
+step "browser end-to-end: Firefox ESR" node --test tests/e2e/firefox.test.mjs
+
+say "all tests passed in $((SECONDS - t0)) s"

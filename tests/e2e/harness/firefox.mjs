@@ -1,0 +1,83 @@
+// Firefox ESR with the built add-on installed temporarily, driven through geckodriver over plain
+// WebDriver HTTP. All traffic goes through the local proxy (see proxy.mjs).
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { resolve } from 'node:path';
+
+export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+export const GECKO_ID = 'aiguard@aiguard.dev';
+
+async function freePort() {
+  const s = net.createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }) {
+  const port = await freePort();
+  const driver = spawn('geckodriver', ['--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let driverLog = '';
+  driver.stderr.on('data', (d) => { driverLog += d; });
+  const base = `http://127.0.0.1:${port}`;
+  async function call(method, path, body) {
+    const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+    const j = await r.json();
+    if (j.value?.error) throw new Error(`WebDriver ${method} ${path}: ${j.value.error}: ${j.value.message}`);
+    return j.value;
+  }
+  for (let i = 0; ; i++) {
+    try { await call('GET', '/status'); break; } catch (e) {
+      if (i > 100) throw new Error(`geckodriver did not start: ${e.message}\n${driverLog}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const uuid = randomUUID();
+  const session = await call('POST', '/session', {
+    capabilities: {
+      alwaysMatch: {
+        browserName: 'firefox',
+        acceptInsecureCerts: true,
+        'moz:firefoxOptions': {
+          binary: FIREFOX,
+          args: ['-headless'],
+          prefs: {
+            'network.proxy.type': 1,
+            'network.proxy.http': '127.0.0.1', 'network.proxy.http_port': proxyPort,
+            'network.proxy.ssl': '127.0.0.1', 'network.proxy.ssl_port': proxyPort,
+            'network.proxy.no_proxies_on': '', 'network.proxy.allow_hijacking_localhost': true,
+            'network.dns.disablePrefetch': true, 'network.http.speculative-parallel-limit': 0,
+            'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
+          },
+        },
+      },
+    },
+  });
+  const sid = session.sessionId;
+  const s = (method, path, body) => call(method, `/session/${sid}${path}`, body);
+  await s('POST', '/moz/addon/install', { path: resolve(extensionDir), temporary: true });
+  return {
+    extensionBase: `moz-extension://${uuid}/`,
+    navigate: (url) => s('POST', '/url', { url }),
+    url: () => s('GET', '/url'),
+    exec: (script, args = []) => s('POST', '/execute/sync', { script, args }),
+    execAsync: (script, args = []) => s('POST', '/execute/async', { script, args }),
+    screenshot: () => s('GET', '/screenshot'),
+    async close() {
+      try { await call('DELETE', `/session/${sid}`); } catch { /* already gone */ }
+      driver.kill();
+    },
+  };
+}
+
+export async function waitFor(fn, what, timeout = 15_000) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try { last = await fn(); if (last) return last; } catch (e) { last = e.message; }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${last}`);
+}

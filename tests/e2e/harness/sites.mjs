@@ -1,0 +1,64 @@
+// Local stand-ins for real websites: one HTTPS server and one HTTP server answer for every
+// hostname (the browsers are pointed at them by host mapping or a proxy), so tests use real
+// AI hostnames without a network. Each page reports what it saw through the DOM.
+import https from 'node:https';
+import http from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function selfSignedCert() {
+  const dir = mkdtempSync(join(tmpdir(), 'aiguard-cert-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
+    '-subj', '/CN=aiguard-test', '-addext', 'subjectAltName=DNS:localhost',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+}
+
+const page = (title, body = '') => `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head>
+<body><h1 id="site">${title}</h1>${body}</body></html>`;
+
+function handler(req, res) {
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  const url = new URL(req.url, `http://${host}`);
+  const send = (status, type, body) => {
+    res.writeHead(status, { 'content-type': type, 'access-control-allow-origin': '*', 'cache-control': 'no-store' });
+    res.end(body);
+  };
+  if (url.pathname === '/api' || host.startsWith('api.')) {
+    return send(200, 'application/json', JSON.stringify({ ok: true, host }));
+  }
+  if (url.pathname === '/spa') {
+    // history.pushState into another path of the same site: no network request happens.
+    return send(200, 'text/html', page(`SITE ${host}`, `<script>
+      window.go = (p) => history.pushState({}, '', p);
+    </script>`));
+  }
+  if (url.pathname === '/frame') {
+    const src = url.searchParams.get('src');
+    return send(200, 'text/html', page(`SITE ${host}`, `<iframe id="f" src="${src}" width="600" height="400"></iframe>`));
+  }
+  if (url.pathname === '/fetch') {
+    const target = url.searchParams.get('url');
+    return send(200, 'text/html', page(`SITE ${host}`, `<p id="result">pending</p><script>
+      fetch(${JSON.stringify(target)}).then(r => r.json()).then(j => { document.getElementById('result').textContent = 'fetched ' + j.host; },
+        e => { document.getElementById('result').textContent = 'failed'; });
+    </script>`));
+  }
+  return send(200, 'text/html', page(`SITE ${host}`, `<p id="path">${url.pathname}</p>`));
+}
+
+export async function startSites() {
+  const tls = https.createServer(selfSignedCert(), handler);
+  const plain = http.createServer(handler);
+  await Promise.all([
+    new Promise((r) => tls.listen(0, '127.0.0.1', r)),
+    new Promise((r) => plain.listen(0, '127.0.0.1', r)),
+  ]);
+  return {
+    httpsPort: tls.address().port,
+    httpPort: plain.address().port,
+    close: () => Promise.all([tls, plain].map((s) => new Promise((r) => { s.closeAllConnections?.(); s.close(r); }))),
+  };
+}
