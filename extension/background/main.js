@@ -47,7 +47,19 @@ async function installRules({ engine, source }) {
   }
   const { rules, regexRules, skipped } = engine.dnrRules(WARN_PAGE, BLOCK_PAGE, 1);
   if (skipped.length) console.info('AIGuard: covered by navigation checks only:', skipped);
-  await dnr.updateDynamicRules({ removeRuleIds, addRules: rules });
+  try {
+    await dnr.updateDynamicRules({ removeRuleIds, addRules: rules });
+  } catch (e) {
+    // The update is all-or-nothing; one rule the browser refuses must not cost the others.
+    // Install rule by rule and report the refused ones; navigation checks still cover them.
+    console.error('AIGuard: network rules refused as a batch:', e);
+    await dnr.updateDynamicRules({ removeRuleIds });
+    const refused = [];
+    for (const rule of rules) {
+      await dnr.updateDynamicRules({ addRules: [rule] }).catch((err) => refused.push({ rule, error: String(err?.message ?? err) }));
+    }
+    await api.storage.local.set({ 'rules.refused': refused });
+  }
   await dnr.updateEnabledRulesets({ disableRulesetIds: [STATIC_RULESET] });
   console.info(`AIGuard: ${rules.length} network rules (${regexRules} regex) from the ${source} policy`);
 }
@@ -75,12 +87,15 @@ const isOwnPage = (url) => url.startsWith(api.runtime.getURL(''));
 const isWeb = (url) => /^(https?|wss?):/i.test(url);
 
 api.webNavigation.onBeforeNavigate.addListener((d) => {
-  if (isWeb(d.url)) rememberNavigation(d.tabId, d.frameId, d.url);
+  if (!isWeb(d.url)) return;
+  rememberNavigation(d.tabId, d.frameId, d.url);
+  void checkNavigation(d);
 });
 
-// Navigations the network rules can't see: same-document (history.pushState) changes and pages
-// answered by the site's own service worker cache. The engine decides; the glue only redirects.
-async function checkCommitted(d) {
+// The engine checks every top-level navigation as well as the network rules: it catches what
+// those can't see or express (history.pushState changes, pages answered by the site's own
+// service worker cache, filters with query tokens). The engine decides; the glue redirects.
+async function checkNavigation(d) {
   if (d.frameId !== 0 || !isWeb(d.url)) return;
   const { engine } = await ready;
   const e = engine.explain(d.url, Date.now());
@@ -89,8 +104,8 @@ async function checkCommitted(d) {
   const page = e.action === 'block' ? BLOCK_PAGE : WARN_PAGE;
   await api.tabs.update(d.tabId, { url: api.runtime.getURL(page) + '#u=' + encodeURIComponent(d.url) });
 }
-api.webNavigation.onHistoryStateUpdated.addListener((d) => void checkCommitted(d));
-api.webNavigation.onCommitted.addListener((d) => void checkCommitted(d));
+api.webNavigation.onHistoryStateUpdated.addListener((d) => void checkNavigation(d));
+api.webNavigation.onCommitted.addListener((d) => void checkNavigation(d));
 
 // --- Messages from the extension's own pages -------------------------------------------------
 const handlers = {

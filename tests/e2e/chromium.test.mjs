@@ -40,3 +40,139 @@ test('a site outside the catalog loads normally', async () => {
   assert.equal(await page.locator('#site').innerText(), 'SITE example.com');
   await page.close();
 });
+
+// --- Admin policy enforcement ------------------------------------------------------------
+const POLICY = {
+  version: 1,
+  defaultAction: 'allow',
+  rules: [
+    { id: 'anthropic', action: 'block', patterns: ['claude.ai', 'anthropic.com'],
+      message: { en: 'Claude is not approved.', 'zh-CN': '未批准使用 Claude。' }, alternative: 'https://chat.qwen.ai/' },
+    { id: 'copilot', action: 'block', patterns: ['github.com/copilot'] },
+    // No categories here: the catalog lists claude.ai and github.com/copilot too, and a tie
+    // with the blocks above would go to the more permissive warn, as the policy format says.
+    { id: 'genai', action: 'warn', patterns: ['chatgpt.com'], justification: 'required' },
+    { id: 'apis', action: 'block', categories: ['ai-api'] },
+    { id: 'approved', action: 'allow', patterns: ['.chat.qwen.ai'] },
+  ],
+};
+
+async function setPolicy(policy) {
+  const page = await browser.context.newPage();
+  await page.goto(ext() + 'pages/options.html');
+  const r = await page.evaluate((text) => chrome.runtime.sendMessage({ type: 'savePolicy', text }), policy && JSON.stringify(policy));
+  await page.close();
+  assert.equal(r.problem ?? r.error, undefined, JSON.stringify(r));
+  return r;
+}
+
+test('admin policy: block page, with the company message and alternative, and no way through', async () => {
+  const r = await setPolicy(POLICY);
+  assert.equal(r.source, 'local');
+  const page = await browser.context.newPage();
+  await page.goto('https://claude.ai/new').catch(() => {});
+  await waitForUrl(page, (u) => u.startsWith(ext() + 'pages/block.html'));
+  await page.locator('#original-url').filter({ hasText: 'https://claude.ai/new' }).waitFor();
+  assert.equal(await page.locator('#message').innerText(), 'Claude is not approved.');
+  assert.equal(await page.locator('#alternative-link').getAttribute('href'), 'https://chat.qwen.ai/');
+  assert.equal(await page.locator('#continue').count(), 0);
+  await page.close();
+});
+
+test('admin policy: warn, continue needs a justification, then the site loads and stays allowed', async () => {
+  const page = await browser.context.newPage();
+  await page.goto('https://chatgpt.com/c/123').catch(() => {});
+  await waitForUrl(page, (u) => u.startsWith(ext() + 'pages/warn.html'));
+  await page.locator('#original-url').filter({ hasText: 'https://chatgpt.com/c/123' }).waitFor();
+  await page.locator('#justification').waitFor({ state: 'visible' });
+  await page.click('#continue');
+  assert.notEqual(await page.locator('#error').innerText(), '', 'continuing without a justification is refused');
+  assert.ok(page.url().startsWith(ext()));
+  await page.fill('#justification', 'Evaluating for the platform team');
+  await page.click('#continue');
+  await waitForUrl(page, (u) => u === 'https://chatgpt.com/c/123');
+  assert.equal(await page.locator('#site').innerText(), 'SITE chatgpt.com');
+  // Remembered for the host: a second visit goes straight through.
+  await page.goto('https://chatgpt.com/other');
+  assert.equal(await page.locator('#site').innerText(), 'SITE chatgpt.com');
+  const audit = await browser.worker.evaluate(() => chrome.storage.local.get('audit.queue'));
+  const decision = audit['audit.queue'].find((e) => e.type === 'warn-decision' && e.choice === 'continue');
+  assert.equal(decision.justification, 'Evaluating for the platform team');
+  assert.equal(decision.rule, 'genai');
+  await page.close();
+});
+
+test('admin policy: an approved exact host stays allowed', async () => {
+  const page = await browser.context.newPage();
+  await page.goto('https://chat.qwen.ai/');
+  assert.equal(await page.locator('#site').innerText(), 'SITE chat.qwen.ai');
+  await page.close();
+});
+
+test('SPA navigation into a blocked path (history.pushState) is caught', async () => {
+  const page = await browser.context.newPage();
+  await page.goto('https://github.com/spa');
+  assert.equal(await page.locator('#site').innerText(), 'SITE github.com');
+  await page.evaluate(() => window.go('/copilot'));
+  await waitForUrl(page, (u) => u.startsWith(ext() + 'pages/block.html'));
+  await page.locator('#original-url').filter({ hasText: 'https://github.com/copilot' }).waitFor();
+  await page.close();
+});
+
+test('an iframe embedding a blocked tool gets the block page, not the tool', async () => {
+  const page = await browser.context.newPage();
+  await page.goto('https://example.com/frame?src=' + encodeURIComponent('https://claude.ai/embed'));
+  const frame = page.frameLocator('#f');
+  await frame.locator('#aiguard-block').waitFor();
+  assert.equal(await frame.locator('#site').count(), 0);
+  await page.close();
+});
+
+test('fetch from any page to an AI API host is blocked', async () => {
+  const page = await browser.context.newPage();
+  await page.goto('https://example.com/fetch?url=' + encodeURIComponent('https://api.openai.com/v1/models'));
+  await page.locator('#result').filter({ hasNotText: 'pending' }).waitFor();
+  assert.equal(await page.locator('#result').innerText(), 'failed');
+  // Control: the same page may fetch a non-AI host.
+  await page.goto('https://example.com/fetch?url=' + encodeURIComponent('https://example.org/api'));
+  await page.locator('#result').filter({ hasNotText: 'pending' }).waitFor();
+  assert.equal(await page.locator('#result').innerText(), 'fetched example.org');
+  await page.close();
+});
+
+test('a broken policy update is rejected and the last good policy stays', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(ext() + 'pages/options.html');
+  const r = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'savePolicy',
+    text: '{"version": 1, "rules": [{"id": "x", "action": "block", "patterns": ["bad host"]}]}' }));
+  assert.match(r.problem.message, /rule "x": rules\[0\]\.patterns\[0\]/);
+  assert.deepEqual(await browser.worker.evaluate(() => globalThis.aiguard.verdict('https://claude.ai/')),
+    { action: 'block', rule: 'anthropic' });
+  await setPolicy(null);
+  assert.deepEqual(await browser.worker.evaluate(() => globalThis.aiguard.verdict('https://claude.ai/')),
+    { action: 'warn', rule: 'ai-tools' });
+  await page.close();
+});
+
+test('every network rule the engine compiles from the shared vectors is accepted by Chromium', async () => {
+  const { readFileSync } = await import('node:fs');
+  const vectors = JSON.parse(readFileSync(new URL('../vectors/url.json', import.meta.url), 'utf8'));
+  const page = await browser.context.newPage();
+  await page.goto(ext() + 'pages/options.html');
+  const refused = await page.evaluate(async (policies) => {
+    const { default: init, Engine } = await import('../wasm/aiguard_wasm.js');
+    await init({ module_or_path: chrome.runtime.getURL('wasm/aiguard_wasm_bg.wasm') });
+    const out = [];
+    for (const [name, policy] of Object.entries(policies)) {
+      const engine = policy === null ? Engine.builtin() : Engine.fromPolicy(JSON.stringify(policy));
+      for (const rule of engine.dnrRules('/pages/warn.html', '/pages/block.html', 1).rules) {
+        if (!rule.condition.regexFilter) continue;
+        const r = await chrome.declarativeNetRequest.isRegexSupported({ regex: rule.condition.regexFilter, isCaseSensitive: true });
+        if (!r.isSupported) out.push(`${name}: ${rule.condition.regexFilter}: ${r.reason}`);
+      }
+    }
+    return out;
+  }, vectors.policies);
+  assert.deepEqual(refused, []);
+  await page.close();
+});

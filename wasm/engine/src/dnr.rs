@@ -15,7 +15,10 @@
 //! Every DNR rule that a URL matches stands for a policy filter that matches it, and the highest
 //! priority is the filter Chrome's algorithm selects. Filters of the most common shape (a host
 //! with its subdomains, any scheme, port, path and query) with the same action and priority are
-//! packed into one rule's `requestDomains`; every other shape becomes one `regexFilter` rule.
+//! packed into one rule's `requestDomains`; a host with a path becomes a `urlFilter`; scheme and
+//! port constraints become a short `regexFilter`. What DNR cannot express exactly (query
+//! tokens, which it can only match in a fixed order) is left to the navigation check: the
+//! extension asks the engine about every top-level navigation before it commits.
 //!
 //! Per action: `block` redirects frames to the block page and blocks every other request type
 //! (fetch, XHR, WebSocket, images...); `warn` redirects frames to the warn page (a fetch can't
@@ -53,12 +56,72 @@ impl Default for DnrOptions {
     }
 }
 
+/// Regexes longer than this risk Chrome's 2 KB compiled-size cap (checked against the real
+/// browser by the end-to-end tests); such filters are left to the navigation check.
+const MAX_REGEX_LEN: usize = 120;
+
+enum Condition {
+    /// A host with its subdomains, nothing else: packed into `requestDomains`.
+    Domain(String),
+    /// One or more DNR conditions (without resource types) that together match exactly the
+    /// filter's URLs on default ports.
+    Other(Vec<Value>),
+}
+
+/// How the network layer expresses a filter, or `None` when it can't do so exactly (query
+/// tokens, which DNR can only match in order; non-network schemes; regexes over the size cap).
+/// Those filters are enforced by the navigation check, which asks the engine for every
+/// top-level navigation before it commits.
+fn network_condition(f: &UrlFilter) -> Option<Condition> {
+    if let Some(s) = &f.scheme {
+        if !matches!(s.as_str(), "http" | "https" | "ws" | "wss") {
+            return None;
+        }
+    }
+    if !f.query.is_empty() {
+        return None;
+    }
+    let (host, subdomains) = match &f.host {
+        HostPattern::Name { host, subdomains } => (host.as_str(), *subdomains),
+        HostPattern::Any => ("", true),
+    };
+    let any_host = host.is_empty();
+    // Host-only: the packed form.
+    if !any_host && subdomains && f.scheme.is_none() && f.port.is_none() && f.path.is_empty() {
+        return Some(Condition::Domain(host.to_string()));
+    }
+    // Host (and subdomains) plus a path, any scheme and port: `||host/path` is exact but for an
+    // explicit non-default port, which the navigation check covers.
+    if !any_host && f.scheme.is_none() && f.port.is_none() && !f.path.contains(['*', '^', '|']) {
+        if subdomains {
+            return Some(Condition::Other(vec![json!({
+                "urlFilter": format!("||{host}{}", f.path),
+                "isUrlFilterCaseSensitive": true,
+            })]));
+        }
+        let tail = if f.path.is_empty() { "^".to_string() } else { f.path.clone() };
+        return Some(Condition::Other(
+            ["http", "https", "ws", "wss"]
+                .iter()
+                .map(|s| json!({"urlFilter": format!("|{s}://{host}{tail}"), "isUrlFilterCaseSensitive": true}))
+                .collect(),
+        ));
+    }
+    let regexes = filter_regexes(f);
+    if regexes.iter().any(|r| r.len() > MAX_REGEX_LEN) {
+        return None;
+    }
+    Some(Condition::Other(
+        regexes.into_iter().map(|r| json!({"regexFilter": r, "isUrlFilterCaseSensitive": true})).collect(),
+    ))
+}
+
 /// The compiled rule list plus what could not be expressed.
 #[derive(Clone, Debug)]
 pub struct DnrCompilation {
     pub rules: Vec<Value>,
     pub regex_rules: usize,
-    /// Filters DNR cannot express (non-network schemes); the navigation check covers them.
+    /// Filters the network layer cannot express exactly; the navigation check covers them.
     pub skipped: Vec<String>,
 }
 
@@ -77,7 +140,7 @@ pub fn priority(filter: &UrlFilter, rank: u8) -> u32 {
 /// Compiles a policy to DNR rules.
 pub fn compile(policy: &Policy, opts: &DnrOptions) -> DnrCompilation {
     let mut packed: BTreeMap<(u32, u8), Vec<String>> = BTreeMap::new();
-    let mut regex: Vec<(u32, Action, String)> = Vec::new();
+    let mut other: Vec<(u32, Action, Value)> = Vec::new();
     let mut skipped = Vec::new();
     for rule in &policy.rules {
         let rank = rule.action.permissiveness();
@@ -90,17 +153,14 @@ pub fn compile(policy: &Policy, opts: &DnrOptions) -> DnrCompilation {
                 }
             }
             let p = priority(f, rank);
-            match &f.host {
-                HostPattern::Name { host, subdomains: true }
-                    if f.scheme.is_none() && f.port.is_none() && f.path.is_empty() && f.query.is_empty() =>
-                {
-                    packed.entry((p, rank)).or_default().push(host.clone());
-                }
-                _ => {
-                    for re in filter_regexes(f) {
-                        regex.push((p, rule.action, re));
+            match network_condition(f) {
+                Some(Condition::Domain(host)) => packed.entry((p, rank)).or_default().push(host),
+                Some(Condition::Other(conds)) => {
+                    for c in conds {
+                        other.push((p, rule.action, c));
                     }
                 }
+                None => skipped.push(f.to_string()),
             }
         }
     }
@@ -121,12 +181,14 @@ pub fn compile(policy: &Policy, opts: &DnrOptions) -> DnrCompilation {
             push(&mut out.rules, p, act, cond);
         }
     }
-    for (p, action, re) in regex {
+    for (p, action, base) in other {
         for (act, types) in actions_for(action, opts) {
-            let mut cond = json!({"regexFilter": re, "isUrlFilterCaseSensitive": true});
+            let mut cond = base.clone();
             set_types(&mut cond, types);
+            if cond.get("regexFilter").is_some() {
+                out.regex_rules += 1;
+            }
             push(&mut out.rules, p, act, cond);
-            out.regex_rules += 1;
         }
     }
     out
@@ -140,8 +202,9 @@ pub fn grant_rule(id: u32, host: &str, deciding: &UrlFilter) -> Value {
         "priority": priority(deciding, 3),
         "action": {"type": "allow"},
         "condition": {
-            "regexFilter": format!("^(?:https?|wss?)://(?:[^/?#@]*@)?{}(?:[:/?#]|$)", escape(host)),
+            "regexFilter": format!("^(?:https?|wss?)://(?:{USERINFO}*@)?{}(?:[:/?#]|$)", escape(host)),
             "isUrlFilterCaseSensitive": true,
+            "resourceTypes": FRAMES,
         }
     })
 }
@@ -157,13 +220,13 @@ fn action_of_rank(rank: u8) -> Action {
 enum Types {
     Frames,
     NotFrames,
-    All,
 }
 
 fn actions_for(action: Action, opts: &DnrOptions) -> Vec<(Value, Types)> {
     let redirect = |page: &str| json!({"type": "redirect", "redirect": {"extensionPath": page}});
     match action {
-        Action::Allow => vec![(json!({"type": "allow"}), Types::All)],
+        // Two rules: a rule without resource types never matches main_frame in DNR.
+        Action::Allow => vec![(json!({"type": "allow"}), Types::Frames), (json!({"type": "allow"}), Types::NotFrames)],
         Action::Warn => vec![(redirect(&opts.warn_page), Types::Frames)],
         Action::Block => vec![
             (redirect(&opts.block_page), Types::Frames),
@@ -176,7 +239,6 @@ fn set_types(cond: &mut Value, types: Types) {
     match types {
         Types::Frames => cond["resourceTypes"] = json!(FRAMES),
         Types::NotFrames => cond["excludedResourceTypes"] = json!(FRAMES),
-        Types::All => {}
     }
 }
 
@@ -221,12 +283,12 @@ fn default_port(scheme: Option<&str>) -> Option<u16> {
 fn one_regex(f: &UrlFilter, scheme: Option<String>, port: String) -> String {
     let mut re = String::from("^");
     re.push_str(scheme.as_deref().unwrap_or("[a-z][a-z0-9+.-]*"));
-    re.push_str("://(?:[^/?#@]*@)?");
+    re.push_str(&format!("://(?:{USERINFO}*@)?"));
     match &f.host {
-        HostPattern::Any => re.push_str(r"(?:\[[^\]/]*\]|[^/?#:@]*)"),
+        HostPattern::Any => re.push_str(&format!(r"(?:\[[0-9a-f:.]*\]|{HOST_RUN}*)")),
         HostPattern::Name { host, subdomains } => {
             if *subdomains {
-                re.push_str(r"(?:[^/?#:@]*\.)?");
+                re.push_str(&format!(r"(?:{HOST_RUN}*\.)?"));
             }
             re.push_str(&escape(host));
         }
@@ -238,7 +300,7 @@ fn one_regex(f: &UrlFilter, scheme: Option<String>, port: String) -> String {
         re.push_str(&escape(&f.path));
     }
     if !f.query.is_empty() {
-        re.push_str(r"[^?#]*\?");
+        re.push_str(&format!(r"{PATH_REST}*\?"));
         let alts: Vec<String> = permutations(&f.query).iter().map(|p| ordered_tokens(p)).collect();
         if alts.len() == 1 {
             re.push_str(&alts[0]);
@@ -250,10 +312,10 @@ fn one_regex(f: &UrlFilter, scheme: Option<String>, port: String) -> String {
 }
 
 fn ordered_tokens(tokens: &[&QueryToken]) -> String {
-    let mut re = String::from("(?:[^&#]*&)*");
+    let mut re = format!("(?:{ELEMENT}*&)*");
     for (i, t) in tokens.iter().enumerate() {
         if i > 0 {
-            re.push_str("(?:&[^&#]*)*&");
+            re.push_str(&format!("(?:&{ELEMENT}*)*&"));
         }
         re.push_str(&token_regex(t));
     }
@@ -264,7 +326,7 @@ fn ordered_tokens(tokens: &[&QueryToken]) -> String {
 fn token_regex(t: &QueryToken) -> String {
     let text = escape(&t.text);
     if t.prefix {
-        format!("{text}[^&#]*")
+        format!("{text}{ELEMENT}*")
     } else {
         text
     }
@@ -288,6 +350,18 @@ fn permutations(tokens: &[QueryToken]) -> Vec<Vec<&QueryToken>> {
     go(&mut tokens.iter().collect(), &mut Vec::new(), &mut out);
     out
 }
+
+// Character classes over printable ASCII. DNR matches canonical URLs (punycode hosts,
+// percent-encoded paths), and Chrome caps each compiled regex at 2 KB: a negated class such as
+// `[^/?#]` compiles to every UTF-8 sequence and blows that cap, explicit ASCII ranges don't.
+/// Any URL character but `/ ? # @` (user info).
+const USERINFO: &str = r#"[!"$-.0->A-~]"#;
+/// Any URL character but `/ ? # @ :` (a host label run).
+const HOST_RUN: &str = r#"[!"$-.0-9;->A-~]"#;
+/// Any URL character but `? #` (the rest of a path).
+const PATH_REST: &str = r#"[!"$->@-~]"#;
+/// Any URL character but `& #` (inside one query element).
+const ELEMENT: &str = r#"[!"$%'-~]"#;
 
 /// Escapes RE2 metacharacters.
 fn escape(s: &str) -> String {
