@@ -1,13 +1,13 @@
 // Assembles the unpacked extensions (dist/chrome, dist/firefox) and their archives from
 // extension/, the manifest sources in manifest/, the wasm package and the static ruleset.
-//   node scripts/package.mjs <wasm-pkg-dir> <static-rules.json>
+//   node scripts/package.mjs <wasm-pkg-dir> <rules-dir>   (rules-dir holds default-rules-<browser>.json)
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const [wasmDir, rulesFile] = process.argv.slice(2);
-if (!wasmDir || !rulesFile) {
-  console.error('usage: node scripts/package.mjs <wasm-pkg-dir> <static-rules.json>');
+const [wasmDir, rulesDir] = process.argv.slice(2);
+if (!wasmDir || !rulesDir) {
+  console.error('usage: node scripts/package.mjs <wasm-pkg-dir> <rules-dir>');
   process.exit(2);
 }
 const readJson = (p) => JSON.parse(readFileSync(p, 'utf8'));
@@ -22,7 +22,7 @@ for (const browser of ['chrome', 'firefox']) {
   mkdirSync(join(out, 'wasm'));
   for (const f of ['aiguard_wasm.js', 'aiguard_wasm_bg.wasm']) cpSync(join(wasmDir, f), join(out, 'wasm', f));
   mkdirSync(join(out, 'rules'));
-  cpSync(rulesFile, join(out, 'rules', 'default.json'));
+  cpSync(join(rulesDir, `default-rules-${browser}.json`), join(out, 'rules', 'default.json'));
   cpSync('manifest/managed_schema.json', join(out, 'managed_schema.json'));
 
   const manifest = { ...base, ...readJson(`manifest/${browser}.json`) };

@@ -45,7 +45,7 @@ async function installRules({ engine, source }) {
     await dnr.updateEnabledRulesets({ enableRulesetIds: [STATIC_RULESET] });
     return;
   }
-  const { rules, regexRules, skipped } = engine.dnrRules(WARN_PAGE, BLOCK_PAGE, 1);
+  const { rules, regexRules, skipped } = engine.dnrRules(WARN_PAGE, BLOCK_PAGE, 1, api.runtime.getURL('').replace(/\/$/, ''));
   if (skipped.length) console.info('AIGuard: covered by navigation checks only:', skipped);
   try {
     await dnr.updateDynamicRules({ removeRuleIds, addRules: rules });
@@ -102,7 +102,7 @@ async function checkNavigation(d) {
   if (e.action === 'allow') return;
   rememberNavigation(d.tabId, 0, d.url);
   const page = e.action === 'block' ? BLOCK_PAGE : WARN_PAGE;
-  await api.tabs.update(d.tabId, { url: api.runtime.getURL(page) + '#u=' + encodeURIComponent(d.url) });
+  await api.tabs.update(d.tabId, { url: api.runtime.getURL(page) + '#url=' + d.url });
 }
 api.webNavigation.onHistoryStateUpdated.addListener((d) => void checkNavigation(d));
 api.webNavigation.onCommitted.addListener((d) => void checkNavigation(d));

@@ -7,9 +7,10 @@ const kind = root.dataset.kind;
 const $ = (id) => document.getElementById(id);
 const send = (msg) => api.runtime.sendMessage(msg);
 
+// `#url=<original URL, verbatim>`: written by the network rule's substitution or the background.
 function urlFromHash() {
-  const m = /[#&]u=([^&]*)/.exec(location.hash);
-  return m ? decodeURIComponent(m[1]) : null;
+  const i = location.href.indexOf('#url=');
+  return i < 0 ? null : location.href.slice(i + 5);
 }
 
 function goBack() {
@@ -21,14 +22,21 @@ async function main() {
   localize();
   $('go-back').addEventListener('click', goBack);
   $('go-back').focus();
-  const e = await send({ type: 'explain', url: urlFromHash() });
+  // Right after the browser or the extension starts, the background may still be catching up
+  // with the navigation that brought us here: ask a few times before giving up.
+  let e;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    e = await send({ type: 'explain', url: urlFromHash() }).catch(() => null);
+    if (e && !e.error) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
   if (!e || e.error) {
     $('message').textContent = t('unknownUrl');
     $('continue')?.setAttribute('disabled', '');
     return;
   }
   // Keep the URL in the page's own address so reload and back/forward still know it.
-  if (!urlFromHash()) history.replaceState(null, '', '#u=' + encodeURIComponent(e.url));
+  if (!urlFromHash()) history.replaceState(null, '', '#url=' + e.url);
   const toolName = e.tool ? e.tool.name : e.host;
   document.title = `${t(kind + 'Title')} – ${toolName}`;
   $('tool-name').textContent = e.tool ? t('toolLine', [e.tool.name, t('category_' + e.tool.category.replace('-', '_'))]) : e.host;

@@ -165,7 +165,7 @@ test('every network rule the engine compiles from the shared vectors is accepted
     const out = [];
     for (const [name, policy] of Object.entries(policies)) {
       const engine = policy === null ? Engine.builtin() : Engine.fromPolicy(JSON.stringify(policy));
-      for (const rule of engine.dnrRules('/pages/warn.html', '/pages/block.html', 1).rules) {
+      for (const rule of engine.dnrRules('/pages/warn.html', '/pages/block.html', 1, chrome.runtime.getURL('').slice(0, -1)).rules) {
         if (!rule.condition.regexFilter) continue;
         const r = await chrome.declarativeNetRequest.isRegexSupported({ regex: rule.condition.regexFilter, isCaseSensitive: true });
         if (!r.isSupported) out.push(`${name}: ${rule.condition.regexFilter}: ${r.reason}`);
@@ -175,4 +175,16 @@ test('every network rule the engine compiles from the shared vectors is accepted
   }, vectors.policies);
   assert.deepEqual(refused, []);
   await page.close();
+});
+
+test('the first navigation right after the browser starts is covered (static rules)', async () => {
+  const fresh = await launchChromium({ ...sites, firstUrl: 'https://claude.ai/' });
+  try {
+    await fresh.firstGoto;
+    await waitForUrl(fresh.firstPage, (u) => u.includes('/pages/warn.html'));
+    await fresh.firstPage.locator('#original-url').filter({ hasText: 'https://claude.ai/' }).waitFor();
+    assert.equal(await fresh.firstPage.locator('#site').count(), 0);
+  } finally {
+    await fresh.close();
+  }
 });

@@ -17,9 +17,13 @@ after(async () => {
   await sites?.close();
 });
 
-// Asks the background through the extension page the test is on.
-const askBackground = (msg) => ff.execAsync(
-  'const [msg, done] = arguments; browser.runtime.sendMessage(msg).then(done, (e) => done({ error: String(e) }));', [msg]);
+// Asks the background through the extension page the test is on. The warn page may still be
+// replacing itself (network redirect and navigation check both land on it), so wait for a
+// settled extension document first.
+const askBackground = (msg) => waitFor(() => ff.execAsync(`
+  const [msg, done] = arguments;
+  if (document.readyState !== 'complete' || typeof browser === 'undefined') return done(null);
+  browser.runtime.sendMessage(msg).then(done, (e) => done({ error: String(e) }));`, [msg]), 'the background');
 
 test('a known AI site shows the warn page instead of the site', async () => {
   await ff.navigate('https://chatgpt.com/').catch(() => {});
@@ -39,4 +43,64 @@ test('the background starts and the wasm engine answers', async () => {
 test('a site outside the catalog loads normally', async () => {
   await ff.navigate('https://example.com/hello');
   assert.equal(await waitFor(() => ff.exec('return document.getElementById("site")?.textContent'), 'the site'), 'SITE example.com');
+});
+
+// --- Admin policy enforcement (same policy and expectations as the Chromium suite) -----------
+const POLICY = {
+  version: 1,
+  defaultAction: 'allow',
+  rules: [
+    { id: 'anthropic', action: 'block', patterns: ['claude.ai', 'anthropic.com'],
+      message: { en: 'Claude is not approved.' }, alternative: 'https://chat.qwen.ai/' },
+    { id: 'copilot', action: 'block', patterns: ['github.com/copilot'] },
+    { id: 'genai', action: 'warn', patterns: ['chatgpt.com'], justification: 'required' },
+    { id: 'apis', action: 'block', categories: ['ai-api'] },
+  ],
+};
+const text = (id) => ff.exec(`return document.getElementById(${JSON.stringify(id)})?.textContent ?? null`);
+const onPage = (page) => waitFor(async () => (await ff.url()).startsWith(ff.extensionBase + page), page);
+
+test('admin policy: block page with the company message, no way through', async () => {
+  await ff.navigate('https://chatgpt.com/').catch(() => {});
+  await onPage('pages/warn.html');
+  const r = await askBackground({ type: 'savePolicy', text: JSON.stringify(POLICY) });
+  assert.equal(r.source, 'local', JSON.stringify(r));
+  await ff.navigate('https://claude.ai/new').catch(() => {});
+  await onPage('pages/block.html');
+  assert.equal(await waitFor(() => text('original-url'), 'url'), 'https://claude.ai/new');
+  assert.equal(await text('message'), 'Claude is not approved.');
+  assert.equal(await ff.exec('return document.getElementById("continue")'), null);
+});
+
+test('admin policy: warn, continue with a justification, then the site loads', async () => {
+  await ff.navigate('https://chatgpt.com/c/9').catch(() => {});
+  await onPage('pages/warn.html');
+  await waitFor(() => ff.exec('return !document.getElementById("justification-box").hidden'), 'justification box');
+  await ff.exec('document.getElementById("continue").click()');
+  assert.notEqual(await waitFor(() => text('error'), 'refusal'), '');
+  await ff.exec('document.getElementById("justification").value = "Vendor evaluation"; document.getElementById("continue").click()');
+  await waitFor(async () => (await ff.url()) === 'https://chatgpt.com/c/9', 'the site');
+  assert.equal(await waitFor(() => text('site'), 'site'), 'SITE chatgpt.com');
+});
+
+test('SPA navigation into a blocked path is caught', async () => {
+  await ff.navigate('https://github.com/spa');
+  assert.equal(await waitFor(() => text('site'), 'site'), 'SITE github.com');
+  await ff.exec('window.go("/copilot")');
+  await onPage('pages/block.html');
+});
+
+test('an iframe embedding a blocked tool gets the block page', async () => {
+  await ff.navigate('https://example.com/frame?src=' + encodeURIComponent('https://claude.ai/embed'));
+  const src = await waitFor(() => ff.exec('const f = document.getElementById("f"); try { return f.contentWindow.location.href; } catch { return "cross-origin"; }'), 'frame');
+  // The frame is the extension's block page (cross-origin to the page) or at least not the tool.
+  assert.ok(src === 'cross-origin' || src.startsWith(ff.extensionBase), src);
+  assert.notEqual(src, 'https://claude.ai/embed');
+});
+
+test('fetch to an AI API host is blocked, other hosts are not', async () => {
+  await ff.navigate('https://example.com/fetch?url=' + encodeURIComponent('https://api.openai.com/v1/models'));
+  assert.equal(await waitFor(async () => { const t = await text('result'); return t !== 'pending' && t; }, 'fetch'), 'failed');
+  await ff.navigate('https://example.com/fetch?url=' + encodeURIComponent('https://example.org/api'));
+  assert.equal(await waitFor(async () => { const t = await text('result'); return t !== 'pending' && t; }, 'fetch'), 'fetched example.org');
 });

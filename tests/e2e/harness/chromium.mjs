@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchChromium({ httpsPort, httpPort, extensionDir = "dist/chrome", headless = true }) {
+export async function launchChromium({ httpsPort, httpPort, extensionDir = "dist/chrome", headless = true, firstUrl = null }) {
   const ext = resolve(extensionDir);
   const userDataDir = mkdtempSync(join(tmpdir(), 'aiguard-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -22,6 +22,9 @@ export async function launchChromium({ httpsPort, httpPort, extensionDir = "dist
       `--host-resolver-rules=MAP *:443 127.0.0.1:${httpsPort}, MAP *:80 127.0.0.1:${httpPort}`,
     ],
   });
+  // Navigate before the extension's worker is known to run: the first navigation after start.
+  const firstPage = firstUrl ? await context.newPage() : null;
+  const firstGoto = firstPage?.goto(firstUrl).catch(() => {});
   let [worker] = context.serviceWorkers();
   worker ??= await context.waitForEvent('serviceworker', { timeout: 20_000 });
   const extensionId = new URL(worker.url()).host;
@@ -29,6 +32,8 @@ export async function launchChromium({ httpsPort, httpPort, extensionDir = "dist
     context,
     worker,
     extensionId,
+    firstPage,
+    firstGoto,
     close: async () => { await context.close(); rmSync(userDataDir, { recursive: true, force: true }); },
   };
 }

@@ -98,8 +98,14 @@ impl WasmEngine {
 
     /// `{rules, regexRules, skipped}`: the policy as declarativeNetRequest rules.
     #[wasm_bindgen(js_name = dnrRules)]
-    pub fn dnr_rules(&self, warn_page: &str, block_page: &str, first_id: u32) -> Result<JsValue, JsError> {
-        let opts = DnrOptions { warn_page: warn_page.into(), block_page: block_page.into(), first_id };
+    pub fn dnr_rules(
+        &self,
+        warn_page: &str,
+        block_page: &str,
+        first_id: u32,
+        extension_base: Option<String>,
+    ) -> Result<JsValue, JsError> {
+        let opts = DnrOptions { warn_page: warn_page.into(), block_page: block_page.into(), first_id, extension_base };
         let c = self.inner.dnr_rules(&opts);
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]

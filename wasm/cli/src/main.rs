@@ -44,6 +44,10 @@ enum Command {
         /// Extension page for blocked navigations.
         #[arg(long, default_value = "/pages/block.html")]
         block_page: String,
+        /// The extension's origin (e.g. `chrome-extension://<id>`): redirects then carry the
+        /// original URL to the warn and block pages.
+        #[arg(long)]
+        extension_base: Option<String>,
     },
     /// List the built-in AI-tool catalog.
     Catalog {
@@ -117,9 +121,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 p.default_action.as_str()
             );
         }
-        Command::Dnr { policy, warn_page, block_page } => {
+        Command::Dnr { policy, warn_page, block_page, extension_base } => {
             let engine = load_engine(policy.as_deref())?;
-            let c = engine.dnr_rules(&DnrOptions { warn_page, block_page, first_id: 1 });
+            let c = engine.dnr_rules(&DnrOptions { warn_page, block_page, first_id: 1, extension_base });
             for s in &c.skipped {
                 eprintln!("aiguard: note: `{s}` has a scheme network rules can't see; the navigation check covers it");
             }

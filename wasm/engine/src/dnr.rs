@@ -44,6 +44,10 @@ pub struct DnrOptions {
     pub warn_page: String,
     pub block_page: String,
     pub first_id: u32,
+    /// The extension's origin (`chrome-extension://<id>`), when known: redirects then carry the
+    /// original URL to the page. Known at run time in every browser; at build time only for
+    /// Chrome, whose id is fixed by the manifest key.
+    pub extension_base: Option<String>,
 }
 
 impl Default for DnrOptions {
@@ -52,6 +56,7 @@ impl Default for DnrOptions {
             warn_page: "/pages/warn.html".into(),
             block_page: "/pages/block.html".into(),
             first_id: 1,
+            extension_base: None,
         }
     }
 }
@@ -167,7 +172,8 @@ pub fn compile(policy: &Policy, opts: &DnrOptions) -> DnrCompilation {
 
     let mut out = DnrCompilation { rules: Vec::new(), regex_rules: 0, skipped };
     let mut id = opts.first_id;
-    let mut push = |rules: &mut Vec<Value>, priority: u32, action: Value, condition: Value| {
+    let mut push = |rules: &mut Vec<Value>, priority: u32, mut action: Value, mut condition: Value| {
+        carry_original_url(&mut action, &mut condition, opts);
         rules.push(json!({"id": id, "priority": priority, "action": action, "condition": condition}));
         id += 1;
     };
@@ -185,13 +191,28 @@ pub fn compile(policy: &Policy, opts: &DnrOptions) -> DnrCompilation {
         for (act, types) in actions_for(action, opts) {
             let mut cond = base.clone();
             set_types(&mut cond, types);
-            if cond.get("regexFilter").is_some() {
-                out.regex_rules += 1;
-            }
             push(&mut out.rules, p, act, cond);
         }
     }
+    out.regex_rules = out.rules.iter().filter(|r| r["condition"].get("regexFilter").is_some()).count();
     out
+}
+
+/// With a known extension origin, a redirect carries the original URL into the page's fragment
+/// (`#url=<original>`) through a regex substitution, so the warn and block pages know what was
+/// stopped even when the background was not running yet (the first navigation after install).
+/// `urlFilter` conditions can't substitute; those pages learn the URL from the background.
+fn carry_original_url(action: &mut Value, condition: &mut Value, opts: &DnrOptions) {
+    let Some(base) = &opts.extension_base else { return };
+    let Some(page) = action["redirect"]["extensionPath"].as_str() else { return };
+    if condition.get("urlFilter").is_some() {
+        return;
+    }
+    if condition.get("regexFilter").is_none() {
+        condition["regexFilter"] = json!("^.+$");
+    }
+    let target = format!("{}/{}#url=\\0", base.trim_end_matches('/'), page.trim_start_matches('/'));
+    action["redirect"] = json!({ "regexSubstitution": target });
 }
 
 /// An allow rule for one host after "Continue" on the warn page: it outranks the warn filter

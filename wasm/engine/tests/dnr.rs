@@ -1,0 +1,73 @@
+//! The policy → declarativeNetRequest compiler: rule shapes and priorities.
+
+use aiguard_engine::dnr::{DnrOptions, MAX_REGEX_RULES};
+use aiguard_engine::Engine;
+use serde_json::Value;
+
+fn compile(policy: &str) -> aiguard_engine::dnr::DnrCompilation {
+    Engine::from_policy_json(policy).unwrap().dnr_rules(&DnrOptions::default())
+}
+
+fn find<'a>(rules: &'a [Value], pred: impl Fn(&Value) -> bool) -> Vec<&'a Value> {
+    rules.iter().filter(|r| pred(r)).collect()
+}
+
+#[test]
+fn host_rules_are_packed_by_action_and_priority() {
+    let c = compile(r#"{"version": 1, "rules": [
+        {"id": "b", "action": "block", "patterns": ["a.com", "b.com", "x.y.com"]},
+        {"id": "w", "action": "warn", "patterns": ["c.com"]}]}"#);
+    let block_frames = find(&c.rules, |r| r["action"]["type"] == "redirect"
+        && r["action"]["redirect"]["extensionPath"] == "/pages/block.html"
+        && r["condition"]["requestDomains"].as_array().is_some_and(|d| d.len() == 2));
+    assert_eq!(block_frames.len(), 1, "{:#?}", c.rules);
+    assert_eq!(block_frames[0]["condition"]["resourceTypes"], serde_json::json!(["main_frame", "sub_frame"]));
+    // Blocked hosts also block every other request type (fetch, XHR, WebSocket...).
+    assert!(c.rules.iter().any(|r| r["action"]["type"] == "block"
+        && r["condition"]["excludedResourceTypes"] == serde_json::json!(["main_frame", "sub_frame"])));
+    // Warned hosts redirect frames only.
+    let warn: Vec<_> = find(&c.rules, |r| r["condition"]["requestDomains"] == serde_json::json!(["c.com"]));
+    assert_eq!(warn.len(), 1);
+    assert_eq!(warn[0]["action"]["redirect"]["extensionPath"], "/pages/warn.html");
+}
+
+#[test]
+fn more_specific_filters_get_higher_priority() {
+    let c = compile(r#"{"version": 1, "rules": [
+        {"id": "qwen", "action": "warn", "patterns": ["qwen.ai"]},
+        {"id": "chat", "action": "allow", "patterns": ["chat.qwen.ai"]},
+        {"id": "path", "action": "block", "patterns": ["chat.qwen.ai/admin"]}]}"#);
+    let prio = |pred: &dyn Fn(&Value) -> bool| c.rules.iter().find(|r| pred(r)).unwrap()["priority"].as_u64().unwrap();
+    let warn = prio(&|r| r["condition"]["requestDomains"] == serde_json::json!(["qwen.ai"]));
+    let allow = prio(&|r| r["condition"]["requestDomains"] == serde_json::json!(["chat.qwen.ai"]));
+    let block = prio(&|r| r["condition"]["urlFilter"] == "||chat.qwen.ai/admin");
+    assert!(warn < allow && allow < block, "{warn} {allow} {block}");
+}
+
+#[test]
+fn allow_rules_cover_main_frames_explicitly() {
+    // A DNR rule without resource types never matches main_frame.
+    let c = compile(r#"{"version": 1, "rules": [{"id": "a", "action": "allow", "patterns": ["ok.com"]}]}"#);
+    assert_eq!(c.rules.len(), 2);
+    assert!(c.rules.iter().all(|r| r["action"]["type"] == "allow"));
+    assert!(c.rules.iter().any(|r| r["condition"]["resourceTypes"] == serde_json::json!(["main_frame", "sub_frame"])));
+}
+
+#[test]
+fn query_token_filters_are_left_to_the_navigation_check() {
+    let c = compile(r#"{"version": 1, "rules": [{"id": "q", "action": "block",
+        "patterns": ["accounts.google.com/o/oauth2/v2/auth?client_id=123.apps.googleusercontent.com"]}]}"#);
+    assert!(c.rules.is_empty());
+    assert_eq!(c.skipped.len(), 1);
+}
+
+#[test]
+fn builtin_policy_fits_the_browser_limits() {
+    let c = Engine::builtin().dnr_rules(&DnrOptions::default());
+    assert!(c.regex_rules <= MAX_REGEX_RULES);
+    assert!(c.rules.len() < 5000, "{} rules", c.rules.len());
+    let mut ids: Vec<u64> = c.rules.iter().map(|r| r["id"].as_u64().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), c.rules.len(), "rule ids are unique");
+}
