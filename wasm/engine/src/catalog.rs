@@ -61,7 +61,7 @@ impl Catalog {
     /// Parses a catalog document, checking every pattern and category.
     pub fn parse(json: &str) -> Result<Catalog, String> {
         let doc: CatalogDoc = serde_json::from_str(json).map_err(|e| format!("catalog: {e}"))?;
-        let mut index = FilterIndex::new();
+        let mut indexed = Vec::new();
         let mut filters = Vec::with_capacity(doc.tools.len());
         for (i, tool) in doc.tools.iter().enumerate() {
             if !CATEGORIES.contains(&tool.category.as_str()) {
@@ -71,16 +71,16 @@ impl Catalog {
             for p in &tool.patterns {
                 let f = UrlFilter::parse(p)
                     .map_err(|e| format!("catalog: tool `{}`: pattern `{p}`: {e}", tool.id))?;
-                index.insert(f.clone(), ToolRef(i as u32));
+                indexed.push((f.clone(), ToolRef(i as u32)));
                 parsed.push(f);
             }
             filters.push(parsed);
         }
-        Ok(Catalog { version: doc.version, tools: doc.tools, filters, index })
+        Ok(Catalog { version: doc.version, tools: doc.tools, filters, index: FilterIndex::build(indexed) })
     }
 
     /// The tool a URL belongs to, by the same selection rules as policy patterns.
-    pub fn classify(&self, url: &RequestUrl) -> Option<&Tool> {
+    pub fn classify(&self, url: &RequestUrl<'_>) -> Option<&Tool> {
         self.index.lookup(url).map(|(_, t)| &self.tools[t.0 as usize])
     }
 

@@ -2,6 +2,7 @@
 //! about URLs.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -15,7 +16,7 @@ use crate::verdict::Action;
 /// A compiled policy ready to answer.
 #[derive(Clone, Debug)]
 pub struct Engine {
-    catalog: Catalog,
+    catalog: Arc<Catalog>,
     policy: Policy,
     /// Hosts where the employee chose "Continue" on a warn page, with expiry (ms since epoch).
     grants: HashMap<String, f64>,
@@ -54,17 +55,23 @@ pub struct ToolInfo {
     pub category: String,
 }
 
+/// The built-in catalog, parsed once per process and shared by every engine.
+fn builtin_catalog() -> Arc<Catalog> {
+    static CATALOG: OnceLock<Arc<Catalog>> = OnceLock::new();
+    CATALOG.get_or_init(|| Arc::new(Catalog::builtin())).clone()
+}
+
 impl Engine {
     /// The engine with the built-in default policy.
     pub fn builtin() -> Engine {
-        let catalog = Catalog::builtin();
+        let catalog = builtin_catalog();
         let policy = Policy::builtin(&catalog);
         Engine { catalog, policy, grants: HashMap::new() }
     }
 
     /// Compiles an admin policy.
     pub fn from_policy_json(text: &str) -> Result<Engine, PolicyError> {
-        let catalog = Catalog::builtin();
+        let catalog = builtin_catalog();
         let policy = Policy::parse(text, &catalog)?;
         Ok(Engine { catalog, policy, grants: HashMap::new() })
     }
@@ -79,11 +86,21 @@ impl Engine {
 
     /// The verdict for a URL string, ignoring "Continue" grants.
     pub fn verdict(&self, url: &str) -> Result<Verdict, UrlError> {
-        Ok(self.verdict_for(&RequestUrl::parse(url)?))
+        let (action, rule) = self.decide(url)?;
+        Ok(Verdict { action, rule: rule.map(str::to_string) })
+    }
+
+    /// The action and deciding rule id, without allocating for canonical URLs: the hot path.
+    pub fn decide(&self, url: &str) -> Result<(Action, Option<&str>), UrlError> {
+        let req = RequestUrl::parse(url)?;
+        Ok(match self.policy.decide(&req) {
+            Some((rule, _)) => (rule.action, Some(rule.id.as_str())),
+            None => (self.policy.default_action, None),
+        })
     }
 
     /// The verdict for an already-parsed URL.
-    pub fn verdict_for(&self, url: &RequestUrl) -> Verdict {
+    pub fn verdict_for(&self, url: &RequestUrl<'_>) -> Verdict {
         match self.policy.decide(url) {
             Some((rule, _)) => Verdict { action: rule.action, rule: Some(rule.id.clone()) },
             None => Verdict { action: self.policy.default_action, rule: None },
@@ -91,7 +108,7 @@ impl Engine {
     }
 
     /// The action alone, without allocating: the hot path for request checks.
-    pub fn action_for(&self, url: &RequestUrl) -> Action {
+    pub fn action_for(&self, url: &RequestUrl<'_>) -> Action {
         self.policy.action(url)
     }
 
@@ -115,7 +132,7 @@ impl Engine {
             None => (self.policy.default_action, None),
         };
         let granted = action == Action::Warn
-            && self.grants.get(&req.host).is_some_and(|&until| until > now_ms);
+            && self.grants.get(req.host.as_ref()).is_some_and(|&until| until > now_ms);
         let tool = self.catalog.classify(&req).map(|t| ToolInfo {
             id: t.id.clone(),
             name: t.name.clone(),
@@ -123,8 +140,8 @@ impl Engine {
             category: t.category.clone(),
         });
         Ok(Explanation {
-            url: req.href.clone(),
-            host: req.host.clone(),
+            url: req.href.to_string(),
+            host: req.host.to_string(),
             action: if granted { Action::Allow } else { action },
             rule: rule.map(|r| r.id.clone()),
             message: rule.map(|r| r.message.clone()).unwrap_or_default(),

@@ -6,7 +6,7 @@ mod schema;
 use std::collections::{BTreeMap, HashSet};
 
 pub use schema::Justification;
-use schema::{PolicyDoc, RuleDoc, RuleId};
+use schema::{FastPolicyDoc, PolicyDoc, RuleDoc, RuleId};
 
 use crate::catalog::{Catalog, CATEGORIES};
 use crate::error::PolicyError;
@@ -67,20 +67,62 @@ pub struct Policy {
 impl Policy {
     /// Parses, validates and compiles a policy document against a catalog.
     pub fn parse(text: &str, catalog: &Catalog) -> Result<Policy, PolicyError> {
-        let doc: PolicyDoc = serde_json::from_str(text).map_err(|e| PolicyError::from_json(&e))?;
-        if doc.version != POLICY_VERSION {
+        // One pass over the text for a valid policy; errors take the slower path that can say
+        // which rule, which field and where.
+        let (version, default_action, warn_remember_minutes, docs) = match serde_json::from_str::<FastPolicyDoc>(text) {
+            Ok(d) => (d.version, d.default_action, d.warn_remember_minutes, Ok(d.rules)),
+            Err(fast_err) => {
+                let d: PolicyDoc = serde_json::from_str(text).map_err(|e| PolicyError::from_json(&e))?;
+                (d.version, d.default_action, d.warn_remember_minutes, Err(PolicyError::from_json(&fast_err)))
+            }
+        };
+        if version != POLICY_VERSION {
             return Err(PolicyError::at_field(
                 "version",
-                format!("unsupported version {}; this engine reads version {POLICY_VERSION}", doc.version),
+                format!("unsupported version {version}; this engine reads version {POLICY_VERSION}"),
             ));
         }
-        let default_action = match doc.default_action.as_deref() {
+        let default_action = match default_action.as_deref() {
             None => Action::Allow,
             Some(a) => Action::parse(a).ok_or_else(|| {
                 PolicyError::at_field("defaultAction", format!("`{a}` is not one of block, warn, allow"))
             })?,
         };
-        let mut rules = Vec::with_capacity(doc.rules.len());
+        let rules = match docs {
+            Ok(docs) => {
+                let mut rules = Vec::with_capacity(docs.len());
+                for (i, doc) in docs.into_iter().enumerate() {
+                    // Positions are only needed on error; recompute them then.
+                    match compile_rule(doc, i, catalog) {
+                        Ok(rule) => rules.push(rule),
+                        Err(e) => return Err(Self::parse_slow(text, catalog).err().unwrap_or(e)),
+                    }
+                }
+                if let Some(e) = duplicate_id(&rules) {
+                    return Err(Self::parse_slow(text, catalog).err().unwrap_or(e));
+                }
+                rules
+            }
+            Err(fast_err) => return Err(Self::parse_slow(text, catalog).err().unwrap_or(fast_err)),
+        };
+        let mut indexed = Vec::new();
+        for (r, rule) in rules.iter().enumerate() {
+            for f in &rule.filters {
+                indexed.push((f.filter.clone(), Owner { rule: r as u32, action: rule.action }));
+            }
+        }
+        Ok(Policy {
+            default_action,
+            warn_remember_minutes: warn_remember_minutes.unwrap_or(DEFAULT_WARN_REMEMBER_MINUTES),
+            rules,
+            index: FilterIndex::build(indexed),
+        })
+    }
+
+    /// Parses rule by rule from raw text, to report the first error with its rule id, field
+    /// and position.
+    fn parse_slow(text: &str, catalog: &Catalog) -> Result<(), PolicyError> {
+        let doc: PolicyDoc = serde_json::from_str(text).map_err(|e| PolicyError::from_json(&e))?;
         let mut seen = HashSet::new();
         for (i, raw) in doc.rules.iter().enumerate() {
             let rule = parse_rule(text, raw.get(), i, catalog)?;
@@ -89,20 +131,8 @@ impl Policy {
                     .in_rule(Some(&rule.id))
                     .located(text, raw.get()));
             }
-            rules.push(rule);
         }
-        let mut index = FilterIndex::new();
-        for (r, rule) in rules.iter().enumerate() {
-            for f in &rule.filters {
-                index.insert(f.filter.clone(), Owner { rule: r as u32, action: rule.action });
-            }
-        }
-        Ok(Policy {
-            default_action,
-            warn_remember_minutes: doc.warn_remember_minutes.unwrap_or(DEFAULT_WARN_REMEMBER_MINUTES),
-            rules,
-            index,
-        })
+        Ok(())
     }
 
     /// The built-in default policy.
@@ -111,12 +141,12 @@ impl Policy {
     }
 
     /// The deciding rule and filter for a URL, or `None` when the default action applies.
-    pub fn decide(&self, url: &RequestUrl) -> Option<(&Rule, &UrlFilter)> {
+    pub fn decide(&self, url: &RequestUrl<'_>) -> Option<(&Rule, &UrlFilter)> {
         self.index.lookup(url).map(|(f, o)| (&self.rules[o.rule as usize], f))
     }
 
     /// The action for a URL.
-    pub fn action(&self, url: &RequestUrl) -> Action {
+    pub fn action(&self, url: &RequestUrl<'_>) -> Action {
         self.decide(url).map_or(self.default_action, |(r, _)| r.action)
     }
 
@@ -125,18 +155,32 @@ impl Policy {
     }
 }
 
+fn duplicate_id(rules: &[Rule]) -> Option<PolicyError> {
+    let mut seen = HashSet::with_capacity(rules.len());
+    rules.iter().enumerate().find(|(_, r)| !seen.insert(r.id.as_str())).map(|(i, r)| {
+        PolicyError::at_field(format!("rules[{i}].id"), "duplicate rule id").in_rule(Some(&r.id))
+    })
+}
+
 fn parse_rule(text: &str, raw: &str, i: usize, catalog: &Catalog) -> Result<Rule, PolicyError> {
-    let id_hint = serde_json::from_str::<RuleId>(raw).ok().and_then(|r| match r.id {
-        Some(serde_json::Value::String(s)) => Some(s),
-        _ => None,
-    });
-    let fail = |e: PolicyError| e.in_rule(id_hint.as_deref());
     let doc: RuleDoc = serde_json::from_str(raw).map_err(|e| {
+        // Only now read the id leniently, so the error can name the rule.
+        let id_hint = serde_json::from_str::<RuleId>(raw).ok().and_then(|r| match r.id {
+            Some(serde_json::Value::String(s)) => Some(s),
+            _ => None,
+        });
         let mut err = PolicyError::from_json(&e);
         err.field = Some(format!("rules[{i}]"));
-        fail(err.shifted(text, raw))
+        err.shifted(text, raw).in_rule(id_hint.as_deref())
     })?;
-    let at = |field: String, msg: String| fail(PolicyError::at_field(field, msg).located(text, raw));
+    compile_rule(doc, i, catalog).map_err(|e| e.located(text, raw))
+}
+
+/// Validates one deserialised rule and expands its categories. Errors carry the rule id and
+/// field; the caller adds the position.
+fn compile_rule(doc: RuleDoc, i: usize, catalog: &Catalog) -> Result<Rule, PolicyError> {
+    let rule_id = doc.id.clone();
+    let at = |field: String, msg: String| PolicyError::at_field(field, msg).in_rule(Some(&rule_id));
 
     if doc.id.trim().is_empty() {
         return Err(at(format!("rules[{i}].id"), "rule id must not be empty".into()));

@@ -22,6 +22,20 @@ pub(super) struct PolicyDoc<'a> {
     pub rules: Vec<&'a RawValue>,
 }
 
+/// The same document with rules parsed in one pass: the fast path for valid policies. When it
+/// fails, `PolicyDoc` parses again to report the error with the rule's id and position.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct FastPolicyDoc {
+    pub version: u32,
+    #[serde(default)]
+    pub default_action: Option<String>,
+    #[serde(default)]
+    pub warn_remember_minutes: Option<u32>,
+    #[serde(default)]
+    pub rules: Vec<RuleDoc>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(super) struct RuleDoc {

@@ -210,6 +210,11 @@ fn parse_port(text: &str) -> Result<u16, PatternError> {
 
 /// Canonicalises a host exactly as the WHATWG URL parser does for special schemes.
 pub(crate) fn canonical_host(host: &str) -> Result<String, PatternError> {
+    // Most patterns are already canonical (lowercase ASCII labels); the full host parser (IDNA
+    // mapping) costs several times more and returns them unchanged.
+    if super::request::is_plain_domain(host) && !host.ends_with('.') {
+        return Ok(host.to_string());
+    }
     match url::Host::parse(host) {
         Ok(url::Host::Domain(d)) => Ok(d),
         Ok(url::Host::Ipv4(ip)) => Ok(ip.to_string()),
@@ -228,6 +233,9 @@ pub(crate) fn is_ipv4(host: &str) -> bool {
 fn canonical_path(path: &str) -> Result<String, PatternError> {
     if path.is_empty() || path == "/" {
         return Ok(String::new());
+    }
+    if super::request::is_canonical_path(path) {
+        return Ok(path.to_string());
     }
     let base = format!("https://h.invalid{path}");
     match url::Url::parse(&base) {

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Benchmarks: native (AIGuard and Brave's adblock engine on the same workload), then the
+# shipped wasm engine under Node on that workload. Prints figures; asserts nothing.
+source "$(dirname "$0")/lib.sh"
+[ -f dist/chrome/wasm/aiguard_wasm_bg.wasm ] || bash scripts/build.sh
+cargo run --quiet --release -p aiguard-bench --bin url-bench
+node tests/bench/url-bench.mjs
