@@ -47,3 +47,10 @@ export async function prune(engine) {
   await installSessionRules(engine, all);
   if (Object.keys(all).length === 0) await api.alarms.clear(ALARM);
 }
+
+export async function clearAll() {
+  await api.storage.local.remove(KEY);
+  const old = await api.declarativeNetRequest.getSessionRules();
+  await api.declarativeNetRequest.updateSessionRules({ removeRuleIds: old.map((r) => r.id) });
+  await api.alarms.clear(ALARM);
+}

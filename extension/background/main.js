@@ -25,6 +25,8 @@ async function start() {
 async function reload() {
   ready = (async () => {
     const next = await loadActivePolicy();
+    // A different policy asks again: "Continue" was given under the old one.
+    if (state && next.text !== state.text) await grants.clearAll();
     state?.engine?.free?.();
     state = next;
     await grants.restore(state.engine);

@@ -188,3 +188,47 @@ test('the first navigation right after the browser starts is covered (static rul
     await fresh.close();
   }
 });
+
+test('shared URL vectors: the engine inside Chromium answers every case like the native engine', async () => {
+  const { readFileSync } = await import('node:fs');
+  const vectors = JSON.parse(readFileSync(new URL('../vectors/url.json', import.meta.url), 'utf8'));
+  const page = await browser.context.newPage();
+  await page.goto(ext() + 'pages/options.html');
+  const failures = await page.evaluate(async (v) => {
+    const { default: init, Engine } = await import('../wasm/aiguard_wasm.js');
+    await init({ module_or_path: chrome.runtime.getURL('wasm/aiguard_wasm_bg.wasm') });
+    const engines = {};
+    const out = [];
+    for (const c of v.cases) {
+      const p = v.policies[c.policy];
+      engines[c.policy] ??= p === null ? Engine.builtin() : Engine.fromPolicy(JSON.stringify(p));
+      const got = engines[c.policy].verdict(c.url);
+      if (got.action !== c.action || got.rule !== c.rule) out.push(`${c.policy} ${c.url}: ${got.action} ${got.rule}`);
+    }
+    return out;
+  }, vectors);
+  assert.deepEqual(failures, []);
+  await page.close();
+});
+
+test('shared URL vectors: a sample of navigations lands where the vectors say', async () => {
+  const { readFileSync } = await import('node:fs');
+  const vectors = JSON.parse(readFileSync(new URL('../vectors/url.json', import.meta.url), 'utf8'));
+  await setPolicy(vectors.policies.basic);
+  const sample = ['https://claude.ai/new', 'https://CLAUDE.AI/new', 'https://claude.ai./', 'https://%63laude.ai/',
+    'https://evil.com@chatgpt.com/', 'https://chat.qwen.ai/', 'https://x.chat.qwen.ai/', 'https://claude.ai.evil.com/',
+    'https://notclaude.ai/'];
+  for (const url of sample) {
+    const want = vectors.cases.find((c) => c.policy === 'basic' && c.url === url);
+    assert.ok(want, url);
+    const page = await browser.context.newPage();
+    await page.goto(url).catch(() => {});
+    const landed = await waitForUrl(page, (u) => u !== 'about:blank' && (u.startsWith(ext()) || !u.startsWith('chrome-error')));
+    const got = landed.startsWith(ext() + 'pages/block.html') ? 'block'
+      : landed.startsWith(ext() + 'pages/warn.html') ? 'warn' : 'allow';
+    assert.equal(got, want.action, `${url} landed on ${landed}`);
+    if (got === 'allow') assert.match(await page.locator('#site').innerText(), /^SITE /);
+    await page.close();
+  }
+  await setPolicy(null);
+});
