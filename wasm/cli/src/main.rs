@@ -3,6 +3,8 @@
 //! Exit status: 0 success, 1 an operational failure (I/O), 2 bad input (a policy that does not
 //! validate, a string that is not a URL).
 
+mod scan;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -49,6 +51,20 @@ enum Command {
         #[arg(long)]
         extension_base: Option<String>,
     },
+    /// Scan text for proprietary code, credentials and confidential markers; prints one JSON
+    /// object `{"action", "findings"}` with byte offsets into the input.
+    Scan {
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Fingerprint database built by `aiguard fingerprint`.
+        #[arg(long)]
+        fingerprints: Option<PathBuf>,
+        /// File to scan, or `-` (the default) for standard input.
+        #[arg(default_value = "-")]
+        input: String,
+    },
+    /// List the built-in secret rules.
+    Secrets,
     /// List the built-in AI-tool catalog.
     Catalog {
         /// Print JSON instead of a table.
@@ -128,6 +144,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 eprintln!("aiguard: note: `{s}`: network rules can't express it exactly (query tokens, or a scheme they don't see); the navigation check covers it");
             }
             println!("{}", serde_json::to_string_pretty(&c.rules).expect("rules serialise"));
+        }
+        Command::Scan { policy, fingerprints, input } => {
+            let mut engine = load_engine(policy.as_deref())?;
+            if let Some(path) = fingerprints {
+                let bytes = std::fs::read(&path).map_err(|e| Failure(1, format!("{}: cannot read: {e}", path.display())))?;
+                let db = aiguard_engine::content::fingerprint::FingerprintDb::from_bytes(&bytes)
+                    .map_err(|e| Failure(2, format!("{}: {e}", path.display())))?;
+                engine.set_fingerprints(Some(db));
+            }
+            let report = scan::scan_input(&engine, &input).map_err(|e| Failure(1, e))?;
+            println!("{}", serde_json::to_string(&report).expect("report serialises"));
+        }
+        Command::Secrets => {
+            for r in aiguard_engine::content::secrets::RULES {
+                println!("{:<36} {}", r.id, r.name);
+            }
+            eprintln!("{} secret rules", aiguard_engine::content::secrets::RULES.len());
         }
         Command::Catalog { json } => {
             let engine = Engine::builtin();

@@ -71,3 +71,78 @@ fn missing_policy_file_is_an_error_not_a_crash() {
     assert_eq!(code, 1);
     assert!(err.contains("/nonexistent/policy.json"), "{err}");
 }
+
+fn aiguard_stdin(args: &[&str], input: &[u8]) -> (i32, String, String) {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aiguard"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn scan_reports_a_secret_with_byte_offsets_and_a_mask() {
+    let token = concat!("ghp_", "R8xq2LmV7tNcP4wZ0kYb9HsD3fJ6gA1eUiOn");
+    let input = format!("héllo {token} bye");
+    let (code, out, err) = aiguard_stdin(&["scan"], input.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["action"], "block");
+    let f = &v["findings"][0];
+    assert_eq!(f["detector"], "secret");
+    assert_eq!(f["rule"], "github-pat-classic");
+    let (s, e) = (f["start"].as_u64().unwrap() as usize, f["end"].as_u64().unwrap() as usize);
+    assert_eq!(&input.as_bytes()[s..e], token.as_bytes());
+    assert!(!out.contains(token), "the output must not echo the secret");
+}
+
+#[test]
+fn scan_keeps_offsets_exact_across_invalid_utf8_and_binary() {
+    let token = concat!("ghp_", "R8xq2LmV7tNcP4wZ0kYb9HsD3fJ6gA1eUiOn");
+    let mut input = vec![0u8, 0xff, 0xfe, b'x', 0xc3];
+    let at = input.len() + 1;
+    input.push(b' ');
+    input.extend_from_slice(token.as_bytes());
+    input.extend_from_slice(&[0x80, 0, 0]);
+    let (code, out, _) = aiguard_stdin(&["scan", "-"], &input);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["findings"][0]["start"].as_u64().unwrap() as usize, at);
+    assert_eq!(v["invalidUtf8Bytes"], 4);
+}
+
+#[test]
+fn scan_finds_a_secret_straddling_a_block_border_in_a_large_input() {
+    // 17 MiB of text with the token across the 16 MiB block border, in one long line.
+    let token = concat!("ghp_", "R8xq2LmV7tNcP4wZ0kYb9HsD3fJ6gA1eUiOn");
+    let border = 16 << 20;
+    let mut input = vec![b'a'; border - 10];
+    input.push(b' ');
+    input.extend_from_slice(token.as_bytes());
+    input.push(b' ');
+    input.resize(17 << 20, b'b');
+    let (code, out, _) = aiguard_stdin(&["scan"], &input);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(v["findings"][0]["start"].as_u64().unwrap() as usize, border - 9);
+}
+
+#[test]
+fn scan_rejects_a_foreign_fingerprint_database() {
+    let p = temp_policy("notadb", "this is not a database");
+    let (code, _, err) = aiguard_stdin(&["scan", "--fingerprints", p.to_str().unwrap()], b"fn main() {}");
+    assert_eq!(code, 2);
+    assert!(err.contains(p.to_str().unwrap()), "{err}");
+}

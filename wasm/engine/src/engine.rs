@@ -7,6 +7,9 @@ use std::sync::{Arc, OnceLock};
 use serde::Serialize;
 
 use crate::catalog::Catalog;
+use crate::content::fingerprint::FingerprintDb;
+use crate::content::policy::Scope;
+use crate::content::scanner::{ContentScanner, ScanReport};
 use crate::dnr::{self, DnrCompilation, DnrOptions};
 use crate::error::PolicyError;
 use crate::policy::{Justification, Policy};
@@ -14,10 +17,11 @@ use crate::url_filter::{RequestUrl, UrlError};
 use crate::verdict::Action;
 
 /// A compiled policy ready to answer.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Engine {
     catalog: Arc<Catalog>,
     policy: Policy,
+    content: ContentScanner,
     /// Hosts where the employee chose "Continue" on a warn page, with expiry (ms since epoch).
     grants: HashMap<String, f64>,
 }
@@ -66,14 +70,16 @@ impl Engine {
     pub fn builtin() -> Engine {
         let catalog = builtin_catalog();
         let policy = Policy::builtin(&catalog);
-        Engine { catalog, policy, grants: HashMap::new() }
+        let content = ContentScanner::new(policy.content.clone());
+        Engine { catalog, policy, content, grants: HashMap::new() }
     }
 
     /// Compiles an admin policy.
     pub fn from_policy_json(text: &str) -> Result<Engine, PolicyError> {
         let catalog = builtin_catalog();
         let policy = Policy::parse(text, &catalog)?;
-        Ok(Engine { catalog, policy, grants: HashMap::new() })
+        let content = ContentScanner::new(policy.content.clone());
+        Ok(Engine { catalog, policy, content, grants: HashMap::new() })
     }
 
     pub fn policy(&self) -> &Policy {
@@ -168,5 +174,31 @@ impl Engine {
             }
             _ => None,
         })
+    }
+
+    /// Scans text on its way into a page (a paste, a drop, a prompt, a file).
+    pub fn scan(&self, text: &str) -> ScanReport {
+        self.content.scan(text)
+    }
+
+    /// Whether content going into this page is scanned: every page under `"scope": "all"`,
+    /// otherwise pages of catalog tools and pages a policy rule matches.
+    pub fn scans_page(&self, url: &str) -> bool {
+        if self.policy.content.scope == Scope::All {
+            return true;
+        }
+        match RequestUrl::parse(url) {
+            Ok(req) => self.catalog.classify(&req).is_some() || self.policy.decide(&req).is_some(),
+            Err(_) => false,
+        }
+    }
+
+    /// Installs (or removes) the proprietary-code fingerprint database.
+    pub fn set_fingerprints(&mut self, db: Option<FingerprintDb>) {
+        self.content.set_fingerprints(db);
+    }
+
+    pub fn content(&self) -> &ContentScanner {
+        &self.content
     }
 }

@@ -4,11 +4,13 @@
 //! * [`catalog`]: the built-in catalog of AI tools and their categories.
 //! * [`policy`]: the admin's policy document, validated and compiled.
 //! * [`dnr`]: the policy as browser `declarativeNetRequest` rules.
+//! * [`content`]: scanning text for proprietary code, credentials and confidential markers.
 //! * [`engine`]: the public face tying them together.
 //!
 //! The crate has no browser dependency; the wasm bindings and the CLI are thin layers over it.
 
 pub mod catalog;
+pub mod content;
 pub mod dnr;
 pub mod engine;
 pub mod error;

@@ -9,6 +9,7 @@ pub use schema::Justification;
 use schema::{FastPolicyDoc, PolicyDoc, RuleDoc, RuleId};
 
 use crate::catalog::{Catalog, CATEGORIES};
+use crate::content::policy::ContentPolicy;
 use crate::error::PolicyError;
 use crate::url_filter::{FilterIndex, Ranked, RequestUrl, UrlFilter};
 use crate::verdict::Action;
@@ -59,6 +60,8 @@ impl Ranked for Owner {
 #[derive(Clone, Debug)]
 pub struct Policy {
     pub default_action: Action,
+    /// The `content` section: what is scanned where, and the detectors' actions.
+    pub content: ContentPolicy,
     pub warn_remember_minutes: u32,
     pub rules: Vec<Rule>,
     index: FilterIndex<Owner>,
@@ -69,11 +72,11 @@ impl Policy {
     pub fn parse(text: &str, catalog: &Catalog) -> Result<Policy, PolicyError> {
         // One pass over the text for a valid policy; errors take the slower path that can say
         // which rule, which field and where.
-        let (version, default_action, warn_remember_minutes, docs) = match serde_json::from_str::<FastPolicyDoc>(text) {
-            Ok(d) => (d.version, d.default_action, d.warn_remember_minutes, Ok(d.rules)),
+        let (version, default_action, warn_remember_minutes, content, docs) = match serde_json::from_str::<FastPolicyDoc>(text) {
+            Ok(d) => (d.version, d.default_action, d.warn_remember_minutes, d.content, Ok(d.rules)),
             Err(fast_err) => {
                 let d: PolicyDoc = serde_json::from_str(text).map_err(|e| PolicyError::from_json(&e))?;
-                (d.version, d.default_action, d.warn_remember_minutes, Err(PolicyError::from_json(&fast_err)))
+                (d.version, d.default_action, d.warn_remember_minutes, d.content, Err(PolicyError::from_json(&fast_err)))
             }
         };
         if version != POLICY_VERSION {
@@ -88,6 +91,7 @@ impl Policy {
                 PolicyError::at_field("defaultAction", format!("`{a}` is not one of block, warn, allow"))
             })?,
         };
+        let content = ContentPolicy::compile(content)?;
         let rules = match docs {
             Ok(docs) => {
                 let mut rules = Vec::with_capacity(docs.len());
@@ -114,6 +118,7 @@ impl Policy {
         Ok(Policy {
             default_action,
             warn_remember_minutes: warn_remember_minutes.unwrap_or(DEFAULT_WARN_REMEMBER_MINUTES),
+            content,
             rules,
             index: FilterIndex::build(indexed),
         })

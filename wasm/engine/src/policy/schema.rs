@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::content::policy::ContentDoc;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(super) struct PolicyDoc<'a> {
@@ -20,6 +22,8 @@ pub(super) struct PolicyDoc<'a> {
     pub warn_remember_minutes: Option<u32>,
     #[serde(default, borrow)]
     pub rules: Vec<&'a RawValue>,
+    #[serde(default)]
+    pub content: Option<ContentDoc>,
 }
 
 /// The same document with rules parsed in one pass: the fast path for valid policies. When it
@@ -34,6 +38,8 @@ pub(super) struct FastPolicyDoc {
     pub warn_remember_minutes: Option<u32>,
     #[serde(default)]
     pub rules: Vec<RuleDoc>,
+    #[serde(default)]
+    pub content: Option<ContentDoc>,
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,12 @@
+//! Content scanning: what must not leave in a paste, a drop, a typed prompt or an uploaded file.
+//!
+//! * [`secrets`]: credentials (keyword prefilter, regex, entropy floor).
+//! * [`markers`]: the policy's confidentiality terms and regexes.
+//! * [`fingerprint`]: fingerprints of the company's own source code.
+//! * [`scanner`]: one pass of all detectors over a text, with the policy's actions.
+
+pub mod fingerprint;
+pub mod markers;
+pub mod policy;
+pub mod scanner;
+pub mod secrets;

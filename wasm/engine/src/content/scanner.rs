@@ -1,0 +1,171 @@
+//! One pass of every detector over a text, with the policy's action for each finding.
+
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+use super::fingerprint::FingerprintDb;
+use super::markers::MarkerScanner;
+use super::policy::ContentPolicy;
+use super::secrets::SecretScanner;
+use crate::verdict::Action;
+
+/// Which detector found something.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Detector {
+    Fingerprint,
+    Secret,
+    Keyword,
+}
+
+/// One finding, with byte offsets into the scanned UTF-8 text.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    pub detector: Detector,
+    pub rule: String,
+    pub start: usize,
+    pub end: usize,
+    pub action: Action,
+    /// What the UI may show: the masked secret, or the matched marker text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+    /// Fingerprint matches: distinct fingerprints matched, fingerprints in the span, score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+}
+
+/// The verdict on a text: the most severe action among the findings (allow when none).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScanReport {
+    pub action: Action,
+    pub findings: Vec<Finding>,
+}
+
+/// Every detector, configured by a content policy.
+#[derive(Debug)]
+pub struct ContentScanner {
+    policy: ContentPolicy,
+    /// Built on first use: its automaton costs a few milliseconds that a page that is never
+    /// pasted into shouldn't pay.
+    secrets: OnceLock<SecretScanner>,
+    markers: MarkerScanner,
+    fingerprints: Option<FingerprintDb>,
+}
+
+/// Severity order for combining findings: block > warn > allow.
+fn severity(a: Action) -> u8 {
+    2 - a.permissiveness()
+}
+
+impl ContentScanner {
+    pub fn new(policy: ContentPolicy) -> ContentScanner {
+        let markers = MarkerScanner::new(policy.markers.clone());
+        ContentScanner { policy, secrets: OnceLock::new(), markers, fingerprints: None }
+    }
+
+    pub fn policy(&self) -> &ContentPolicy {
+        &self.policy
+    }
+
+    pub fn set_fingerprints(&mut self, db: Option<FingerprintDb>) {
+        self.fingerprints = db;
+    }
+
+    pub fn fingerprints(&self) -> Option<&FingerprintDb> {
+        self.fingerprints.as_ref()
+    }
+
+    pub fn scan(&self, text: &str) -> ScanReport {
+        let mut findings = Vec::new();
+        let p = &self.policy;
+        if p.secrets_action != Action::Allow {
+            let secrets = self.secrets.get_or_init(|| SecretScanner::new(&p.disabled_secret_rules));
+            findings.extend(secrets.scan(text).into_iter().map(|s| Finding {
+                detector: Detector::Secret,
+                rule: s.rule.to_string(),
+                start: s.start,
+                end: s.end,
+                action: p.secrets_action,
+                excerpt: Some(s.masked),
+                matched: None,
+                total: None,
+                score: None,
+            }));
+        }
+        for m in self.markers.scan(text) {
+            let rule = &self.markers.rules[m.rule];
+            if rule.action == Action::Allow {
+                continue;
+            }
+            findings.push(Finding {
+                detector: Detector::Keyword,
+                rule: rule.id.clone(),
+                start: m.start,
+                end: m.end,
+                action: rule.action,
+                excerpt: Some(excerpt(&text[m.start..m.end])),
+                matched: None,
+                total: None,
+                score: None,
+            });
+        }
+        if let (Some(db), true) = (&self.fingerprints, p.fingerprints_action != Action::Allow) {
+            for m in db.scan(text, p.min_matches) {
+                findings.push(Finding {
+                    detector: Detector::Fingerprint,
+                    rule: "proprietary-code".into(),
+                    start: m.start,
+                    end: m.end,
+                    action: p.fingerprints_action,
+                    excerpt: None,
+                    matched: Some(m.matched),
+                    total: Some(m.total),
+                    score: Some(m.score),
+                });
+            }
+        }
+        findings.sort_by_key(|f| (f.start, f.end));
+        let action = findings.iter().map(|f| f.action).max_by_key(|a| severity(*a)).unwrap_or(Action::Allow);
+        ScanReport { action, findings }
+    }
+}
+
+/// A marker excerpt for the UI, bounded in length.
+fn excerpt(s: &str) -> String {
+    const MAX: usize = 80;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        s.chars().take(MAX).chain(std::iter::once('…')).collect()
+    }
+}
+
+/// `text` with every secret finding replaced by `[REDACTED <rule>]`: what "Paste with secrets
+/// redacted" inserts. Other findings are left in place.
+pub fn redact_secrets(text: &str, findings: &[Finding]) -> String {
+    let mut spans: Vec<(usize, usize, &str)> = findings
+        .iter()
+        .filter(|f| f.detector == Detector::Secret)
+        .map(|f| (f.start, f.end, f.rule.as_str()))
+        .collect();
+    spans.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end, rule) in spans {
+        if start < at {
+            // Overlapping findings of two rules: extend the redaction already written.
+            at = at.max(end);
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(&format!("[REDACTED {rule}]"));
+        at = end;
+    }
+    out.push_str(&text[at.min(text.len())..]);
+    out
+}

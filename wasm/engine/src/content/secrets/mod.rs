@@ -1,0 +1,174 @@
+//! Credential detection: an Aho-Corasick keyword prefilter over every rule's keywords, then the
+//! rule's regex on a window around each hit, then an entropy floor on the captured value.
+//!
+//! Regexes compile lazily, on a rule's first keyword hit: the table has 200 rules and most
+//! pastes touch none of them, so start-up (in the browser, on every service-worker wake) pays
+//! only for the automaton.
+
+mod rules;
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+
+pub use rules::{SecretRule, RULES};
+
+/// Bytes of context on each side of a keyword hit that a rule's regex sees. Every true-positive
+/// vector has its secret within 200 bytes of a keyword.
+pub const WINDOW: usize = 256;
+
+/// One credential found in the text. Offsets are byte offsets of the secret value itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretFinding {
+    pub rule: &'static str,
+    pub name: &'static str,
+    pub start: usize,
+    pub end: usize,
+    /// The secret with all but its first and last few characters masked.
+    pub masked: String,
+}
+
+/// The compiled secret detector.
+pub struct SecretScanner {
+    prefilter: AhoCorasick,
+    /// Rule index for each automaton pattern.
+    pattern_rule: Vec<u16>,
+    regexes: Vec<OnceLock<Option<Regex>>>,
+    enabled: Vec<bool>,
+}
+
+impl std::fmt::Debug for SecretScanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretScanner({} rules)", RULES.len())
+    }
+}
+
+impl SecretScanner {
+    /// All built-in rules except the ids in `disabled`.
+    pub fn new(disabled: &[String]) -> SecretScanner {
+        let mut keywords = Vec::new();
+        let mut pattern_rule = Vec::new();
+        for (i, rule) in RULES.iter().enumerate() {
+            for k in rule.keywords {
+                keywords.push(*k);
+                pattern_rule.push(i as u16);
+            }
+        }
+        let prefilter = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .expect("secret keywords build an automaton");
+        SecretScanner {
+            prefilter,
+            pattern_rule,
+            regexes: RULES.iter().map(|_| OnceLock::new()).collect(),
+            enabled: RULES.iter().map(|r| !disabled.iter().any(|d| d == r.id)).collect(),
+        }
+    }
+
+    fn regex(&self, rule: usize) -> Option<&Regex> {
+        self.regexes[rule]
+            .get_or_init(|| Regex::new(RULES[rule].regex).ok())
+            .as_ref()
+    }
+
+    /// Every credential in `text`, in order of position, one finding per (rule, span).
+    pub fn scan(&self, text: &str) -> Vec<SecretFinding> {
+        // Windows per rule, merged as hits arrive (hits come in order of their end), so a
+        // run of keyword hits (a wall of "AAAA…" hits the 20-"a" keyword at every byte) costs
+        // one window, not millions.
+        let mut open: Vec<Option<(usize, usize)>> = vec![None; RULES.len()];
+        let mut merged: Vec<(u16, usize, usize)> = Vec::new();
+        for m in self.prefilter.find_overlapping_iter(text) {
+            let rule = self.pattern_rule[m.pattern().as_usize()] as usize;
+            if !self.enabled[rule] {
+                continue;
+            }
+            let start = m.start().saturating_sub(WINDOW);
+            let end = (m.end() + WINDOW).min(text.len());
+            match &mut open[rule] {
+                Some(w) if start <= w.1 => w.1 = w.1.max(end),
+                slot => {
+                    if let Some((s, e)) = slot.replace((start, end)) {
+                        merged.push((rule as u16, s, e));
+                    }
+                }
+            }
+        }
+        merged.extend(open.iter().enumerate().filter_map(|(r, w)| w.map(|(s, e)| (r as u16, s, e))));
+        for w in &mut merged {
+            w.1 = floor_char_boundary(text, w.1);
+            w.2 = ceil_char_boundary(text, w.2);
+        }
+        let mut findings = Vec::new();
+        for (rule, start, end) in merged {
+            let rule = rule as usize;
+            let Some(re) = self.regex(rule) else { continue };
+            let spec = &RULES[rule];
+            for caps in re.captures_iter(&text[start..end]) {
+                let Some(secret) = caps.name("secret") else { continue };
+                if spec.min_entropy > 0.0 && shannon_entropy(secret.as_str().as_bytes()) < spec.min_entropy {
+                    continue;
+                }
+                findings.push(SecretFinding {
+                    rule: spec.id,
+                    name: spec.name,
+                    start: start + secret.start(),
+                    end: start + secret.end(),
+                    masked: mask(secret.as_str()),
+                });
+            }
+        }
+        findings.sort_by_key(|f| (f.start, f.end, f.rule));
+        findings.dedup_by(|a, b| a.rule == b.rule && a.start == b.start && a.end == b.end);
+        findings
+    }
+}
+
+/// Shannon entropy in bits per byte.
+pub fn shannon_entropy(bytes: &[u8]) -> f32 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        counts[b as usize] += 1;
+    }
+    let n = bytes.len() as f32;
+    counts.iter().filter(|&&c| c > 0).map(|&c| {
+        let p = c as f32 / n;
+        -p * p.log2()
+    }).sum()
+}
+
+/// Keeps at most four leading and two trailing characters (fewer for short values) so an
+/// admin can tell which credential it was without the finding being the credential.
+pub fn mask(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    let n = chars.len();
+    let (head, tail) = match n {
+        0..=8 => (1.min(n), 0),
+        9..=16 => (3, 1),
+        _ => (4, 2),
+    };
+    let mut out: String = chars[..head].iter().collect();
+    out.push_str(&"*".repeat((n - head - tail).min(12)));
+    out.extend(&chars[n - tail..]);
+    out
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
