@@ -124,6 +124,25 @@ impl WasmEngine {
         to_js(&r)
     }
 
+    /// `{action, findings}` for text on its way into a page. Offsets are UTF-8 byte offsets;
+    /// `findings[].excerpt` never contains a whole secret.
+    pub fn scan(&self, text: &str) -> Result<JsValue, JsError> {
+        to_js(&self.inner.scan(text))
+    }
+
+    /// Whether content going into pages at this URL is scanned.
+    #[wasm_bindgen(js_name = scansPage)]
+    pub fn scans_page(&self, url: &str) -> bool {
+        self.inner.scans_page(url)
+    }
+
+    /// The text with every secret replaced by `[REDACTED <rule>]`.
+    #[wasm_bindgen(js_name = redactSecrets)]
+    pub fn redact_secrets(&self, text: &str) -> String {
+        let report = self.inner.scan(text);
+        aiguard_engine::content::scanner::redact_secrets(text, &report.findings)
+    }
+
     /// Counts for the options page and diagnostics.
     pub fn stats(&self) -> Result<JsValue, JsError> {
         #[derive(Serialize)]

@@ -1,0 +1,55 @@
+// Runs the shared secret and scan vectors against the shipped wasm engine under Node, so the
+// browser's engine finds exactly what the native one finds.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { loadEngine } from './load.mjs';
+
+const { Engine } = await loadEngine();
+const read = (f) => JSON.parse(readFileSync(new URL(`../vectors/${f}`, import.meta.url), 'utf8'));
+
+// The wasm API reports UTF-8 byte offsets; compare them on the UTF-8 bytes.
+const utf8 = new TextEncoder();
+const slice = (text, start, end) => Buffer.from(utf8.encode(text)).subarray(start, end).toString('utf8');
+
+test('secret vectors', () => {
+  const engine = Engine.builtin();
+  const { cases } = read('secrets.json');
+  const failures = [];
+  for (const c of cases) {
+    const found = engine.scan(c.text).findings.filter((f) => f.detector === 'secret');
+    if (c.expect === 'match') {
+      const hit = found.find((f) => f.rule === c.rule && slice(c.text, f.start, f.end) === c.secret);
+      if (!hit) failures.push(`${c.rule}: missed ${c.secret}`);
+      else if (hit.excerpt.includes(c.secret)) failures.push(`${c.rule}: excerpt echoes the secret`);
+    } else if (c.rule === '*') {
+      if (found.length) failures.push(`*: ${found.map((f) => f.rule)} fired on ${JSON.stringify(c.text)}`);
+    } else if (found.some((f) => f.rule === c.rule)) {
+      failures.push(`${c.rule}: false positive on ${JSON.stringify(c.text)}`);
+    }
+  }
+  assert.deepEqual(failures, [], `${failures.length} of ${cases.length} secret cases failed`);
+});
+
+test('scan vectors', () => {
+  const v = read('scan.json');
+  for (const c of v.cases) {
+    const p = v.policies[c.policy];
+    const engine = p === null ? Engine.builtin() : Engine.fromPolicy(JSON.stringify(p));
+    const r = engine.scan(c.text);
+    assert.equal(r.action, c.action, `[${c.policy}] ${c.text}`);
+    assert.deepEqual(r.findings.map((f) => ({ detector: f.detector, rule: f.rule })), c.findings, `[${c.policy}] ${c.text}`);
+    engine.free();
+  }
+  for (const c of v.invalid_policies) {
+    const problem = Engine.checkPolicy(JSON.stringify(c.policy, null, 2));
+    assert.ok(problem, c.why);
+    for (const want of c.error_contains) assert.ok(problem.message.includes(want), `${problem.message} lacks ${want}`);
+  }
+});
+
+test('redaction', () => {
+  const engine = Engine.builtin();
+  const token = 'ghp_' + 'R8xq2LmV7tNcP4wZ0kYb9HsD3fJ6gA1eUiOn';
+  assert.equal(engine.redactSecrets(`use ${token} now`), 'use [REDACTED github-pat-classic] now');
+});
