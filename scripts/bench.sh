@@ -5,3 +5,4 @@ source "$(dirname "$0")/lib.sh"
 [ -f dist/chrome/wasm/aiguard_wasm_bg.wasm ] || bash scripts/build.sh
 cargo run --quiet --release -p aiguard-bench --bin url-bench
 node tests/bench/url-bench.mjs
+node tests/bench/secrets-compare.mjs
