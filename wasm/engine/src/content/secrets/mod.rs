@@ -9,7 +9,7 @@ mod rules;
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 
 pub use rules::{SecretRule, RULES};
@@ -35,7 +35,25 @@ pub struct SecretScanner {
     /// Rule index for each automaton pattern.
     pattern_rule: Vec<u16>,
     regexes: Vec<OnceLock<Option<Regex>>>,
+    /// For rules whose secret starts with their only keyword right after a token boundary
+    /// (`SK…`, `pat…`, `glpat-…`): the regex anchored at the keyword (see `anchored_form`).
+    anchored: Vec<Option<(String, OnceLock<Option<Regex>>)>>,
     enabled: Vec<bool>,
+}
+
+/// The guard and group every prefix-token rule starts with.
+const TOKEN_START: &str = "(?:^|[^A-Za-z0-9])(?P<secret>";
+
+/// A rule whose only keyword is the literal start of its secret, right after a token boundary,
+/// can be checked at each keyword hit with an anchored regex that fails within a few bytes,
+/// instead of searching a window around it. Short, common keywords (`sec`, `sk`, `pat`) hit
+/// thousands of times per megabyte of ordinary code; this keeps them cheap.
+fn anchored_form(rule: &SecretRule) -> Option<String> {
+    let [keyword] = rule.keywords else { return None };
+    let rest = rule.regex.strip_prefix(TOKEN_START)?;
+    let literal: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
+    (literal.len() >= keyword.len() && literal[..keyword.len()].eq_ignore_ascii_case(keyword))
+        .then(|| format!("^(?P<secret>{rest}"))
 }
 
 impl std::fmt::Debug for SecretScanner {
@@ -55,15 +73,19 @@ impl SecretScanner {
                 pattern_rule.push(i as u16);
             }
         }
+        // A DFA: overlapping search can't use Aho-Corasick's prefilters, and the DFA walks a
+        // byte in a few instructions where the NFA takes tens.
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&keywords)
             .expect("secret keywords build an automaton");
         SecretScanner {
             prefilter,
             pattern_rule,
             regexes: RULES.iter().map(|_| OnceLock::new()).collect(),
+            anchored: RULES.iter().map(|r| anchored_form(r).map(|re| (re, OnceLock::new()))).collect(),
             enabled: RULES.iter().map(|r| !disabled.iter().any(|d| d == r.id)).collect(),
         }
     }
@@ -81,9 +103,24 @@ impl SecretScanner {
         // one window, not millions.
         let mut open: Vec<Option<(usize, usize)>> = vec![None; RULES.len()];
         let mut merged: Vec<(u16, usize, usize)> = Vec::new();
+        let mut findings = Vec::new();
+        let bytes = text.as_bytes();
         for m in self.prefilter.find_overlapping_iter(text) {
             let rule = self.pattern_rule[m.pattern().as_usize()] as usize;
             if !self.enabled[rule] {
+                continue;
+            }
+            if let Some((pattern, re)) = &self.anchored[rule] {
+                if m.start() > 0 && bytes[m.start() - 1].is_ascii_alphanumeric() {
+                    continue; // not at a token start: the rule's guard would fail
+                }
+                let Some(re) = re.get_or_init(|| Regex::new(pattern).ok()) else { continue };
+                let end = ceil_char_boundary(text, (m.start() + MAX_SECRET_LEN).min(text.len()));
+                if let Some(caps) = re.captures(&text[m.start()..end]) {
+                    if let Some(secret) = caps.name("secret") {
+                        self.push_finding(&mut findings, rule, m.start(), secret);
+                    }
+                }
                 continue;
             }
             let start = m.start().saturating_sub(WINDOW);
@@ -102,23 +139,13 @@ impl SecretScanner {
             w.1 = floor_char_boundary(text, w.1);
             w.2 = ceil_char_boundary(text, w.2);
         }
-        let mut findings = Vec::new();
         for (rule, start, end) in merged {
             let rule = rule as usize;
             let Some(re) = self.regex(rule) else { continue };
-            let spec = &RULES[rule];
             for caps in re.captures_iter(&text[start..end]) {
-                let Some(secret) = caps.name("secret") else { continue };
-                if spec.min_entropy > 0.0 && shannon_entropy(secret.as_str().as_bytes()) < spec.min_entropy {
-                    continue;
+                if let Some(secret) = caps.name("secret") {
+                    self.push_finding(&mut findings, rule, start, secret);
                 }
-                findings.push(SecretFinding {
-                    rule: spec.id,
-                    name: spec.name,
-                    start: start + secret.start(),
-                    end: start + secret.end(),
-                    masked: mask(secret.as_str()),
-                });
             }
         }
         findings.sort_by_key(|f| (f.start, f.end, f.rule));
@@ -126,6 +153,25 @@ impl SecretScanner {
         findings
     }
 }
+
+impl SecretScanner {
+    fn push_finding(&self, findings: &mut Vec<SecretFinding>, rule: usize, base: usize, secret: regex::Match<'_>) {
+        let spec = &RULES[rule];
+        if spec.min_entropy > 0.0 && shannon_entropy(secret.as_str().as_bytes()) < spec.min_entropy {
+            return;
+        }
+        findings.push(SecretFinding {
+            rule: spec.id,
+            name: spec.name,
+            start: base + secret.start(),
+            end: base + secret.end(),
+            masked: mask(secret.as_str()),
+        });
+    }
+}
+
+/// The longest secret an anchored rule is checked for (PEM blocks use windowed rules).
+const MAX_SECRET_LEN: usize = 4096;
 
 /// Shannon entropy in bits per byte.
 pub fn shannon_entropy(bytes: &[u8]) -> f32 {
