@@ -6,3 +6,5 @@ source "$(dirname "$0")/lib.sh"
 cargo run --quiet --release -p aiguard-bench --bin url-bench
 node tests/bench/url-bench.mjs
 node tests/bench/secrets-compare.mjs
+cargo run --quiet --release -p aiguard-bench --bin scan-bench
+node tests/bench/scan-bench.mjs
