@@ -130,6 +130,22 @@ impl WasmEngine {
         to_js(&self.inner.scan(text))
     }
 
+    /// Installs the proprietary-code fingerprint database (the bytes `aiguard fingerprint`
+    /// wrote); throws with the reason when the bytes are not a valid database.
+    #[wasm_bindgen(js_name = loadFingerprints)]
+    pub fn load_fingerprints(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        let db = aiguard_engine::content::fingerprint::FingerprintDb::from_bytes(bytes)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        self.inner.set_fingerprints(Some(db));
+        Ok(())
+    }
+
+    /// Fingerprints in the loaded database (0 when none is loaded).
+    #[wasm_bindgen(js_name = fingerprintCount)]
+    pub fn fingerprint_count(&self) -> usize {
+        self.inner.content().fingerprints().map_or(0, |db| db.len())
+    }
+
     /// Whether content going into pages at this URL is scanned.
     #[wasm_bindgen(js_name = scansPage)]
     pub fn scans_page(&self, url: &str) -> bool {

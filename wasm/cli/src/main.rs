@@ -4,6 +4,7 @@
 //! validate, a string that is not a URL).
 
 mod scan;
+mod walk;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -62,6 +63,20 @@ enum Command {
         /// File to scan, or `-` (the default) for standard input.
         #[arg(default_value = "-")]
         input: String,
+    },
+    /// Build a fingerprint database of the company's source trees (honours .gitignore; skips
+    /// binaries, vendored, generated, minified and huge files, and says how many of each).
+    Fingerprint {
+        /// Where to write the database.
+        #[arg(long)]
+        out: PathBuf,
+        /// A tree of generic, non-proprietary code (open-source dependencies, say): fingerprints
+        /// it shares with the company's code are left out as boilerplate. Repeatable.
+        #[arg(long)]
+        common: Vec<PathBuf>,
+        /// The company's source trees or files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
     },
     /// List the built-in secret rules.
     Secrets,
@@ -155,6 +170,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             let report = scan::scan_input(&engine, &input).map_err(|e| Failure(1, e))?;
             println!("{}", serde_json::to_string(&report).expect("report serialises"));
+        }
+        Command::Fingerprint { out, common, paths } => {
+            let summary = walk::build_database(&paths, &common, &out).map_err(|e| Failure(1, e))?;
+            println!("{summary}");
+            println!("wrote {}", out.display());
         }
         Command::Secrets => {
             for r in aiguard_engine::content::secrets::RULES {

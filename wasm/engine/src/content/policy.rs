@@ -22,8 +22,7 @@ use crate::error::PolicyError;
 use crate::policy::Justification;
 use crate::verdict::Action;
 
-/// Distinct matched fingerprints that make a span a match when the policy doesn't say.
-pub const DEFAULT_MIN_MATCHES: usize = 5;
+pub use super::fingerprint::DEFAULT_MIN_MATCHES;
 /// Largest uploaded file scanned when the policy doesn't say (bigger text files are blocked
 /// unscanned only under `oversize: "block"`; the default lets them through to the page).
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 1 << 20;

@@ -1,25 +1,170 @@
-//! PLACEHOLDER so the rest of the engine compiles while this module is written: replace this
-//! whole file. It only declares the agreed API.
+//! Fingerprints of the company's own source code, and finding them in a paste.
+//!
+//! The admin CLI walks the company's source trees and stores a keyed hash of selected token
+//! k-grams of every file in a compact filter (`aiguard fingerprint`); the extension loads that
+//! database and asks, for a pasted or typed text, which spans of it share enough fingerprints
+//! with it. The design note is `FINGERPRINTS.md` at the crate root.
+//!
+//! * `tokenize.rs` (with `keywords.rs`): one normalisation for every language (a paste has no
+//!   file name): whitespace and comments dropped, identifiers and literals each one placeholder,
+//!   keywords and punctuation kept.
+//! * `winnow.rs`: rolling k-gram hashes and the window minimum (winnowing).
+//! * [`FingerprintKey`]: the secret the selected k-grams are hashed with (SipHash-1-3).
+//! * `db.rs`: the database file: layout, validation, the filter.
+//! * `build.rs`: from files to a database, dropping boilerplate and generic code.
+//! * `scan.rs`: from a text to matched spans.
 
-/// A fingerprint database (placeholder).
-#[derive(Debug)]
-pub struct FingerprintDb;
+mod build;
+mod db;
+mod keywords;
+mod scan;
+mod tokenize;
+mod winnow;
 
-/// A matched span (placeholder).
-pub struct FingerprintMatch {
+pub use build::{BuildOptions, DbBuilder};
+pub use db::{BuildStats, DbError, FingerprintDb, FORMAT_VERSION};
+pub use scan::{FingerprintMatch, MAX_GAP, MIN_DENSITY, MIN_DISTINCT};
+
+/// Tokens per k-gram. With `W` and the minimum match count it fixes how long a copied run must
+/// be to count; see `FINGERPRINTS.md` for the measurements behind 24.
+pub const K: usize = 24;
+/// Winnowing window, in k-grams: any shared run of `W + K - 1` normalised tokens is guaranteed
+/// to share at least one fingerprint.
+pub const W: usize = 8;
+/// Distinct matched fingerprints that make a span a match, when the caller has no setting.
+pub const DEFAULT_MIN_MATCHES: usize = 5;
+
+/// Version of the token normalisation (keyword list, comment and literal rules, token ids,
+/// rolling hash). A database records it: any change in how a text becomes fingerprints makes
+/// old databases useless, and the loader says so instead of silently matching nothing.
+pub const NORMALISATION: u16 = 1;
+
+/// One selected fingerprint of a text: keyed 64-bit hash and the byte range in the input it covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Fingerprint {
+    pub hash: u64,
     pub start: usize,
     pub end: usize,
-    pub matched: usize,
-    pub total: usize,
-    pub score: f32,
 }
 
-impl FingerprintDb {
-    pub fn from_bytes(_bytes: &[u8]) -> Result<FingerprintDb, String> {
-        Err("fingerprint databases are not supported by this build yet".into())
+/// The 128-bit SipHash key the k-gram hashes are keyed with. It is stored in the database
+/// (the extension must compute the same hashes), so it protects hashes seen without the file,
+/// not the file itself: see `FINGERPRINTS.md`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FingerprintKey([u8; 16]);
+
+impl FingerprintKey {
+    /// A key from 16 bytes; the CLI draws them from the operating system's random source.
+    pub const fn from_bytes(bytes: [u8; 16]) -> Self {
+        FingerprintKey(bytes)
     }
 
-    pub fn scan(&self, _text: &str, _min_matches: usize) -> Vec<FingerprintMatch> {
-        Vec::new()
+    pub const fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+
+    fn hasher(&self) -> KeyedHasher {
+        let (k0, k1) = self.0.split_at(8);
+        KeyedHasher { k0: u64::from_le_bytes(k0.try_into().expect("8 bytes")), k1: u64::from_le_bytes(k1.try_into().expect("8 bytes")) }
+    }
+}
+
+impl std::fmt::Debug for FingerprintKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FingerprintKey(..)")
+    }
+}
+
+/// SipHash-1-3 of one 64-bit value (the k-gram's rolling hash), written out for that one case:
+/// the general byte-slice hasher costs several times more, once per selected k-gram. A test
+/// checks it against the `siphasher` crate.
+#[derive(Clone, Debug)]
+struct KeyedHasher {
+    k0: u64,
+    k1: u64,
+}
+
+impl KeyedHasher {
+    #[inline]
+    fn hash(&self, m: u64) -> u64 {
+        #[inline(always)]
+        fn round(v: &mut [u64; 4]) {
+            v[0] = v[0].wrapping_add(v[1]);
+            v[1] = v[1].rotate_left(13) ^ v[0];
+            v[0] = v[0].rotate_left(32);
+            v[2] = v[2].wrapping_add(v[3]);
+            v[3] = v[3].rotate_left(16) ^ v[2];
+            v[0] = v[0].wrapping_add(v[3]);
+            v[3] = v[3].rotate_left(21) ^ v[0];
+            v[2] = v[2].wrapping_add(v[1]);
+            v[1] = v[1].rotate_left(17) ^ v[2];
+            v[2] = v[2].rotate_left(32);
+        }
+        let mut v = [
+            self.k0 ^ 0x736f_6d65_7073_6575,
+            self.k1 ^ 0x646f_7261_6e64_6f6d,
+            self.k0 ^ 0x6c79_6765_6e65_7261,
+            self.k1 ^ 0x7465_6462_7974_6573,
+        ];
+        // One 8-byte block, then the final block holding only the length (8) in its top byte.
+        for block in [m, 8u64 << 56] {
+            v[3] ^= block;
+            round(&mut v);
+            v[0] ^= block;
+        }
+        v[2] ^= 0xff;
+        round(&mut v);
+        round(&mut v);
+        round(&mut v);
+        v[0] ^ v[1] ^ v[2] ^ v[3]
+    }
+}
+
+/// Tokenises (normalised, see `tokenize.rs`) and winnows `text`, hashing with `key`.
+pub fn fingerprints(text: &str, key: &FingerprintKey) -> Vec<Fingerprint> {
+    let mut out = Vec::new();
+    for_each_fingerprint(text, &key.hasher(), |fp, _| out.push(fp));
+    out
+}
+
+/// The streaming form: one pass, no allocation, fingerprints in increasing position.
+///
+/// Tokens are handed over in batches: the tokenizer's many emit sites then only store into an
+/// array, and the winnowing loop keeps its state in registers across a batch.
+/// `f` also gets the fingerprint's k-gram index, which is its first token's index.
+fn for_each_fingerprint(text: &str, hasher: &KeyedHasher, mut f: impl FnMut(Fingerprint, usize)) {
+    let mut w = winnow::Winnower::new(|rolling, start, end, index| f(Fingerprint { hash: hasher.hash(rolling), start, end }, index));
+    let mut batch = winnow::Batch::new();
+    tokenize::tokenize(text, |id, name, start, end| {
+        if batch.push(id, name, start, end) {
+            w.push_batch(&mut batch);
+        }
+    });
+    w.push_batch(&mut batch);
+    w.finish();
+}
+
+/// How many normalised tokens `text` has (for diagnostics and the K/W rationale).
+pub fn token_count(text: &str) -> usize {
+    let mut n = 0;
+    tokenize::tokenize(text, |_, _, _, _| n += 1);
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyed_hash_is_siphash_1_3() {
+        for seed in 0u64..200 {
+            let mut key = [0u8; 16];
+            for (i, b) in key.iter_mut().enumerate() {
+                *b = (winnow::mix64(seed * 31 + i as u64) >> 7) as u8;
+            }
+            let m = winnow::mix64(seed ^ 0xABCD);
+            let want = siphasher::sip::SipHasher13::new_with_key(&key).hash(&m.to_le_bytes());
+            assert_eq!(FingerprintKey::from_bytes(key).hasher().hash(m), want, "seed {seed}");
+        }
     }
 }

@@ -1,0 +1,147 @@
+//! From a text to the spans of it that match the database.
+//!
+//! The text's fingerprints are looked up in order. A matched fingerprint joins the current
+//! span when at most [`MAX_GAP`] unmatched fingerprints lie between it and the span's last
+//! matched one; otherwise it starts a new span. An edit inside a pasted copy (a changed line,
+//! an added call) destroys the k-grams that overlap it, about `2(K + edit) / (W + 1)`
+//! fingerprints, so the gap lets a lightly edited copy stay one span.
+//!
+//! A span is reported when at least [`MIN_DENSITY`] of its fingerprints matched and it has
+//! enough evidence: at least `min_matches` *distinct* matched fingerprints, or, with at least
+//! [`MIN_DISTINCT`] of them, a matched run as long in tokens as `min_matches` fingerprints stand
+//! for on average (`K + min_matches × (W + 1) / 2` tokens). Winnowing picks about one k-gram in
+//! `(W + 1) / 2` but unevenly, so a short fragment can fall one fingerprint short of
+//! `min_matches` while matching over just as many tokens; the second path counts what was
+//! matched instead of how it happened to be sampled.
+//!
+//! Idioms that every codebase has (a `for` loop, `if err != nil { return err }`, an import
+//! block) are short runs, a few fingerprints each, between unmatched ones; repeating one idiom
+//! many times adds no distinct fingerprints. A real copy matches densely, distinctly and long.
+//!
+//! `score` is the share of the span's fingerprints found in the database: 1.0 for a verbatim
+//! copy, lower where it was edited.
+
+use super::{for_each_fingerprint, Fingerprint, FingerprintDb, K, W};
+
+/// Unmatched fingerprints tolerated between two matched ones of one span.
+pub const MAX_GAP: usize = 4;
+/// Least share of a span's fingerprints that must be in the database.
+pub const MIN_DENSITY: f32 = 0.5;
+/// Fewest distinct matched fingerprints for the token-length path (see the module notes).
+pub const MIN_DISTINCT: usize = 3;
+
+/// A span of the scanned text that matches the database.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FingerprintMatch {
+    /// Byte range of the input (original bytes: from the first matched fingerprint's first
+    /// token to the last one's last token).
+    pub start: usize,
+    pub end: usize,
+    /// Distinct fingerprints of the span found in the database.
+    pub matched: usize,
+    /// Fingerprints the span has in total, matched or not.
+    pub total: usize,
+    /// `matched fingerprints / total`, 0..1 (a fingerprint that repeats counts each time).
+    pub score: f32,
+}
+
+/// The span being grown: byte range, first and last matched fingerprint (their order among the
+/// text's fingerprints, and their k-gram index = first token).
+#[derive(Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+    first: usize,
+    last: usize,
+    first_token: usize,
+    last_token: usize,
+}
+
+struct Spans {
+    min_matches: usize,
+    /// Tokens that `min_matches` fingerprints cover on average.
+    min_tokens: usize,
+    out: Vec<FingerprintMatch>,
+    current: Option<Span>,
+    /// Matched hashes of the current span, repeats included.
+    hashes: Vec<u64>,
+}
+
+impl Spans {
+    fn new(min_matches: usize) -> Self {
+        let min_matches = min_matches.max(1);
+        Spans { min_matches, min_tokens: K + min_matches * (W + 1) / 2, out: Vec::new(), current: None, hashes: Vec::new() }
+    }
+
+    /// The `order`-th fingerprint of the text, at k-gram `token`, is in the database.
+    fn matched(&mut self, fp: Fingerprint, order: usize, token: usize) {
+        match &mut self.current {
+            Some(span) if order - span.last - 1 <= MAX_GAP => {
+                span.end = span.end.max(fp.end);
+                span.last = order;
+                span.last_token = token;
+            }
+            _ => {
+                self.close();
+                self.current = Some(Span { start: fp.start, end: fp.end, first: order, last: order, first_token: token, last_token: token });
+            }
+        }
+        self.hashes.push(fp.hash);
+    }
+
+    fn close(&mut self) {
+        let Some(span) = self.current.take() else { return };
+        let hits = self.hashes.len();
+        self.hashes.sort_unstable();
+        self.hashes.dedup();
+        let matched = self.hashes.len();
+        self.hashes.clear();
+        let total = span.last - span.first + 1;
+        let score = hits as f32 / total as f32;
+        let tokens = span.last_token + K - span.first_token;
+        let enough = matched >= self.min_matches || (matched >= MIN_DISTINCT && tokens >= self.min_tokens);
+        if enough && score >= MIN_DENSITY {
+            self.out.push(FingerprintMatch { start: span.start, end: span.end, matched, total, score });
+        }
+    }
+}
+
+/// Fingerprints looked up together: the lookups are independent memory reads, so a batch lets
+/// the processor overlap their cache misses instead of waiting for each in turn.
+const BATCH: usize = 32;
+
+impl FingerprintDb {
+    /// Spans of `text` that match the database: each with byte range, the number of distinct
+    /// matched fingerprints, the number of fingerprints the span has in total, and a score 0..1.
+    /// `min_matches` below 1 counts as 1; [`DEFAULT_MIN_MATCHES`](super::DEFAULT_MIN_MATCHES) is
+    /// the tested setting.
+    pub fn scan(&self, text: &str, min_matches: usize) -> Vec<FingerprintMatch> {
+        let mut spans = Spans::new(min_matches);
+        let mut batch = [(Fingerprint { hash: 0, start: 0, end: 0 }, 0); BATCH];
+        let mut len = 0;
+        let mut index = 0;
+        let mut flush = |batch: &[(Fingerprint, usize)], index: &mut usize| {
+            let mut hit = [false; BATCH];
+            for (h, (fp, _)) in hit.iter_mut().zip(batch) {
+                *h = self.contains(fp.hash);
+            }
+            for (i, &(fp, token)) in batch.iter().enumerate() {
+                if hit[i] {
+                    spans.matched(fp, *index + i, token);
+                }
+            }
+            *index += batch.len();
+        };
+        for_each_fingerprint(text, &self.hasher, |fp, token| {
+            batch[len] = (fp, token);
+            len += 1;
+            if len == BATCH {
+                flush(&batch, &mut index);
+                len = 0;
+            }
+        });
+        flush(&batch[..len], &mut index);
+        spans.close();
+        spans.out
+    }
+}

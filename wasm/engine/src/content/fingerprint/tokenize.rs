@@ -1,0 +1,660 @@
+//! One tokenizer for every language family, because a pasted snippet has no file name.
+//!
+//! The output is a stream of normalised token ids with the byte range each came from:
+//!
+//! * whitespace (including U+00A0, U+200B, U+3000 and a BOM, which copying from a web page
+//!   brings in) and comments produce nothing;
+//! * identifiers become [`IDENT`], keywords (the union over all families, see `keywords.rs`)
+//!   keep their own id;
+//! * string, character and number literals, and `true`/`false`/`null`/`nil`/`None`, become
+//!   [`LITERAL`]; a triple-quoted docstring is one literal;
+//! * every other ASCII character is its own punctuation token: `!=` is `!` `=`, so spacing
+//!   around operators never matters;
+//! * a Markdown code fence (three or more backticks, and the info string after an opening one)
+//!   produces nothing, so code inside a fence tokenises exactly as the file it came from.
+//!
+//! Comment syntaxes, and what keeps them from eating code in the languages where the same
+//! characters mean something else (the same rule applies at build and at scan time, so a
+//! misread only has to be consistent, not right):
+//!
+//! | syntax | comment when | otherwise |
+//! |---|---|---|
+//! | `//` to end of line | the byte before is not part of a word, path or URL (`http://`, `a//b`) | `/` `/` |
+//! | `/* … */` | as for `//` (an unclosed one runs to the end) | `/` `*` (a shell glob like `src/*.c`) |
+//! | `#` to end of line | at the start of the input or after whitespace | `#` (`$#`, `${#a}`, `obj.#priv`) |
+//! | | except `#[…]`/`#![…]` (Rust attributes) and `#include`, `#define`, `#if`, `#region`… at the start of a line | `#` then the directive |
+//! | `--` to end of line | followed by whitespace and not after a word (SQL, Lua, HTML `<!--`) | `-` `-` (`i--`, `--flag`) |
+//!
+//! Every construct is bounded: single-line strings stop at the end of the line, an unclosed `/*`
+//! ends the input, and a search for a closing backtick or triple quote that fails is remembered,
+//! so no later opener searches again. The whole pass is linear in the input and allocates
+//! nothing.
+
+use super::keywords::{self, KEYWORD_BASE};
+
+/// Every identifier that is not a keyword.
+pub(crate) const IDENT: u32 = 1;
+/// Every string, character, number and boolean/null literal.
+pub(crate) const LITERAL: u32 = 2;
+/// Punctuation byte `b` has id `PUNCT_BASE + b`.
+const PUNCT_BASE: u32 = 32;
+
+/// Preprocessor-like directives kept after a `#` at the start of a line (C, C#, Swift, Objective-C).
+const DIRECTIVES: &[&[u8]] = &[
+    b"include", b"define", b"undef", b"if", b"ifdef", b"ifndef", b"elif", b"else", b"endif", b"pragma",
+    b"error", b"warning", b"line", b"region", b"endregion", b"import", b"nullable", b"available",
+];
+
+// Byte classes.
+const SPACE: u8 = 0;
+const NEWLINE: u8 = 1;
+const WORD: u8 = 2; // A-Z a-z _ $
+const DIGIT: u8 = 3;
+const PUNCT: u8 = 4;
+const DQUOTE: u8 = 5;
+const SQUOTE: u8 = 6;
+const BACKTICK: u8 = 7;
+const SLASH: u8 = 8;
+const HASH: u8 = 9;
+const MINUS: u8 = 10;
+const HIGH: u8 = 11; // a byte of a multi-byte UTF-8 character
+const CONTROL: u8 = 12; // other control characters: ignored like whitespace
+
+const CLASS: [u8; 256] = {
+    let mut t = [CONTROL; 256];
+    let mut b = 0x21;
+    while b < 0x7f {
+        t[b] = PUNCT;
+        b += 1;
+    }
+    let mut b = 0x80;
+    while b < 0x100 {
+        t[b] = HIGH;
+        b += 1;
+    }
+    let mut b = b'a';
+    while b <= b'z' {
+        t[b as usize] = WORD;
+        t[(b - 32) as usize] = WORD;
+        b += 1;
+    }
+    let mut b = b'0';
+    while b <= b'9' {
+        t[b as usize] = DIGIT;
+        b += 1;
+    }
+    t[b'_' as usize] = WORD;
+    t[b'$' as usize] = WORD;
+    t[b' ' as usize] = SPACE;
+    t[b'\t' as usize] = SPACE;
+    t[b'\r' as usize] = SPACE;
+    t[0x0b] = SPACE;
+    t[0x0c] = SPACE;
+    t[b'\n' as usize] = NEWLINE;
+    t[b'"' as usize] = DQUOTE;
+    t[b'\'' as usize] = SQUOTE;
+    t[b'`' as usize] = BACKTICK;
+    t[b'/' as usize] = SLASH;
+    t[b'#' as usize] = HASH;
+    t[b'-' as usize] = MINUS;
+    t
+};
+
+#[inline(always)]
+fn class(b: u8) -> u8 {
+    CLASS[b as usize]
+}
+
+#[inline(always)]
+fn is_word_byte(b: u8) -> bool {
+    matches!(class(b), WORD | DIGIT | HIGH)
+}
+
+/// Length of a Unicode space character (or BOM) starting at `i`, 0 if there is none.
+#[inline]
+fn unicode_space(s: &[u8], i: usize) -> usize {
+    match s[i] {
+        0xC2 if s.get(i + 1) == Some(&0xA0) => 2, // U+00A0 no-break space
+        0xE2 if s.get(i + 1) == Some(&0x80) && matches!(s.get(i + 2), Some(0x80..=0x8B | 0xAF)) => 3,
+        0xE3 if s.get(i + 1) == Some(&0x80) && s.get(i + 2) == Some(&0x80) => 3, // U+3000
+        0xEF if s.get(i + 1) == Some(&0xBB) && s.get(i + 2) == Some(&0xBF) => 3, // BOM
+        _ => 0,
+    }
+}
+
+/// Whether a `//` or `/*` after byte `prev` can start a comment: not inside a word, a path
+/// (`dir/*`), a URL (`https://`) or after an expression operand without a space (`a//b`).
+#[inline]
+fn slash_comment_after(prev: u8) -> bool {
+    !(is_word_byte(prev) || matches!(prev, b'.' | b'~' | b'*' | b'}' | b'"' | b'\'' | b':' | b'-' | b'/'))
+}
+
+/// A string prefix glued to a quote: Python `f"…"`/`rb'…'`, Rust `b"…"`, C++ `u8"…"`/`L"…"`,
+/// C# `$"…"`. The prefix becomes part of the literal so `f"…"` and `"…"` tokenise alike.
+fn is_string_prefix(w: &[u8]) -> bool {
+    w.len() <= 3
+        && w.iter().all(|b| matches!(b, b'r' | b'R' | b'b' | b'B' | b'f' | b'F' | b'u' | b'U' | b'c' | b'L' | b'8' | b'$'))
+}
+
+fn is_directive(w: &[u8]) -> bool {
+    DIRECTIVES.contains(&w)
+}
+
+/// A hash of an identifier's exact spelling, eight bytes per multiply; never 0 (0 means "not an
+/// identifier").
+#[inline]
+fn name_hash(w: &[u8]) -> u32 {
+    let mut h = w.len() as u64;
+    let mut chunks = w.chunks_exact(8);
+    for c in &mut chunks {
+        h = (h ^ u64::from_le_bytes(c.try_into().expect("8 bytes"))).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+    }
+    let mut tail = [0u8; 8];
+    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    h = (h ^ u64::from_le_bytes(tail)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    ((h >> 32) as u32) | 1
+}
+
+/// Position of the first `needle` at or after `from`, eight bytes at a time (comments and long
+/// literals are a good share of source text).
+#[inline]
+fn find_byte(s: &[u8], from: usize, needle: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let pattern = LO.wrapping_mul(needle as u64);
+    let mut i = from;
+    while i + 8 <= s.len() {
+        let x = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes")) ^ pattern;
+        // The lowest flagged byte is always a real zero (borrows only run upwards).
+        let zero = x.wrapping_sub(LO) & !x & HI;
+        if zero != 0 {
+            return Some(i + (zero.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    s[i.min(s.len())..].iter().position(|&b| b == needle).map(|p| i + p)
+}
+
+/// Position of the next `\n` at or after `i`, or the end of the input.
+#[inline]
+fn line_end(s: &[u8], i: usize) -> usize {
+    find_byte(s, i, b'\n').unwrap_or(s.len())
+}
+
+/// Tokenises `text`, calling `emit(id, name, start, end)` for each token in order; `name` is a
+/// hash of an identifier's spelling (for [`IDENT`] tokens) and 0 otherwise.
+pub(crate) fn tokenize(text: &str, mut emit: impl FnMut(u32, u32, usize, usize)) {
+    Lexer { s: text.as_bytes(), i: 0, line_start: true, no_backtick: false, no_triple: [false; 2], raw_fail: [usize::MAX; 8] }
+        .run(&mut emit)
+}
+
+struct Lexer<'a> {
+    s: &'a [u8],
+    i: usize,
+    /// Only whitespace since the last newline (for `#include` and fences).
+    line_start: bool,
+    /// A search for a closing backtick, or a closing `"""` / `'''`, ran to the end of the input:
+    /// no later opener can close either.
+    no_backtick: bool,
+    no_triple: [bool; 2],
+    /// Rust raw strings: from this position a closing `"` + n×`#` is known to be absent.
+    raw_fail: [usize; 8],
+}
+
+impl Lexer<'_> {
+    fn prev(&self) -> u8 {
+        if self.i == 0 { b'\n' } else { self.s[self.i - 1] }
+    }
+
+    fn run(mut self, emit: &mut impl FnMut(u32, u32, usize, usize)) {
+        let s = self.s;
+        let n = s.len();
+        while self.i < n {
+            let start = self.i;
+            let b = s[start];
+            match class(b) {
+                SPACE | CONTROL => {
+                    self.i += 1;
+                    while self.i < n && s[self.i] == b' ' {
+                        self.i += 1;
+                    }
+                    continue;
+                }
+                NEWLINE => {
+                    self.i += 1;
+                    self.line_start = true;
+                    continue;
+                }
+                WORD => self.word(emit),
+                DIGIT => {
+                    self.number();
+                    emit(LITERAL, 0, start, self.i);
+                }
+                DQUOTE => self.double_quote(emit),
+                SQUOTE => self.single_quote(emit),
+                BACKTICK => {
+                    if self.backtick(emit) {
+                        continue; // a fence: like whitespace, and the line start is kept
+                    }
+                }
+                SLASH => {
+                    let next = s.get(start + 1).copied();
+                    if next == Some(b'/') && slash_comment_after(self.prev()) {
+                        self.i = line_end(s, start);
+                        continue;
+                    }
+                    if next == Some(b'*') && slash_comment_after(self.prev()) {
+                        // Unclosed: a comment to the end, as a compiler reads it (a fragment cut
+                        // inside a comment must not turn the comment's prose into code).
+                        self.i = find2(s, start + 2, b'*', b'/').map_or(n, |end| end + 2);
+                        continue;
+                    }
+                    self.punct(emit, b);
+                }
+                HASH => {
+                    if self.hash_is_comment() {
+                        self.i = line_end(s, start);
+                        continue;
+                    }
+                    self.punct(emit, b);
+                }
+                MINUS => {
+                    let comment = s.get(start + 1) == Some(&b'-')
+                        && s.get(start + 2).is_none_or(|&c| matches!(class(c), SPACE | NEWLINE))
+                        && !is_word_byte(self.prev());
+                    if comment {
+                        self.i = line_end(s, start);
+                        continue;
+                    }
+                    self.punct(emit, b);
+                }
+                HIGH => {
+                    let sp = unicode_space(s, start);
+                    if sp > 0 {
+                        self.i += sp;
+                        continue;
+                    }
+                    self.word(emit);
+                }
+                _ => self.punct(emit, b),
+            }
+            self.line_start = false;
+        }
+    }
+
+    #[inline]
+    fn punct(&mut self, emit: &mut impl FnMut(u32, u32, usize, usize), b: u8) {
+        emit(PUNCT_BASE + b as u32, 0, self.i, self.i + 1);
+        self.i += 1;
+    }
+
+    /// An identifier or keyword, or a string prefix glued to its quote.
+    fn word(&mut self, emit: &mut impl FnMut(u32, u32, usize, usize)) {
+        let s = self.s;
+        let start = self.i;
+        let mut i = start;
+        let mut ascii = true;
+        while i < s.len() {
+            match class(s[i]) {
+                WORD | DIGIT => i += 1,
+                HIGH => {
+                    if unicode_space(s, i) > 0 {
+                        break;
+                    }
+                    ascii = false;
+                    i += 1;
+                }
+                _ => break,
+            }
+        }
+        self.i = i;
+        let w = &s[start..i];
+        match s.get(i) {
+            Some(b'"' | b'\'') if is_string_prefix(w) => {
+                if s[i] == b'"' {
+                    self.double_quote_at(start, emit);
+                } else {
+                    self.quoted(start, b'\'', emit);
+                }
+                return;
+            }
+            Some(b'#') if matches!(w, b"r" | b"br" | b"cr") && self.raw_string(start, emit) => return,
+            _ => {}
+        }
+        let keyword = if ascii && w.len() >= 2 && w.len() <= keywords::MAX_LEN { keywords::lookup(w) } else { None };
+        match keyword {
+            Some(k) if k >= keywords::FIRST_LITERAL_WORD => emit(LITERAL, 0, start, i),
+            Some(k) if k >= keywords::FIRST_UPPERCASE_ONLY && w.iter().any(u8::is_ascii_lowercase) => {
+                emit(IDENT, name_hash(w), start, i)
+            }
+            Some(k) => emit(KEYWORD_BASE + k, 0, start, i),
+            None => emit(IDENT, name_hash(w), start, i),
+        }
+    }
+
+    /// `123`, `0x1F`, `1_000u32`, `1.5e-3`, `3.14f`: one literal.
+    fn number(&mut self) {
+        let s = self.s;
+        let mut i = self.i + 1;
+        loop {
+            while i < s.len() && matches!(class(s[i]), WORD | DIGIT) {
+                i += 1;
+            }
+            let digit_at = |j: usize| s.get(j).is_some_and(|b| b.is_ascii_digit());
+            let fraction = i < s.len() && s[i] == b'.' && digit_at(i + 1);
+            let exponent = i < s.len() && matches!(s[i], b'+' | b'-') && matches!(s[i - 1], b'e' | b'E') && digit_at(i + 1);
+            if !(fraction || exponent) {
+                break;
+            }
+            i += 1;
+        }
+        self.i = i;
+    }
+
+    fn double_quote(&mut self, emit: &mut impl FnMut(u32, u32, usize, usize)) {
+        let start = self.i;
+        self.double_quote_at(start, emit);
+    }
+
+    /// A `"` string at `self.i`, whose literal starts at `start` (before any prefix).
+    fn double_quote_at(&mut self, start: usize, emit: &mut impl FnMut(u32, u32, usize, usize)) {
+        if self.s[self.i..].starts_with(b"\"\"\"") {
+            self.triple(start, 0, emit);
+        } else {
+            self.quoted(start, b'"', emit);
+        }
+    }
+
+    fn single_quote(&mut self, emit: &mut impl FnMut(u32, u32, usize, usize)) {
+        let s = self.s;
+        let start = self.i;
+        if s[start..].starts_with(b"'''") {
+            return self.triple(start, 1, emit);
+        }
+        // A Rust lifetime (`&'a`, `<'static>`): an identifier, not the start of a string.
+        if matches!(self.prev(), b'&' | b'<') && s.get(start + 1).is_some_and(|&b| class(b) == WORD) {
+            let mut i = start + 1;
+            while i < s.len() && matches!(class(s[i]), WORD | DIGIT) {
+                i += 1;
+            }
+            if s.get(i) != Some(&b'\'') {
+                self.i = i;
+                emit(IDENT, name_hash(&s[start..i]), start, i);
+                return;
+            }
+        }
+        self.quoted(start, b'\'', emit);
+    }
+
+    /// A single-line string or character literal quoted with `q` at `self.i`. A doubled quote
+    /// (`'it''s'`, SQL and C# verbatim strings) continues it. An unterminated `"` runs to the end of
+    /// the line; an unterminated `'` is an apostrophe (prose, a Rust label) and yields nothing.
+    fn quoted(&mut self, start: usize, q: u8, emit: &mut impl FnMut(u32, u32, usize, usize)) {
+        let s = self.s;
+        let mut i = self.i + 1;
+        while i < s.len() {
+            let b = s[i];
+            if b == q {
+                if s.get(i + 1) == Some(&q) {
+                    i += 2;
+                    continue;
+                }
+                self.i = i + 1;
+                emit(LITERAL, 0, start, self.i);
+                return;
+            }
+            match b {
+                b'\\' => i += 2,
+                b'\n' => break,
+                _ => i += 1,
+            }
+        }
+        let end = i.min(s.len());
+        if q == b'\'' {
+            self.i += 1; // skip the apostrophe alone
+            if start < self.i - 1 {
+                emit(IDENT, name_hash(&s[start..self.i - 1]), start, self.i - 1); // a word after all
+            }
+        } else {
+            self.i = end;
+            emit(LITERAL, 0, start, end);
+        }
+    }
+
+    /// `"""…"""` or `'''…'''` (Python docstrings, Kotlin, Swift and Java text blocks). Unclosed:
+    /// a literal to the end of the line.
+    fn triple(&mut self, start: usize, which: usize, emit: &mut impl FnMut(u32, u32, usize, usize)) {
+        let s = self.s;
+        let q = if which == 0 { b'"' } else { b'\'' };
+        let open = self.i + 3;
+        let mut end = None;
+        if !self.no_triple[which] {
+            let mut j = open;
+            while let Some(p) = s[j..].iter().position(|&b| b == q || b == b'\\') {
+                let k = j + p;
+                if s[k] == b'\\' {
+                    j = k + 2;
+                    if j >= s.len() {
+                        break;
+                    }
+                    continue;
+                }
+                if s[k..].starts_with(&[q, q, q]) {
+                    // A run of more than three closes at its end: `""""` ends a string ending in `"`.
+                    let mut e = k + 3;
+                    while e < s.len() && s[e] == q {
+                        e += 1;
+                    }
+                    end = Some(e);
+                    break;
+                }
+                j = k + 1;
+            }
+            if end.is_none() {
+                self.no_triple[which] = true;
+            }
+        }
+        self.i = end.unwrap_or_else(|| line_end(s, open));
+        emit(LITERAL, 0, start, self.i);
+    }
+
+    /// Rust `r#"…"#` (any number of `#`), at the `#` after the prefix. False when it isn't one.
+    fn raw_string(&mut self, start: usize, emit: &mut impl FnMut(u32, u32, usize, usize)) -> bool {
+        let s = self.s;
+        let mut i = self.i;
+        let mut hashes = 0;
+        while s.get(i) == Some(&b'#') {
+            hashes += 1;
+            i += 1;
+        }
+        if s.get(i) != Some(&b'"') || hashes > self.raw_fail.len() {
+            return false;
+        }
+        let body = i + 1;
+        if self.raw_fail[hashes - 1] <= body {
+            return false;
+        }
+        let mut j = body;
+        while let Some(k) = find_byte(s, j, b'"') {
+            if s[k + 1..].iter().take(hashes).filter(|&&b| b == b'#').count() == hashes {
+                self.i = k + 1 + hashes;
+                emit(LITERAL, 0, start, self.i);
+                return true;
+            }
+            j = k + 1;
+        }
+        // No closer from here for this many hashes, nor for more.
+        for f in &mut self.raw_fail[hashes - 1..] {
+            *f = (*f).min(body);
+        }
+        false
+    }
+
+    /// Backticks at `self.i`. Returns true for a Markdown fence (three or more), which yields
+    /// nothing; otherwise emits a literal (JS template, Go raw string, shell command, inline code).
+    fn backtick(&mut self, emit: &mut impl FnMut(u32, u32, usize, usize)) -> bool {
+        let s = self.s;
+        let start = self.i;
+        let mut i = start;
+        while s.get(i) == Some(&b'`') {
+            i += 1;
+        }
+        let run = i - start;
+        if run >= 3 {
+            // An opening fence's info string (```python) is not code either.
+            self.i = if self.line_start { line_end(s, i) } else { i };
+            return true;
+        }
+        if run == 2 {
+            self.i = i;
+            emit(LITERAL, 0, start, i);
+            return false;
+        }
+        if !self.no_backtick {
+            if let Some(k) = find_byte(s, i, b'`') {
+                // Never swallow a fence: a literal left open stops before it.
+                self.i = if s[k..].starts_with(b"```") { k } else { k + 1 };
+                emit(LITERAL, 0, start, self.i);
+                return false;
+            }
+            self.no_backtick = true;
+        }
+        self.i = i;
+        false
+    }
+
+    /// Whether the `#` at `self.i` starts a comment (see the module table).
+    fn hash_is_comment(&self) -> bool {
+        let s = self.s;
+        let i = self.i;
+        match s.get(i + 1) {
+            Some(b'[') => return false,
+            Some(b'!') if s.get(i + 2) == Some(&b'[') => return false,
+            _ => {}
+        }
+        if self.line_start {
+            let mut j = i + 1;
+            while j < s.len() && class(s[j]) == WORD {
+                j += 1;
+            }
+            if j > i + 1 && is_directive(&s[i + 1..j]) {
+                return false;
+            }
+        }
+        matches!(class(self.prev()), SPACE | NEWLINE | CONTROL)
+    }
+}
+
+/// Position of the first `a` immediately followed by `b` at or after `from`.
+fn find2(s: &[u8], from: usize, a: u8, b: u8) -> Option<usize> {
+    let mut j = from;
+    while let Some(k) = find_byte(s, j, a) {
+        if s.get(k + 1) == Some(&b) {
+            return Some(k);
+        }
+        j = k + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The token stream written compactly: `i` identifier, `L` literal, a keyword as itself,
+    /// punctuation as its character, space-separated.
+    fn show(text: &str) -> String {
+        let mut out = Vec::new();
+        tokenize(text, |id, _, start, end| {
+            assert!(start < end && end <= text.len(), "bad range {start}..{end}");
+            out.push(match id {
+                IDENT => "i".to_string(),
+                LITERAL => "L".to_string(),
+                id if id >= KEYWORD_BASE => keywords::KEYWORDS[(id - KEYWORD_BASE) as usize].to_string(),
+                id => ((id - PUNCT_BASE) as u8 as char).to_string(),
+            });
+        });
+        out.join(" ")
+    }
+
+    #[test]
+    fn normalisation_table() {
+        let cases: &[(&str, &str)] = &[
+            // identifiers, keywords, literals
+            ("x = foo(1, \"a\")", "i = i ( L , L )"),
+            ("SELECT name FROM users WHERE id = 1", "select i from i where i = L"),
+            ("SELECT a FROM t ORDER BY a LIMIT 5", "select i from i order i i limit L"),
+            ("order.limit = values[offset]", "i . i = i [ i ]"),
+            ("if err != nil { return err }", "if i ! = L { return i }"),
+            ("let s = 'it''s'; let t = f\"{x}\"; let r = r#\"a\"b\"#;", "let i = L ; let i = L ; let i = L ;"),
+            ("0x1F + 1.5e-3 + 1_000u32 + 3.14f", "L + L + L + L"),
+            ("return True or None", "return L or L"),
+            ("fn f<'a>(x: &'a str) -> &'static str", "fn i < i > ( i : & i str ) - > & i str"),
+            ("'\\n' '\\''", "L L"),
+            // comments of every family
+            ("a // note\nb", "i i"),
+            ("a /* x\n y */ b", "i i"),
+            ("a /* never closed\n b c", "i"),
+            ("x = 1  # note", "i = L"),
+            ("#!/bin/sh\necho hi", "echo i"),
+            ("SELECT 1 -- why\nFROM t", "select L from i"),
+            ("i--; --j; ls --all", "i - - ; - - i ; i - - i"),
+            ("<!-- note -->\n<p>", "< ! < i >"),
+            // things that look like comments and are not
+            ("#include <stdio.h>\n#define N 10", "# include < i . i > # define i L"),
+            ("#[derive(Debug)]\n#![no_std]", "# [ i ( i ) ] # ! [ i ]"),
+            ("echo $# ${#a}", "echo i # i { # i }"),
+            ("cp src/*.c dst/ && curl http://x/y", "i i / * . i i / & & i i : / / i / i"),
+            ("q = a//b", "i = i / / i"),
+            // docstrings, templates, fences
+            ("def f():\n    \"\"\"Doc\n    more.\"\"\"\n    pass", "def i ( ) : L pass"),
+            ("`a ${b}`", "L"),
+            ("Fix this:\n```python\nx = 1\n```\nthanks", "i this : i = L i"),
+            ("  ```\nx\n  ```", "i"),
+            // prose
+            ("Don't worry, it's fine.", "i L i i ."),
+            ("don't", "i i"),
+            // whitespace from web pages
+            ("a\u{a0}=\u{200b}b\u{3000}", "i = i"),
+            ("\u{feff}int x;", "int i ;"),
+        ];
+        let mut failures = Vec::new();
+        for (input, want) in cases {
+            let got = show(input);
+            if got != *want {
+                failures.push(format!("{input:?}\n   got  {got}\n   want {want}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn find_byte_agrees_with_a_plain_search() {
+        let text: Vec<u8> = (0u32..300).map(|i| [b'a', b'\n', 0x80, 0xff, b'*'][(i * 7 % 11 % 5) as usize]).collect();
+        for needle in [b'\n', b'*', 0x80, 0xff, b'z'] {
+            for from in 0..=text.len() + 2 {
+                let plain = text.get(from..).and_then(|t| t.iter().position(|&b| b == needle)).map(|p| from + p);
+                assert_eq!(find_byte(&text, from, needle), plain, "needle {needle} from {from}");
+            }
+        }
+    }
+
+    #[test]
+    fn layout_does_not_matter() {
+        let a = "int main(void) {\n    for (int i = 0; i < n; i++) { s += a[i]; } // sum\n    return s;\n}\n";
+        let b = "int main(void)\r\n{\r\n\tfor (int i=0;i<n;i++)\r\n\t{\r\n\t\ts+=a[i];\r\n\t}\r\n\treturn s;\r\n}";
+        assert_eq!(show(a), show(b));
+    }
+
+    #[test]
+    fn unclosed_constructs_stay_linear_and_bounded() {
+        // Many openers without closers: each search fails once and is remembered.
+        for unit in ["/* ", "\"\"\" ", "''' ", "` ", "r#\" ", "' ", "\" "] {
+            let text = unit.repeat(200_000);
+            let started = std::time::Instant::now();
+            let mut count = 0;
+            tokenize(&text, |_, _, _, _| count += 1);
+            assert!(started.elapsed().as_secs() < 5, "{unit:?} took {:?}", started.elapsed());
+        }
+    }
+}

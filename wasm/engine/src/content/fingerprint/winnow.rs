@@ -1,0 +1,411 @@
+//! Winnowing ("Winnowing: local algorithms for document fingerprinting", SIGMOD 2003) over the
+//! normalised token stream.
+//!
+//! Every run of [`K`] consecutive tokens (a k-gram) gets a rolling hash. Of every [`W`]
+//! consecutive k-grams (a window), the one with the smallest hash is selected, the rightmost
+//! one on a tie unless the previous selection is still in the window with that same hash
+//! (robust winnowing), and each selected k-gram is reported once. Because the choice inside a
+//! window depends only on that window, two texts that share a run of `W + K - 1` tokens share a
+//! whole window and so at least one selected hash: the guarantee the K/W choice rests on. About
+//! `2 / (W + 1)` of all k-grams are selected.
+//!
+//! Identifiers all have one token id, but inside a k-gram an identifier that repeats one of the
+//! k-gram's earlier identifiers counts as "the same name as `d` tokens back" (see [`Winnower`]).
+//!
+//! A text with at least `K` but fewer than `W + K - 1` tokens has no complete window; its
+//! smallest k-gram is selected so that short files still contribute something.
+//!
+//! The rolling hash is a polynomial over per-token 64-bit values, updated in O(1) per token. The
+//! window minimum is kept as it slides: a new k-gram replaces it only if smaller, and the window
+//! is rescanned (W comparisons) only when the minimum leaves it, about twice per W k-grams. That
+//! is O(1) amortised with a branch that is almost always predicted, where a monotone queue's
+//! pop loop mispredicts on random hashes. Nothing allocates: the last `K` tokens and `W` k-grams
+//! live in fixed arrays.
+
+use super::{K, W};
+
+/// Odd multiplier of the polynomial hash.
+const BASE: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// `POW[i] = BASE^i`: the weight of the token `i` places before the end of the k-gram.
+const POW: [u64; K + 1] = {
+    let mut p = [1u64; K + 1];
+    let mut i = 1;
+    while i <= K {
+        p[i] = p[i - 1].wrapping_mul(BASE);
+        i += 1;
+    }
+    p
+};
+
+/// Token id of "the same identifier as the one `d` tokens back" (`d < K`); every other token
+/// id is below it.
+const LINK_BASE: u32 = 1024;
+
+/// The murmur3 64-bit finaliser.
+#[inline(always)]
+pub(crate) const fn mix64(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    x ^ (x >> 33)
+}
+
+/// Every token id spread over 64 bits, so k-grams of similar ids don't cancel.
+static VALUES: [u64; LINK_BASE as usize + K] = {
+    let mut t = [0u64; LINK_BASE as usize + K];
+    let mut i = 0;
+    while i < t.len() {
+        t[i] = mix64((i as u64).wrapping_add(0x2545_F491_4F6C_DD1D));
+        i += 1;
+    }
+    t
+};
+
+const _: () = assert!(K < 32, "the name mask is a u32 with a bit per ring slot");
+const _: () = assert!(super::keywords::KEYWORD_BASE as usize + super::keywords::KEYWORDS.len() <= LINK_BASE as usize);
+
+#[inline(always)]
+fn token_value(id: u32) -> u64 {
+    VALUES[id as usize]
+}
+
+#[derive(Clone, Copy, Default)]
+struct Entry {
+    /// The k-gram's rolling hash: the window minimum is taken over it, and the keyed hash is
+    /// computed from it for selected k-grams only.
+    rolling: u64,
+    index: usize,
+    start: usize,
+    end: usize,
+}
+
+const NONE: usize = usize::MAX;
+
+#[inline(never)]
+fn report<F: FnMut(u64, usize, usize, usize)>(emit: &mut F, min: &Entry, last: &mut usize) {
+    *last = min.index;
+    emit(min.rolling, min.start, min.end, min.index);
+}
+
+const BATCH: usize = 64;
+
+/// Tokens collected between two winnowing passes.
+pub(crate) struct Batch {
+    ids: [u32; BATCH],
+    names: [u32; BATCH],
+    starts: [usize; BATCH],
+    ends: [usize; BATCH],
+    len: usize,
+}
+
+impl Batch {
+    pub(crate) fn new() -> Self {
+        Batch { ids: [0; BATCH], names: [0; BATCH], starts: [0; BATCH], ends: [0; BATCH], len: 0 }
+    }
+
+    /// Adds a token; true when the batch is full.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, id: u32, name: u32, start: usize, end: usize) -> bool {
+        let i = self.len;
+        self.ids[i] = id;
+        self.names[i] = name;
+        self.starts[i] = start;
+        self.ends[i] = end;
+        self.len = i + 1;
+        self.len == BATCH
+    }
+}
+
+/// Streams tokens in and selected k-grams out: `emit(rolling_hash, start, end, index)` (byte
+/// range, and the k-gram's index = its first token's), in increasing order of position.
+///
+/// Identifiers all have one token id, but inside a k-gram an identifier that repeats one of
+/// the k-gram's earlier identifiers is written "same as `d` tokens back". That is invariant under
+/// consistent renaming (the point of dropping names) yet tells `a = a + 1` from `a = b + 1`,
+/// which makes k-grams of ordinary code far less alike. The link of a token depends on the
+/// k-gram it is in (its earlier occurrence may have left), which the rolling update handles in
+/// O(1): when a token leaves, at most one later token (the next occurrence of its name) loses
+/// its link.
+pub(crate) struct Winnower<F: FnMut(u64, usize, usize, usize)> {
+    emit: F,
+    /// The last `K` tokens: plain value (identifier placeholder for names), start, name hash
+    /// (0 when not an identifier), and the index of the token that links back to it.
+    values: [u64; K],
+    starts: [usize; K],
+    linked_from: [usize; K],
+    slot: usize,
+    tokens: usize,
+    hash: u64,
+    names: [u32; K],
+    /// The last `W` k-grams, by index modulo `W`.
+    window: [Entry; W],
+    /// The current window minimum, `NONE` before the first k-gram.
+    min: Entry,
+    /// The last selected k-gram's index.
+    last: usize,
+}
+
+impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
+    pub(crate) fn new(emit: F) -> Self {
+        Winnower {
+            emit,
+            values: [0; K],
+            starts: [0; K],
+            linked_from: [NONE; K],
+            slot: 0,
+            tokens: 0,
+            hash: 0,
+            names: [0; K],
+            window: [Entry::default(); W],
+            min: Entry { rolling: 0, index: NONE, start: 0, end: 0 },
+            last: NONE,
+        }
+    }
+
+    /// Every token of `batch`, which is left empty.
+    pub(crate) fn push_batch(&mut self, batch: &mut Batch) {
+        for i in 0..batch.len {
+            self.push(batch.ids[i], batch.names[i], batch.starts[i], batch.ends[i]);
+        }
+        batch.len = 0;
+    }
+
+    /// One normalised token covering `start..end` of the input; `name` is a hash of an
+    /// identifier's spelling, 0 for other tokens.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, id: u32, name: u32, start: usize, end: usize) {
+        let e = self.tokens;
+        let plain = token_value(id);
+        // An identifier that repeats one of the last K - 1 tokens links to the nearest. An exact
+        // scan of the ring, not a hash table: a table whose slots collide would lose links
+        // depending on the spelling of other names, and renaming would change them.
+        let mut v = plain;
+        if name != 0 {
+            // Which of the last K tokens carry the same name, as a bit mask (the compiler turns
+            // the loop into vector compares); the nearest is the highest set bit below this
+            // slot, or failing that the highest above it (the ring wraps). This slot itself
+            // holds the token leaving the k-gram.
+            let mut mask = 0u32;
+            for (t, &n) in self.names.iter().enumerate() {
+                mask |= ((n == name) as u32) << t;
+            }
+            let below = mask & ((1u32 << self.slot) - 1);
+            let above = mask & !((2u32 << self.slot) - 1);
+            let nearest = if below != 0 { Some(31 - below.leading_zeros()) } else if above != 0 { Some(31 - above.leading_zeros()) } else { None };
+            if let Some(t) = nearest {
+                let t = t as usize;
+                let back = if t < self.slot { self.slot - t } else { self.slot + K - t };
+                v = token_value(LINK_BASE + back as u32);
+                self.linked_from[t] = e;
+            }
+        }
+        self.names[self.slot] = name;
+        // The token leaving (index e - K) sits in this slot; it never carries a link (it is the
+        // first of its k-gram), and the token that linked to it, if still here, loses its link.
+        let out = self.values[self.slot];
+        let mut h = self.hash.wrapping_sub(out.wrapping_mul(POW[K - 1]));
+        let j = self.linked_from[self.slot];
+        if j != NONE {
+            let linked = token_value(LINK_BASE + (j - (e - K)) as u32);
+            let plain_j = self.values[j % K];
+            h = h.wrapping_add(plain_j.wrapping_sub(linked).wrapping_mul(POW[e - 1 - j]));
+        }
+        self.hash = h.wrapping_mul(BASE).wrapping_add(v);
+        self.values[self.slot] = plain;
+        self.starts[self.slot] = start;
+        self.linked_from[self.slot] = NONE;
+        self.slot = if self.slot + 1 == K { 0 } else { self.slot + 1 };
+        self.tokens += 1;
+        if self.tokens < K {
+            return;
+        }
+        // The oldest token of the k-gram now sits where the next one will be written.
+        let index = self.tokens - K;
+        let entry = Entry { rolling: self.hash, index, start: self.starts[self.slot], end };
+        self.window[index % W] = entry;
+        if self.min.index == NONE || (self.min.index + W > index && entry.rolling < self.min.rolling) || (index < W && entry.rolling <= self.min.rolling) {
+            // Smaller than the minimum (or, while the first window fills, the rightmost equal).
+            // An equal hash later on keeps the earlier selection: robust winnowing, which on a run
+            // of identical k-grams (a data table, `0,0,0,…`) selects one per window instead of one
+            // per k-gram, and still selects a k-gram with the window's minimum hash.
+            self.min = entry;
+        } else if self.min.index + W <= index {
+            // The minimum left: the rightmost minimum of the window.
+            let mut m = self.window[(index + 1) % W];
+            for t in index + 2 - W..=index {
+                let e = self.window[t % W];
+                if e.rolling <= m.rolling {
+                    m = e;
+                }
+            }
+            self.min = m;
+        }
+        if index + 1 >= W {
+            self.select();
+        }
+    }
+
+    /// Reports the window minimum unless it already was (the common case, checked inline; the
+    /// report only borrows what it needs, so the rolling state can stay in registers).
+    #[inline(always)]
+    fn select(&mut self) {
+        if self.min.index != self.last {
+            report(&mut self.emit, &self.min, &mut self.last);
+        }
+    }
+
+    /// Ends the text: a text too short for one full window still yields its smallest k-gram.
+    pub(crate) fn finish(mut self) {
+        if self.tokens >= K && self.tokens - K + 1 < W {
+            self.select();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A token of a synthetic stream: an id, and a name for identifiers (0 otherwise).
+    type Tok = (u32, u32);
+
+    fn names() -> Vec<u32> {
+        (1u32..=12).map(|n| n * 2 + 1).collect()
+    }
+
+    fn selected(toks: &[Tok]) -> Vec<(u64, usize)> {
+        let mut out = Vec::new();
+        let mut w = Winnower::new(|h, start, _, index| {
+            assert_eq!(start, index, "tokens are one byte each here");
+            out.push((h, start))
+        });
+        for (i, &(id, name)) in toks.iter().enumerate() {
+            w.push(id, name, i, i + 1);
+        }
+        w.finish();
+        out
+    }
+
+    /// A deterministic pseudo-random stream: half identifiers from a small pool of names, so
+    /// they repeat within k-grams, half other tokens.
+    fn stream(seed: u64, n: usize) -> Vec<Tok> {
+        let pool = names();
+        (0..n as u64)
+            .map(|i| {
+                let r = mix64(seed ^ i.wrapping_mul(0x1234_5678_9ABC_DEF1));
+                if r % 2 == 0 { (1, pool[(r >> 8) as usize % pool.len()]) } else { (32 + (r >> 8) as u32 % 200, 0) }
+            })
+            .collect()
+    }
+
+    /// The k-gram hash computed from scratch, links included.
+    fn fresh(kgram: &[Tok]) -> u64 {
+        kgram.iter().enumerate().fold(0u64, |h, (i, &(id, name))| {
+            let back = (name != 0).then(|| kgram[..i].iter().rposition(|t| t.1 == name)).flatten();
+            let v = match back {
+                Some(p) => token_value(LINK_BASE + (i - p) as u32),
+                None => token_value(id),
+            };
+            h.wrapping_mul(BASE).wrapping_add(v)
+        })
+    }
+
+    #[test]
+    fn rolling_hash_equals_a_fresh_hash_of_the_kgram() {
+        for seed in 0..20 {
+            let toks = stream(seed, 400);
+            for (h, start) in selected(&toks) {
+                assert_eq!(h, fresh(&toks[start..start + K]), "seed {seed}, k-gram at {start}");
+            }
+        }
+    }
+
+    #[test]
+    fn consistent_renaming_keeps_the_hashes_and_inconsistent_does_not() {
+        let toks = stream(3, 300);
+        let renamed: Vec<Tok> = toks.iter().map(|&(id, n)| (id, if n == 0 { 0 } else { n.wrapping_mul(7) | 1 })).collect();
+        assert_eq!(selected(&toks), selected(&renamed));
+        let pool = names();
+        let merged: Vec<Tok> = toks.iter().map(|&(id, n)| (id, if n == pool[1] { pool[0] } else { n })).collect();
+        assert_ne!(selected(&toks), selected(&merged));
+    }
+
+    #[test]
+    fn selection_is_a_window_minimum_in_order_without_repeats() {
+        let toks = stream(11, 2_000);
+        let sel = selected(&toks);
+        assert!(sel.windows(2).all(|p| p[0].1 < p[1].1), "positions strictly increase");
+        // Density close to 2 / (W + 1).
+        let kgrams = toks.len() - K + 1;
+        let density = sel.len() as f64 / kgrams as f64;
+        let expected = 2.0 / (W as f64 + 1.0);
+        assert!((density - expected).abs() < expected * 0.3, "density {density}, expected about {expected}");
+    }
+
+    /// Robust winnowing written the slow, obvious way.
+    fn reference(toks: &[Tok]) -> Vec<(u64, usize)> {
+        if toks.len() < K {
+            return Vec::new();
+        }
+        let hashes: Vec<u64> = (0..=toks.len() - K).map(|s| fresh(&toks[s..s + K])).collect();
+        let mut out: Vec<(u64, usize)> = Vec::new();
+        let pick = |window: std::ops::Range<usize>, out: &mut Vec<(u64, usize)>| {
+            let min = hashes[window.clone()].iter().copied().min().unwrap();
+            if let Some(&(h, i)) = out.last() {
+                if window.contains(&i) && h == min {
+                    return;
+                }
+            }
+            let i = window.clone().rev().find(|&i| hashes[i] == min).unwrap();
+            out.push((min, i));
+        };
+        if hashes.len() < W {
+            pick(0..hashes.len(), &mut out);
+        }
+        for end in W..=hashes.len() {
+            pick(end - W..end, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn matches_the_reference_including_ties() {
+        for seed in 0..50 {
+            // Few distinct tokens, so identical k-grams (ties) are common.
+            let toks: Vec<Tok> = stream(seed, 300).into_iter().map(|(id, n)| if seed % 2 == 0 { (32 + id % 2, 0) } else { (id, n) }).collect();
+            let toks = if seed % 4 == 0 { toks.iter().map(|_| (40, 0)).collect() } else { toks };
+            assert_eq!(selected(&toks), reference(&toks), "seed {seed}");
+            for n in [K - 1, K, K + 3, W + K - 2, W + K - 1] {
+                assert_eq!(selected(&toks[..n]), reference(&toks[..n]), "seed {seed}, {n} tokens");
+            }
+        }
+    }
+
+    #[test]
+    fn a_run_of_identical_kgrams_selects_one_per_window() {
+        let toks: Vec<Tok> = (0..1000).map(|i| if i % 2 == 0 { (2, 0) } else { (32 + b',' as u32, 0) }).collect();
+        let n = selected(&toks).len();
+        // Two distinct k-grams alternate; each window holds both, so selections are rare.
+        assert!(n <= 2 * toks.len() / W, "{n} selections");
+    }
+
+    #[test]
+    fn short_texts() {
+        assert!(selected(&stream(1, K - 1)).is_empty());
+        assert_eq!(selected(&stream(1, K)).len(), 1);
+        assert_eq!(selected(&stream(1, W + K - 2)).len(), 1);
+    }
+
+    #[test]
+    fn a_shared_run_of_w_plus_k_minus_1_tokens_shares_a_fingerprint() {
+        for seed in 0..200 {
+            let shared = stream(seed, W + K - 1);
+            let a: Vec<Tok> = stream(seed + 1000, 57).into_iter().chain(shared.iter().copied()).chain(stream(seed + 2000, 31)).collect();
+            let b: Vec<Tok> = stream(seed + 3000, 13).into_iter().chain(shared.iter().copied()).chain(stream(seed + 4000, 90)).collect();
+            let ha: Vec<u64> = selected(&a).into_iter().map(|s| s.0).collect();
+            assert!(selected(&b).iter().any(|s| ha.contains(&s.0)), "seed {seed}");
+        }
+    }
+}
