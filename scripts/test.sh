@@ -6,7 +6,7 @@ t0=$SECONDS
 step "setup (build and test tools)" bash scripts/setup.sh test
 step "build" bash scripts/build.sh
 step "engine and CLI tests (native)" cargo test --quiet -p aiguard-engine -p aiguard-cli
-step "wasm engine under Node (shared vectors)" node --test tests/wasm/url_vectors.test.mjs tests/wasm/content_vectors.test.mjs
+step "wasm engine under Node (shared vectors)" node --test tests/wasm/url_vectors.test.mjs tests/wasm/content_vectors.test.mjs tests/wasm/fingerprint.test.mjs
 step "Firefox package lint (web-ext)" node_modules/.bin/web-ext lint --source-dir dist/firefox --no-input --warnings-as-errors=false
 step "browser end-to-end: Chromium" node --test tests/e2e/chromium.test.mjs
 step "browser end-to-end: Firefox ESR" node --test tests/e2e/firefox.test.mjs

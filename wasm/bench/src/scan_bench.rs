@@ -7,6 +7,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
 
+use aiguard_engine::content::fingerprint::{fingerprints, BuildStats, FingerprintDb, FingerprintKey};
 use aiguard_engine::Engine;
 
 const POLICY: &str = r#"{"version": 1, "rules": [], "content": {"markers": [
@@ -84,10 +85,29 @@ fn main() {
     let first_mb = t.elapsed();
     println!("engine build {:.2} ms; first 4 KB scan {:.2} ms; first 1 MB scan {:.1} ms (includes compiling regexes)",
         build.as_secs_f64() * 1e3, first.as_secs_f64() * 1e3, first_mb.as_secs_f64() * 1e3);
-    let engine = Engine::from_policy_json(POLICY).expect("bench policy is valid");
+    let mut engine = Engine::from_policy_json(POLICY).expect("bench policy is valid");
+    // A database of the repository's own fingerprints plus random ones to just over 1,000,000, so
+    // lookups hit a realistically large filter and real matches exist in the inputs.
+    let key = FingerprintKey::from_bytes(*b"aiguard-bench-k!");
+    let mut hashes: Vec<u64> = fingerprints(&corpus, &key).into_iter().map(|f| f.hash).collect();
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    while hashes.len() < 1_010_000 {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        hashes.push(rng);
+    }
+    let db = FingerprintDb::build(key, hashes, BuildStats::default()).expect("database builds");
+    let db_bytes = db.to_bytes();
+    std::fs::write(out_dir.join("fp-bench.db"), &db_bytes).unwrap();
+    let t = Instant::now();
+    let loaded = FingerprintDb::from_bytes(&db_bytes).expect("database loads");
+    println!("fingerprint database: {} fingerprints, {} bytes ({:.2} per fingerprint), loaded in {:.2} ms",
+        loaded.len(), db_bytes.len(), db_bytes.len() as f64 / loaded.len() as f64, t.elapsed().as_secs_f64() * 1e3);
+    engine.set_fingerprints(Some(loaded));
     let inputs = [("4 KB paste", sized(&corpus, 4 << 10), 201), ("1 MB", sized(&corpus, 1 << 20), 21), ("10 MB", sized(&corpus, 10 << 20), 5)];
     std::fs::write(out_dir.join("scan-policy.json"), POLICY).unwrap();
-    println!("Content scan, native (median; all {} secret rules, 3 marker rules)", aiguard_engine::content::secrets::RULES.len());
+    println!("Content scan, native (median; all {} secret rules, 3 marker rules, 1M-fingerprint database)", aiguard_engine::content::secrets::RULES.len());
     println!("{:<12} {:>12} {:>12} {:>10}", "input", "time", "MB/s", "findings");
     let mut json = Vec::new();
     for (name, text, runs) in &inputs {
