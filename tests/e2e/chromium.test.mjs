@@ -1,6 +1,7 @@
 // End-to-end tests in Debian's Chromium with the built extension (dist/chrome).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startSites } from './harness/sites.mjs';
 import { launchChromium, waitForUrl } from './harness/chromium.mjs';
 
@@ -154,14 +155,27 @@ test('a broken policy update is rejected and the last good policy stays', async 
   await page.close();
 });
 
-test('every network rule the engine compiles from the shared vectors is accepted by Chromium', async () => {
-  const { readFileSync } = await import('node:fs');
-  const vectors = JSON.parse(readFileSync(new URL('../vectors/url.json', import.meta.url), 'utf8'));
+// The shared URL vectors, and a way to run code against the wasm engine inside an extension
+// page (the browser's own V8, with the page's chrome.* APIs).
+const urlVectors = () => JSON.parse(readFileSync(new URL('../vectors/url.json', import.meta.url), 'utf8'));
+
+async function inExtensionPage(fn, arg) {
   const page = await browser.context.newPage();
   await page.goto(ext() + 'pages/options.html');
-  const refused = await page.evaluate(async (policies) => {
-    const { default: init, Engine } = await import('../wasm/aiguard_wasm.js');
-    await init({ module_or_path: chrome.runtime.getURL('wasm/aiguard_wasm_bg.wasm') });
+  await page.evaluate(async () => {
+    const glue = await import('../wasm/aiguard_wasm.js');
+    await glue.default({ module_or_path: chrome.runtime.getURL('wasm/aiguard_wasm_bg.wasm') });
+    globalThis.Engine = glue.Engine;
+  });
+  try {
+    return await page.evaluate(fn, arg);
+  } finally {
+    await page.close();
+  }
+}
+
+test('every network rule the engine compiles from the shared vectors is accepted by Chromium', async () => {
+  const refused = await inExtensionPage(async (policies) => {
     const out = [];
     for (const [name, policy] of Object.entries(policies)) {
       const engine = policy === null ? Engine.builtin() : Engine.fromPolicy(JSON.stringify(policy));
@@ -172,9 +186,8 @@ test('every network rule the engine compiles from the shared vectors is accepted
       }
     }
     return out;
-  }, vectors.policies);
+  }, urlVectors().policies);
   assert.deepEqual(refused, []);
-  await page.close();
 });
 
 test('the first navigation right after the browser starts is covered (static rules)', async () => {
@@ -190,13 +203,7 @@ test('the first navigation right after the browser starts is covered (static rul
 });
 
 test('shared URL vectors: the engine inside Chromium answers every case like the native engine', async () => {
-  const { readFileSync } = await import('node:fs');
-  const vectors = JSON.parse(readFileSync(new URL('../vectors/url.json', import.meta.url), 'utf8'));
-  const page = await browser.context.newPage();
-  await page.goto(ext() + 'pages/options.html');
-  const failures = await page.evaluate(async (v) => {
-    const { default: init, Engine } = await import('../wasm/aiguard_wasm.js');
-    await init({ module_or_path: chrome.runtime.getURL('wasm/aiguard_wasm_bg.wasm') });
+  const failures = await inExtensionPage(async (v) => {
     const engines = {};
     const out = [];
     for (const c of v.cases) {
@@ -206,14 +213,12 @@ test('shared URL vectors: the engine inside Chromium answers every case like the
       if (got.action !== c.action || got.rule !== c.rule) out.push(`${c.policy} ${c.url}: ${got.action} ${got.rule}`);
     }
     return out;
-  }, vectors);
+  }, urlVectors());
   assert.deepEqual(failures, []);
-  await page.close();
 });
 
 test('shared URL vectors: a sample of navigations lands where the vectors say', async () => {
-  const { readFileSync } = await import('node:fs');
-  const vectors = JSON.parse(readFileSync(new URL('../vectors/url.json', import.meta.url), 'utf8'));
+  const vectors = urlVectors();
   await setPolicy(vectors.policies.basic);
   const sample = ['https://claude.ai/new', 'https://CLAUDE.AI/new', 'https://claude.ai./', 'https://%63laude.ai/',
     'https://evil.com@chatgpt.com/', 'https://chat.qwen.ai/', 'https://x.chat.qwen.ai/', 'https://claude.ai.evil.com/',
