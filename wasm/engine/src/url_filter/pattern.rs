@@ -216,6 +216,24 @@ pub(crate) fn canonical_host(host: &str) -> Result<String, PatternError> {
         return Ok(host.to_string());
     }
     match url::Host::parse(host) {
+        // IDNA mapping can drop characters (a soft hyphen), leaving trailing dots behind: parse
+        // again without them, since the result may even be an IPv4 address.
+        Ok(url::Host::Domain(d)) if d.ends_with('.') => {
+            let trimmed = d.trim_end_matches('.');
+            if trimmed.is_empty() {
+                return err(format!("`{host}` is not a valid host name"));
+            }
+            canonical_host(trimmed)
+        }
+        // A percent-encoded dot can decode to an empty label (`%2ea.com` is `.a.com`), which
+        // no browser host has and which would read back as an exact-host filter.
+        Ok(url::Host::Domain(d)) if d.starts_with('.') || d.contains("..") => {
+            err(format!("`{host}` is not a valid host name (empty label)"))
+        }
+        // `%2A` decodes to a literal `*`, which would read back as a wildcard.
+        Ok(url::Host::Domain(d)) if d.contains('*') => {
+            err(format!("`{host}` decodes to a `*` inside the host; `*` is only allowed as the whole host"))
+        }
         Ok(url::Host::Domain(d)) => Ok(d),
         Ok(url::Host::Ipv4(ip)) => Ok(ip.to_string()),
         Ok(url::Host::Ipv6(ip)) => Ok(format!("[{ip}]")),
@@ -239,6 +257,9 @@ fn canonical_path(path: &str) -> Result<String, PatternError> {
     }
     let base = format!("https://h.invalid{path}");
     match url::Url::parse(&base) {
+        // `/.` and `/a/..` normalise to `/`, which like an empty path means every path (and
+        // must rank like one).
+        Ok(u) if u.path() == "/" => Ok(String::new()),
         Ok(u) => Ok(u.path().to_string()),
         Err(e) => err(format!("path `{path}` is not a valid URL path ({e})")),
     }
