@@ -237,3 +237,21 @@ test('shared URL vectors: a sample of navigations lands where the vectors say', 
   }
   await setPolicy(null);
 });
+
+test('the options page shows the engine status and tests a URL, in the browser language', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(ext() + 'pages/options.html');
+  await page.locator('#engine-state').filter({ hasText: 'running' }).waitFor();
+  assert.equal(await page.locator('#policy-source').innerText(), 'built-in default');
+  assert.match(await page.locator('#catalog-version').innerText(), /version \d{4}\.\d+\.\d+, \d+ entries/);
+  await page.fill('#try-url', 'https://claude.ai/new');
+  await page.click('#try');
+  await page.locator('#try-result').filter({ hasText: 'warn' }).waitFor();
+  assert.equal(await page.locator('#try-result').innerText(), 'warn (rule: ai-tools)');
+  // A policy with an error is refused on the page, with the position and the rule.
+  await page.fill('#policy-text', '{"version": 1, "rules": [{"id": "x", "action": "block", "patterns": ["a.com:0"]}]}');
+  await page.click('#check');
+  await page.locator('#check-result.error').waitFor();
+  assert.match(await page.locator('#check-result').innerText(), /rule "x": rules\[0\]\.patterns\[0\]/);
+  await page.close();
+});
