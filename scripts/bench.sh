@@ -8,3 +8,4 @@ node tests/bench/url-bench.mjs
 node tests/bench/secrets-compare.mjs
 cargo run --quiet --release -p aiguard-bench --bin scan-bench
 node tests/bench/scan-bench.mjs
+cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy
