@@ -153,8 +153,14 @@ fn in_prompt(s: &str) -> String {
     format!("Hi! Can you find the bug in this code and suggest a fix?\n\n```\n{s}\n```\n\nIt fails on large inputs. Thanks.")
 }
 
+/// The match threshold under test: `minMatches` of the policy (`--min-matches N` to compare).
+fn min_matches() -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == "--min-matches").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MIN_MATCHES)
+}
+
 fn matches(db: &FingerprintDb, text: &str) -> bool {
-    !db.scan(text, DEFAULT_MIN_MATCHES).is_empty()
+    !db.scan(text, min_matches()).is_empty()
 }
 
 fn main() {
