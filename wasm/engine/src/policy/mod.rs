@@ -6,7 +6,7 @@ mod schema;
 use std::collections::{BTreeMap, HashSet};
 
 pub use schema::Justification;
-use schema::{FastPolicyDoc, PolicyDoc, RuleDoc, RuleId};
+use schema::{FastPolicyDoc, RawPolicyDoc, RuleDoc, RuleId};
 
 use crate::catalog::{Catalog, CATEGORIES};
 use crate::content::policy::ContentPolicy;
@@ -75,7 +75,7 @@ impl Policy {
         let (version, default_action, warn_remember_minutes, content, docs) = match serde_json::from_str::<FastPolicyDoc>(text) {
             Ok(d) => (d.version, d.default_action, d.warn_remember_minutes, d.content, Ok(d.rules)),
             Err(fast_err) => {
-                let d: PolicyDoc = serde_json::from_str(text).map_err(|e| PolicyError::from_json(&e))?;
+                let d: RawPolicyDoc = serde_json::from_str(text).map_err(|e| PolicyError::from_json(&e))?;
                 (d.version, d.default_action, d.warn_remember_minutes, d.content, Err(PolicyError::from_json(&fast_err)))
             }
         };
@@ -127,7 +127,7 @@ impl Policy {
     /// Parses rule by rule from raw text, to report the first error with its rule id, field
     /// and position.
     fn parse_slow(text: &str, catalog: &Catalog) -> Result<(), PolicyError> {
-        let doc: PolicyDoc = serde_json::from_str(text).map_err(|e| PolicyError::from_json(&e))?;
+        let doc: RawPolicyDoc = serde_json::from_str(text).map_err(|e| PolicyError::from_json(&e))?;
         let mut seen = HashSet::new();
         for (i, raw) in doc.rules.iter().enumerate() {
             let rule = parse_rule(text, raw.get(), i, catalog)?;

@@ -10,9 +10,12 @@ use serde_json::value::RawValue;
 
 use crate::content::policy::ContentDoc;
 
+/// The policy document with its rules read as `R`: `RuleDoc` for the one-pass fast path, or
+/// `&RawValue` (each rule's own text) when a failed policy is parsed again to report the error
+/// with the rule's id and position.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub(super) struct PolicyDoc<'a> {
+#[serde(deny_unknown_fields, rename_all = "camelCase", bound(deserialize = "R: Deserialize<'de>"))]
+pub(super) struct PolicyDoc<R> {
     pub version: u32,
     // Enumerations are read as strings and checked by the compiler so that the error can name
     // the field; serde's "unknown variant" message does not.
@@ -20,27 +23,16 @@ pub(super) struct PolicyDoc<'a> {
     pub default_action: Option<String>,
     #[serde(default)]
     pub warn_remember_minutes: Option<u32>,
-    #[serde(default, borrow)]
-    pub rules: Vec<&'a RawValue>,
+    #[serde(default = "Vec::new")]
+    pub rules: Vec<R>,
     #[serde(default)]
     pub content: Option<ContentDoc>,
 }
 
-/// The same document with rules parsed in one pass: the fast path for valid policies. When it
-/// fails, `PolicyDoc` parses again to report the error with the rule's id and position.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub(super) struct FastPolicyDoc {
-    pub version: u32,
-    #[serde(default)]
-    pub default_action: Option<String>,
-    #[serde(default)]
-    pub warn_remember_minutes: Option<u32>,
-    #[serde(default)]
-    pub rules: Vec<RuleDoc>,
-    #[serde(default)]
-    pub content: Option<ContentDoc>,
-}
+/// Rules as their raw text, for error reporting.
+pub(super) type RawPolicyDoc<'a> = PolicyDoc<&'a RawValue>;
+/// Rules parsed directly: the fast path.
+pub(super) type FastPolicyDoc = PolicyDoc<RuleDoc>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
