@@ -32,11 +32,7 @@ export async function add(engine, url, host, until) {
   api.alarms.create(ALARM, { periodInMinutes: 1 });
 }
 
-// Re-applies unexpired grants to a freshly compiled engine.
-export async function restore(engine) {
-  await prune(engine);
-}
-
+// Drops expired grants and re-applies the rest to `engine` (also a freshly compiled one).
 export async function prune(engine) {
   const all = await load();
   const now = Date.now();

@@ -17,7 +17,7 @@ let ready = start();
 
 async function start() {
   state = await loadActivePolicy();
-  await grants.restore(state.engine);
+  await grants.prune(state.engine);
   await installRules(state);
   return state;
 }
@@ -29,7 +29,7 @@ async function reload() {
     if (state && next.text !== state.text) await grants.clearAll();
     state?.engine?.free?.();
     state = next;
-    await grants.restore(state.engine);
+    await grants.prune(state.engine);
     await installRules(state);
     return state;
   })();

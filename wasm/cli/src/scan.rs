@@ -76,11 +76,7 @@ pub fn scan_input(engine: &Engine, input: &str) -> Result<Report, String> {
         base += drop as u64;
     }
     findings.sort_by_key(|f| (f.start, f.end));
-    let action = findings
-        .iter()
-        .map(|f| f.action)
-        .min_by_key(|a| a.permissiveness())
-        .unwrap_or(Action::Allow);
+    let action = Action::most_severe(findings.iter().map(|f| f.action));
     Ok(Report { action, findings, invalid_utf8_bytes: invalid })
 }
 

@@ -105,14 +105,6 @@ impl Engine {
         })
     }
 
-    /// The verdict for an already-parsed URL.
-    pub fn verdict_for(&self, url: &RequestUrl<'_>) -> Verdict {
-        match self.policy.decide(url) {
-            Some((rule, _)) => Verdict { action: rule.action, rule: Some(rule.id.clone()) },
-            None => Verdict { action: self.policy.default_action, rule: None },
-        }
-    }
-
     /// The action alone, without allocating: the hot path for request checks.
     pub fn action_for(&self, url: &RequestUrl<'_>) -> Action {
         self.policy.action(url)

@@ -30,6 +30,12 @@ impl Action {
         }
     }
 
+    /// The most severe of several actions (block > warn > allow); `Allow` for none. How the
+    /// findings of a scan combine into one verdict.
+    pub fn most_severe(actions: impl IntoIterator<Item = Action>) -> Action {
+        actions.into_iter().min_by_key(|a| a.permissiveness()).unwrap_or(Action::Allow)
+    }
+
     /// Ties between rules go to the more permissive action, as Chrome's allowlist wins ties.
     pub fn permissiveness(self) -> u8 {
         match self {

@@ -67,10 +67,6 @@ impl MarkerScanner {
         MarkerScanner { rules, folded, exact }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
-    }
-
     pub fn scan(&self, text: &str) -> Vec<MarkerFinding> {
         let mut out = Vec::new();
         for (ac, owner) in [&self.folded, &self.exact].into_iter().flatten() {

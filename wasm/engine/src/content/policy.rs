@@ -23,8 +23,8 @@ use crate::policy::Justification;
 use crate::verdict::Action;
 
 pub use super::fingerprint::DEFAULT_MIN_MATCHES;
-/// Largest uploaded file scanned when the policy doesn't say (bigger text files are blocked
-/// unscanned only under `oversize: "block"`; the default lets them through to the page).
+/// Largest uploaded file scanned when the policy doesn't say (`maxFileBytes`), for the
+/// file-upload check.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 1 << 20;
 
 #[derive(Deserialize, Default)]

@@ -57,11 +57,6 @@ pub struct ContentScanner {
     fingerprints: Option<FingerprintDb>,
 }
 
-/// Severity order for combining findings: block > warn > allow.
-fn severity(a: Action) -> u8 {
-    2 - a.permissiveness()
-}
-
 impl ContentScanner {
     pub fn new(policy: ContentPolicy) -> ContentScanner {
         let markers = MarkerScanner::new(policy.markers.clone());
@@ -130,7 +125,7 @@ impl ContentScanner {
             }
         }
         findings.sort_by_key(|f| (f.start, f.end));
-        let action = findings.iter().map(|f| f.action).max_by_key(|a| severity(*a)).unwrap_or(Action::Allow);
+        let action = Action::most_severe(findings.iter().map(|f| f.action));
         ScanReport { action, findings }
     }
 }

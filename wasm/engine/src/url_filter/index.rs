@@ -111,10 +111,6 @@ impl<T: Ranked> FilterIndex<T> {
         self.entries.is_empty()
     }
 
-    pub fn entries(&self) -> &[(UrlFilter, T)] {
-        &self.entries
-    }
-
     /// The filter that decides `url`, if any.
     pub fn lookup(&self, url: &RequestUrl<'_>) -> Option<(&UrlFilter, &T)> {
         let mut name: &str = &url.host;
