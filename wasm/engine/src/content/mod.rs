@@ -4,9 +4,11 @@
 //! * [`markers`]: the policy's confidentiality terms and regexes.
 //! * [`fingerprint`]: fingerprints of the company's own source code.
 //! * [`scanner`]: one pass of all detectors over a text, with the policy's actions.
+//! * [`submission`]: a paste, drop, prompt or file selection (several parts) judged as a whole.
 
 pub mod fingerprint;
 pub mod markers;
 pub mod policy;
 pub mod scanner;
 pub mod secrets;
+pub mod submission;
