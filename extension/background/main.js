@@ -109,7 +109,27 @@ async function checkNavigation(d) {
 api.webNavigation.onHistoryStateUpdated.addListener((d) => void checkNavigation(d));
 api.webNavigation.onCommitted.addListener((d) => void checkNavigation(d));
 
-// --- Messages from the extension's own pages -------------------------------------------------
+// Files travel from content scripts as base64 (messages are JSON in Chromium).
+function decodePart(part) {
+  if (part.kind !== 'file' || typeof part.base64 !== 'string') return part;
+  const binary = atob(part.base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return { kind: 'file', name: part.name, size: part.size, bytes };
+}
+
+// The page an event came from, without its query or fragment (which can carry content).
+function pageOf(sender) {
+  const url = sender.tab?.url ?? sender.url ?? '';
+  try {
+    const u = new URL(url);
+    return u.origin + u.pathname;
+  } catch {
+    return null;
+  }
+}
+
+// --- Messages from the extension's pages and content scripts ---------------------------------
 const handlers = {
   async status() {
     const s = await ready;
@@ -138,6 +158,34 @@ const handlers = {
     if (e.justification === 'required' && !(justification ?? '').trim()) return { error: 'justification-required' };
     await grants.add(s.engine, url, e.host, Date.now() + e.rememberMinutes * 60_000);
     return { url: e.url };
+  },
+  // --- content on its way into a page (content scripts) ---
+  // In scope when the frame's own page or the tab's page is: a frame inside an AI tool's page
+  // (srcdoc, about:blank, another origin) is part of that tool.
+  async contentScope(_msg, sender) {
+    const { engine } = await ready;
+    const urls = [sender.url, sender.tab?.url].filter((u) => u && isWeb(u));
+    return { scan: urls.some((u) => engine.scansPage(u)), maxFileBytes: engine.maxFileBytes };
+  },
+  async checkContent({ kind, parts }, sender) {
+    const { engine } = await ready;
+    const verdict = engine.checkSubmission(parts.map(decodePart));
+    if (verdict.redactable && verdict.action !== 'allow') {
+      const textOf = (k) => parts.find((p) => p.kind === k)?.text;
+      verdict.redacted = {
+        text: textOf('text') == null ? null : engine.redactSecrets(textOf('text')),
+        html: textOf('html') == null ? null : engine.redactSecrets(textOf('html')),
+      };
+    }
+    const unscanned = verdict.parts.filter((p) => p.status === 'tooLarge').map((p) => p.name);
+    if (unscanned.length) await audit.record({ type: 'content-unscanned', kind, files: unscanned, url: pageOf(sender) });
+    return verdict;
+  },
+  // What the employee chose in the content dialog. The audit trail gets the detectors and
+  // rules, never the content.
+  async contentDecision({ kind, choice, justification, action, findings }, sender) {
+    await audit.record({ type: 'content', kind, action, choice, justification: justification || null, findings, url: pageOf(sender) });
+    return {};
   },
   async checkPolicy({ text }) {
     return { problem: await checkPolicy(text) };

@@ -1,0 +1,399 @@
+// Stops content at the page's door. Runs at document_start in every frame, before any page
+// script, so its capture-phase listeners on the window see each paste, drop, Enter, send click,
+// form submission and file selection first. What is held goes to the background, whose Rust
+// engine decides; allowed content is then handed to the page exactly as the user sent it:
+//
+//   paste / drop   the original DataTransfer's flavours and files are re-dispatched as a paste
+//                  or drop event at the same target, so the page's own editor (ProseMirror,
+//                  CodeMirror, Monaco, ...) inserts them with its own model, selection and undo;
+//                  where no page code takes the event, the browser's editing command inserts
+//                  the text at the caret (native undo included).
+//   Enter / send   the keystroke, click or submission is repeated.
+//   file input     the input and change events are re-dispatched; flagged files are removed
+//                  from the input first.
+//
+// Nothing here judges content: every verdict comes from the engine.
+'use strict';
+
+(() => {
+  const api = globalThis.browser ?? globalThis.chrome;
+  const overlay = aiguardOverlay;
+  const OVERLAY_TAG = 'AIGUARD-DIALOG';
+
+  // --- scope ------------------------------------------------------------------------------------
+  // Until the background answers, content is treated as in scope (held and checked), never
+  // waved through.
+  let scope = null; // {scan, maxFileBytes}
+  let broken = false;
+  const scopeReady = ask({ type: 'contentScope' }).then((s) => { scope = s; }, () => { broken = true; });
+  const inScope = () => scope == null || scope.scan;
+
+  function ask(message) {
+    try {
+      return Promise.resolve(api.runtime.sendMessage(message)).then((reply) => {
+        if (!reply || reply.error) throw new Error(reply?.error ?? 'no answer');
+        return reply;
+      });
+    } catch (e) {
+      return Promise.reject(e); // the extension was updated or removed under this page
+    }
+  }
+
+  // --- what the event targets ---------------------------------------------------------------------
+  const deepTarget = (e) => e.composedPath?.()[0] ?? e.target;
+  const isTextControl = (n) => n instanceof HTMLTextAreaElement
+    || (n instanceof HTMLInputElement && /^(text|search|email|url|tel|password|)$/i.test(n.type));
+  function editableRoot(node) {
+    if (!(node instanceof Element)) node = node?.parentElement;
+    if (!node) return null;
+    if (isTextControl(node)) return node;
+    if (!node.isContentEditable) return null;
+    while (node.parentElement?.isContentEditable) node = node.parentElement;
+    return node;
+  }
+  const composerText = (root) => (isTextControl(root) ? root.value : root.innerText ?? root.textContent ?? '');
+  const fromOverlay = (e) => e.target?.tagName === OVERLAY_TAG;
+
+  // --- asking the engine --------------------------------------------------------------------------
+  function base64(bytes) {
+    let s = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(s);
+  }
+
+  async function fileParts(files) {
+    await scopeReady;
+    const limit = scope?.maxFileBytes ?? 1 << 20;
+    return Promise.all(files.map(async (f) => ({
+      kind: 'file', name: f.name, size: f.size,
+      // Larger files are not read; the engine reports them as unscanned.
+      base64: f.size <= limit ? base64(new Uint8Array(await f.arrayBuffer())) : '',
+    })));
+  }
+
+  // Resolves to the engine's verdict, or to null when the background can't be reached (the
+  // caller then holds the content: it can't be checked).
+  async function check(kind, parts) {
+    if (broken) return null;
+    try {
+      return await ask({ type: 'checkContent', kind, parts });
+    } catch {
+      return null;
+    }
+  }
+
+  // Shows the verdict and records the choice; resolves to the choice.
+  async function decide(kind, verdict) {
+    const answer = await overlay.show({ kind, verdict: verdict ?? { action: 'block', findings: [], parts: [] }, unavailable: !verdict });
+    ask({
+      type: 'contentDecision', kind, choice: answer.choice, justification: answer.justification,
+      action: verdict?.action ?? 'block',
+      findings: (verdict?.findings ?? []).map((f) => ({ detector: f.detector, rule: f.rule })),
+    }).catch(() => {});
+    return answer;
+  }
+
+  // --- the caret, kept across the wait ------------------------------------------------------------
+  function saveCaret(target) {
+    const root = editableRoot(target);
+    if (root && isTextControl(root)) return { root, start: root.selectionStart, end: root.selectionEnd };
+    const sel = (target.getRootNode?.() ?? document).getSelection?.() ?? document.getSelection();
+    return { root, range: sel && sel.rangeCount ? sel.getRangeAt(0).cloneRange() : null, sel };
+  }
+
+  function restoreCaret(saved) {
+    const { root } = saved;
+    if (!root || !root.isConnected) return;
+    const active = root.getRootNode().activeElement;
+    if (active !== root && !root.contains(active)) root.focus({ preventScroll: true });
+    if (isTextControl(root)) {
+      if (root.selectionStart !== saved.start || root.selectionEnd !== saved.end) root.setSelectionRange(saved.start, saved.end);
+    } else if (saved.range && saved.sel) {
+      const now = saved.sel.rangeCount ? saved.sel.getRangeAt(0) : null;
+      const same = now && now.startContainer === saved.range.startContainer && now.startOffset === saved.range.startOffset
+        && now.endContainer === saved.range.endContainer && now.endOffset === saved.range.endOffset;
+      if (!same) { saved.sel.removeAllRanges(); saved.sel.addRange(saved.range); }
+    }
+  }
+
+  // HTML from the clipboard for a plain contenteditable: parsed inertly, with scripts, frames,
+  // event handlers and script URLs removed before the editing command inserts it.
+  function inertHtml(html) {
+    const doc = new DOMParser().parseFromString(html, 'text/html');
+    for (const n of doc.querySelectorAll('script,style,iframe,frame,object,embed,link,meta,base,form')) n.remove();
+    for (const n of doc.body.querySelectorAll('*')) {
+      for (const a of [...n.attributes]) {
+        if (/^on/i.test(a.name) || /^\s*(javascript|data|vbscript):/i.test(a.value)) n.removeAttribute(a.name);
+      }
+    }
+    return doc.body.innerHTML;
+  }
+
+  // Inserts what no page code took, as the browser would have.
+  function insertLikeTheBrowser(saved, { text, html }) {
+    const root = saved.root;
+    if (!root || !root.isConnected) return;
+    const doc = root.ownerDocument;
+    if (isTextControl(root)) {
+      const before = root.value;
+      if (!doc.execCommand('insertText', false, text) || root.value === before) {
+        root.setRangeText(text, root.selectionStart, root.selectionEnd, 'end');
+        root.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertFromPaste', data: text }));
+      }
+    } else if (html) {
+      doc.execCommand('insertHTML', false, inertHtml(html)) || doc.execCommand('insertText', false, text);
+    } else {
+      doc.execCommand('insertText', false, text);
+    }
+  }
+
+  // Events this script dispatches itself pass its own listeners untouched.
+  let replaying = null;
+  function replay(target, event) {
+    replaying = event;
+    try {
+      target.dispatchEvent(event);
+    } finally {
+      replaying = null;
+    }
+    return event;
+  }
+  const isReplay = (e) => e === replaying;
+
+  // --- paste and drop -----------------------------------------------------------------------------
+  function payloadOf(dt) {
+    const text = dt.getData('text/plain');
+    const html = dt.getData('text/html');
+    const files = [...(dt.files ?? [])];
+    const extra = {};
+    for (const type of dt.types ?? []) {
+      if (type !== 'Files' && type !== 'text/plain' && type !== 'text/html') {
+        try { extra[type] = dt.getData(type); } catch { /* not readable */ }
+      }
+    }
+    return { text, html, files, extra };
+  }
+
+  function transferOf({ text, html, files, extra }) {
+    const dt = new DataTransfer();
+    for (const [type, value] of Object.entries(extra)) dt.setData(type, value);
+    if (html) dt.setData('text/html', html);
+    if (text || !html) dt.setData('text/plain', text);
+    for (const f of files) dt.items.add(f);
+    return dt;
+  }
+
+  let dragFromThisDocument = false;
+  window.addEventListener('dragstart', () => { dragFromThisDocument = true; }, true);
+  window.addEventListener('dragend', () => { dragFromThisDocument = false; }, true);
+
+  async function intercept(kind, e, dt) {
+    const payload = payloadOf(dt);
+    if (!payload.text && !payload.html && payload.files.length === 0) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    const target = deepTarget(e);
+    const saved = saveCaret(target);
+    const point = kind === 'drop' ? { clientX: e.clientX, clientY: e.clientY, screenX: e.screenX, screenY: e.screenY } : null;
+    const parts = [];
+    if (payload.text) parts.push({ kind: 'text', text: payload.text });
+    if (payload.html) parts.push({ kind: 'html', text: payload.html });
+    for (const type of Object.keys(payload.extra)) parts.push({ kind: 'text', text: payload.extra[type] });
+    parts.push(...(await fileParts(payload.files)));
+
+    const verdict = await check(kind, parts);
+    let deliver = payload;
+    if (!verdict || verdict.action !== 'allow') {
+      const { choice } = await decide(kind, verdict);
+      if (choice === 'redact') {
+        deliver = { text: verdict.redacted.text ?? '', html: verdict.redacted.html ?? '', files: payload.files, extra: {} };
+      } else if (choice !== 'proceed') {
+        restoreCaret(saved);
+        return;
+      }
+    }
+    restoreCaret(saved);
+    const transfer = transferOf(deliver);
+    const event = kind === 'paste'
+      ? new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true, composed: true })
+      : new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true, composed: true, ...point });
+    if (!replay(target, event).defaultPrevented && (deliver.text || deliver.html)) {
+      if (kind === 'drop') caretAtPoint(saved, point);
+      insertLikeTheBrowser(saved, deliver);
+    }
+  }
+
+  function caretAtPoint(saved, { clientX, clientY }) {
+    if (!saved.root || isTextControl(saved.root)) return;
+    const doc = saved.root.ownerDocument;
+    const pos = doc.caretPositionFromPoint?.(clientX, clientY);
+    const range = pos ? doc.createRange() : doc.caretRangeFromPoint?.(clientX, clientY);
+    if (pos) range.setStart(pos.offsetNode, pos.offset);
+    if (!range || !saved.root.contains(range.startContainer)) return;
+    const sel = doc.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  }
+
+  window.addEventListener('paste', (e) => {
+    if (isReplay(e) || fromOverlay(e) || !inScope() || !e.clipboardData) return;
+    void intercept('paste', e, e.clipboardData);
+  }, true);
+
+  window.addEventListener('drop', (e) => {
+    const internal = dragFromThisDocument;
+    dragFromThisDocument = false;
+    // Moving text within the page is not content arriving from outside.
+    if (isReplay(e) || internal || !inScope() || !e.dataTransfer) return;
+    void intercept('drop', e, e.dataTransfer);
+  }, true);
+
+  // --- typed prompts ----------------------------------------------------------------------------
+  // Verdicts on composer text, filled while the user types, so that Enter on checked text is
+  // decided at once and the original keystroke goes through untouched.
+  const verdicts = new Map();
+  const CACHE = 16;
+  function remember(text, verdict) {
+    verdicts.delete(text);
+    verdicts.set(text, verdict);
+    if (verdicts.size > CACHE) verdicts.delete(verdicts.keys().next().value);
+  }
+  async function verdictFor(text) {
+    if (verdicts.has(text)) return verdicts.get(text);
+    const v = await check('prompt', [{ kind: 'text', text }]);
+    if (v) remember(text, v);
+    return v;
+  }
+
+  let lastComposer = null;
+  let pending = null;
+  const PRESCAN_MS = 60;
+  window.addEventListener('input', (e) => {
+    if (isReplay(e) || fromOverlay(e) || !inScope()) return;
+    const root = editableRoot(deepTarget(e));
+    if (!root) return;
+    lastComposer = root;
+    clearTimeout(pending);
+    pending = setTimeout(() => {
+      const text = composerText(root);
+      if (text.trim() && !verdicts.has(text)) void verdictFor(text);
+    }, PRESCAN_MS);
+  }, true);
+
+  // Holds a submission (Enter, send click, form submit) of `text` typed into `root`; `resend`
+  // repeats it once the engine allows it or the user proceeds. Returns true when held.
+  function holdSubmission(e, text, root, resend) {
+    if (!text.trim()) return false;
+    const known = verdicts.get(text);
+    if (known?.action === 'allow') return false;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    void (async () => {
+      const verdict = await verdictFor(text);
+      if (verdict?.action === 'allow') return resend();
+      const { choice } = await decide('prompt', verdict);
+      if (choice === 'proceed') return resend();
+      root.focus({ preventScroll: true });
+    })();
+    return true;
+  }
+
+  window.addEventListener('keydown', (e) => {
+    if (fromOverlay(e)) return e.stopImmediatePropagation(); // the dialog's keys are not the page's
+    if (isReplay(e) || e.key !== 'Enter' || e.isComposing || e.keyCode === 229 || e.shiftKey || e.altKey || !inScope()) return;
+    const target = deepTarget(e);
+    const root = editableRoot(target);
+    if (!root) return;
+    const init = { key: e.key, code: e.code, keyCode: 13, which: 13, ctrlKey: e.ctrlKey, metaKey: e.metaKey, bubbles: true, cancelable: true, composed: true };
+    holdSubmission(e, composerText(root), root, () => {
+      root.focus({ preventScroll: true });
+      const down = replay(target, new KeyboardEvent('keydown', init));
+      if (down.defaultPrevented) return;
+      // The page left the key to the browser: do what Enter does there.
+      if (root instanceof HTMLInputElement) root.form?.requestSubmit();
+      else root.ownerDocument.execCommand(root instanceof HTMLTextAreaElement ? 'insertText' : 'insertParagraph', false, '\n');
+    });
+  }, true);
+  for (const type of ['keyup', 'keypress', 'beforeinput', 'compositionstart', 'compositionupdate', 'compositionend']) {
+    window.addEventListener(type, (e) => { if (fromOverlay(e)) e.stopImmediatePropagation(); }, true);
+  }
+
+  // A click on a send button next to the composer the user last typed in.
+  const SEND_HINT = /send|submit|发送|提交|送信|전송/i;
+  function sendButtonFor(target) {
+    const button = target.closest?.('button, [role="button"], input[type="submit"]');
+    if (!button || !lastComposer?.isConnected) return null;
+    if (button.type === 'submit' && button.form && button.form.contains(lastComposer)) return button;
+    const label = `${button.getAttribute('aria-label') ?? ''} ${button.getAttribute('data-testid') ?? ''} ${button.title ?? ''} ${button.id ?? ''} ${button.textContent ?? ''}`;
+    if (!SEND_HINT.test(label)) return null;
+    let scopeNode = button;
+    for (let i = 0; i < 6 && scopeNode; i++, scopeNode = scopeNode.parentElement) {
+      if (scopeNode.contains(lastComposer)) return button;
+    }
+    return null;
+  }
+
+  let resending = false;
+  window.addEventListener('click', (e) => {
+    if (resending || fromOverlay(e) || !inScope()) return;
+    const button = sendButtonFor(deepTarget(e));
+    if (!button) return;
+    holdSubmission(e, composerText(lastComposer), lastComposer, () => {
+      resending = true;
+      try { button.click(); } finally { resending = false; }
+    });
+  }, true);
+
+  window.addEventListener('submit', (e) => {
+    if (resending || !inScope()) return;
+    const form = e.target;
+    const fields = [...form.querySelectorAll('textarea, input')].filter(isTextControl);
+    const root = fields.find((f) => f.value.trim());
+    if (!root) return;
+    // Everything the form sends is checked as one text.
+    holdSubmission(e, fields.map((f) => f.value).join('\n'), root, () => {
+      resending = true;
+      try { form.requestSubmit(e.submitter ?? undefined); } finally { resending = false; }
+    });
+  }, true);
+
+  // --- file inputs --------------------------------------------------------------------------------
+  // `input` fires before `change`; both are held until the files are checked.
+  const heldInputs = new WeakSet();
+  async function checkFileInput(input) {
+    const files = [...input.files];
+    const verdict = await check('upload', await fileParts(files));
+    let keep = files;
+    if (!verdict || verdict.action !== 'allow') {
+      const { choice } = await decide('upload', verdict);
+      if (choice !== 'proceed') {
+        const flagged = new Set((verdict?.findings ?? []).filter((f) => f.action !== 'allow').map((f) => f.part));
+        keep = verdict ? files.filter((_, i) => !flagged.has(i) && verdict.parts[i]?.action === 'allow') : [];
+      }
+    }
+    heldInputs.delete(input);
+    if (keep.length === files.length) {
+      // Nothing removed: the page gets the selection as made.
+    } else if (keep.length) {
+      const dt = new DataTransfer();
+      for (const f of keep) dt.items.add(f);
+      input.files = dt.files;
+    } else {
+      input.value = '';
+      return;
+    }
+    replay(input, new Event('input', { bubbles: true, composed: true }));
+    replay(input, new Event('change', { bubbles: true }));
+  }
+
+  for (const type of ['input', 'change']) {
+    window.addEventListener(type, (e) => {
+      const input = deepTarget(e);
+      if (isReplay(e) || !(input instanceof HTMLInputElement) || input.type !== 'file' || !inScope() || !input.files?.length) return;
+      e.stopImmediatePropagation();
+      if (heldInputs.has(input)) return;
+      heldInputs.add(input);
+      void checkFileInput(input);
+    }, true);
+  }
+})();
