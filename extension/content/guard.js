@@ -3,11 +3,12 @@
 // form submission and file selection first. What is held goes to the background, whose Rust
 // engine decides; allowed content is then handed to the page exactly as the user sent it:
 //
+//   paste          the browser pastes again (natively: trusted event, its own insertion and
+//                  undo) when the clipboard still holds what was checked; otherwise, as below.
 //   paste / drop   the original DataTransfer's flavours and files are re-dispatched as a paste
 //                  or drop event at the same target, so the page's own editor (ProseMirror,
 //                  CodeMirror, Monaco, ...) inserts them with its own model, selection and undo;
-//                  where no page code takes the event, the browser's editing command inserts
-//                  the text at the caret (native undo included).
+//                  where no page code takes the event, the text goes in at the caret.
 //   Enter / send   the keystroke, click or submission is repeated.
 //   file input     the input and change events are re-dispatched; flagged files are removed
 //                  from the input first.
@@ -135,11 +136,10 @@
     if (!root || !root.isConnected) return;
     const doc = root.ownerDocument;
     if (isTextControl(root)) {
-      const before = root.value;
-      if (!doc.execCommand('insertText', false, text) || root.value === before) {
-        root.setRangeText(text, root.selectionStart, root.selectionEnd, 'end');
-        root.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertFromPaste', data: text }));
-      }
+      // Not the editing command: it takes seconds for a few thousand lines in a textarea.
+      if (root instanceof HTMLInputElement) text = text.replace(/\r?\n/g, ' ');
+      root.setRangeText(text, root.selectionStart, root.selectionEnd, 'end');
+      root.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertFromPaste', data: text }));
     } else if (html) {
       doc.execCommand('insertHTML', false, inertHtml(html)) || doc.execCommand('insertText', false, text);
     } else {
@@ -213,6 +213,7 @@
       }
     }
     restoreCaret(saved);
+    if (kind === 'paste' && deliver === payload && pasteNatively(saved, payload)) return;
     const transfer = transferOf(deliver);
     const event = kind === 'paste'
       ? new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true, composed: true })
@@ -221,6 +222,30 @@
       if (kind === 'drop') caretAtPoint(saved, point);
       insertLikeTheBrowser(saved, deliver);
     }
+  }
+
+  // Allowed pastes are pasted again by the browser itself (the extension may read the
+  // clipboard): the page gets a trusted paste event and the browser's own insertion, caret and
+  // undo, exactly as if nothing had been in between. The repeated paste passes the listener
+  // below only if the clipboard still holds what was checked; anything else is checked anew.
+  let passPaste = null;
+  let pastedNatively = false;
+  function pasteNatively(saved, payload) {
+    const doc = saved.root?.ownerDocument ?? document;
+    passPaste = payload;
+    pastedNatively = false;
+    try {
+      doc.execCommand('paste');
+    } catch { /* not allowed here: fall back to re-dispatching */ }
+    passPaste = null;
+    return pastedNatively;
+  }
+  function isCheckedPaste(e) {
+    if (!passPaste || !e.isTrusted) return false;
+    const now = payloadOf(e.clipboardData);
+    const same = now.text === passPaste.text && now.html === passPaste.html && now.files.length === passPaste.files.length;
+    if (same) pastedNatively = true;
+    return same;
   }
 
   function caretAtPoint(saved, { clientX, clientY }) {
@@ -236,7 +261,7 @@
   }
 
   window.addEventListener('paste', (e) => {
-    if (isReplay(e) || fromOverlay(e) || !inScope() || !e.clipboardData) return;
+    if (isReplay(e) || fromOverlay(e) || !inScope() || !e.clipboardData || isCheckedPaste(e)) return;
     void intercept('paste', e, e.clipboardData);
   }, true);
 

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { composerRoute } from './composer.mjs';
 
 function selfSignedCert() {
   const dir = mkdtempSync(join(tmpdir(), 'aiguard-cert-'));
@@ -26,6 +27,7 @@ function handler(req, res) {
     res.writeHead(status, { 'content-type': type, 'access-control-allow-origin': '*', 'cache-control': 'no-store' });
     res.end(body);
   };
+  if (url.pathname.startsWith('/composer')) return composerRoute(req, res, url, host);
   if (url.pathname === '/api' || host.startsWith('api.')) {
     return send(200, 'application/json', JSON.stringify({ ok: true, host }));
   }

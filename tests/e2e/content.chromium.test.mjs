@@ -1,0 +1,282 @@
+// Content stopped at the page's door, in Debian's Chromium with the built extension: real
+// clipboard pastes, trusted drops, typed prompts and file selections into real editors
+// (textarea, contenteditable, ProseMirror, CodeMirror 6, Monaco, shadow-root inputs, iframes)
+// on an AI site served under a strict CSP (no 'wasm-unsafe-eval', as real AI sites) and a
+// permissive one. Both sides are asserted: clean content arrives intact in the editor's own
+// model; flagged content never reaches any page listener (the page's spy records every paste,
+// drop, beforeinput, input, Enter and submit it sees).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSites } from './harness/sites.mjs';
+import { launchChromium } from './harness/chromium.mjs';
+import { buildComposerBundle } from './harness/composer.mjs';
+
+const ORIGIN = 'https://claude.ai';
+const SECRET = 'AKIAFLHBMUAPTT2ZN5X2';
+const SECRET_TEXT = `deploy with aws_access_key_id = ${SECRET} please`;
+const MARKER_TEXT = 'Roadmap — ACME CONFIDENTIAL — do not forward';
+const POLICY = {
+  version: 1,
+  defaultAction: 'allow',
+  rules: [{ id: 'approved', action: 'allow', patterns: ['claude.ai'] }],
+  content: {
+    secrets: { action: 'warn' },
+    markers: [{ id: 'acme-confidential', action: 'block', terms: ['ACME CONFIDENTIAL'] }],
+  },
+};
+
+let sites, browser, page, cdp;
+before(async () => {
+  await buildComposerBundle();
+  sites = await startSites();
+  browser = await launchChromium(sites);
+  const options = await browser.context.newPage();
+  await options.goto(`chrome-extension://${browser.extensionId}/pages/options.html`);
+  const saved = await options.evaluate((text) => chrome.runtime.sendMessage({ type: 'savePolicy', text }), JSON.stringify(POLICY));
+  assert.equal(saved.source, 'local', JSON.stringify(saved));
+  await options.close();
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ORIGIN });
+});
+after(async () => {
+  await browser?.close();
+  await sites?.close();
+});
+
+async function openComposer(csp) {
+  page = await browser.context.newPage();
+  cdp = await browser.context.newCDPSession(page);
+  await page.goto(`${ORIGIN}/composer?csp=${csp}`);
+  await page.waitForFunction(() => window.__ready === true, null, { timeout: 30_000 });
+  assert.deepEqual(await page.evaluate(() => window.__errors), []);
+}
+
+const spyOf = (target) => target.evaluate(() => window.__spy);
+const clearSpy = (target) => target.evaluate(() => window.__spyClear());
+const valueOf = (target, name) => target.evaluate((n) => window.__editors.value(n), name);
+const setValue = (target, name, text) => target.evaluate(([n, t]) => window.__editors.set(n, t), [name, text]);
+const focus = (target, name) => target.evaluate((n) => window.__editors.focus(n), name);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what, fn, timeout = 5000) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    last = await fn();
+    if (last) return last;
+    await sleep(40);
+  }
+  assert.fail(`timed out: ${what}; last ${JSON.stringify(last)}`);
+}
+
+// The dialog lives in a closed shadow root, out of reach of page scripts (and of Playwright's
+// selectors); the DevTools protocol's pierced DOM still shows what the employee sees.
+async function dialogText() {
+  const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+  let dialog = null;
+  const find = (n) => {
+    if (dialog) return;
+    if (n.nodeName === 'AIGUARD-DIALOG') { dialog = n; return; }
+    for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? []), ...(n.contentDocument ? [n.contentDocument] : [])]) find(c);
+  };
+  find(root);
+  if (!dialog) return null;
+  const parts = [];
+  const text = (n) => {
+    if (n.nodeType === 3) parts.push(n.nodeValue);
+    if (n.nodeName === 'STYLE') return;
+    for (const c of [...(n.shadowRoots ?? []), ...(n.children ?? [])]) text(c);
+  };
+  text(dialog);
+  return parts.join(' ');
+}
+const waitDialog = () => until('the AIGuard dialog', dialogText);
+const waitNoDialog = () => until('the dialog to close', async () => (await dialogText()) === null);
+
+async function putOnClipboard(text) {
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+}
+
+// Everything the page's listeners saw, as one string: flagged text must not be in it.
+const pageSaw = async (target) => JSON.stringify(await spyOf(target));
+
+for (const csp of ['strict', 'permissive']) {
+  test(`content checks on a real AI composer page, csp=${csp}`, async (t) => {
+    await openComposer(csp);
+    try {
+      for (const name of ['ta', 'ce', 'pm', 'cm', 'monaco', 'si', 'st', 'prompt']) {
+        await t.test(`${name}: a clean paste arrives intact`, async () => {
+          const text = `clean paste for ${name}\nsecond line`;
+          await setValue(page, name, '');
+          await putOnClipboard(text);
+          await clearSpy(page);
+          await focus(page, name);
+          await page.keyboard.press('Control+V');
+          const expected = name === 'si' ? text.replace('\n', ' ') : text;
+          await until(`${name} holds the paste`, async () => (await valueOf(page, name)) === expected);
+          const pastes = (await spyOf(page)).filter((s) => s.type === 'paste' && s.phase === 'window-capture');
+          // Monaco edits through EditContext, which the browser's paste command does not
+          // target: there the checked paste is re-dispatched to Monaco's own handler.
+          const native = name !== 'monaco';
+          assert.deepEqual(pastes.map((s) => [s.text, s.trusted]), [[text, native]], 'one paste, as without the extension');
+        });
+
+        await t.test(`${name}: a paste with a confidential marker is blocked before any page listener`, async () => {
+          await setValue(page, name, 'before');
+          await putOnClipboard(MARKER_TEXT);
+          await clearSpy(page);
+          await focus(page, name);
+          await page.keyboard.press('Control+V');
+          const shown = await waitDialog();
+          assert.match(shown, /Paste blocked/);
+          assert.match(shown, /Confidential marker/);
+          assert.match(shown, /acme-confidential/);
+          await page.keyboard.press('Enter'); // "OK" has the focus
+          await waitNoDialog();
+          await sleep(100);
+          assert.equal(await valueOf(page, name), 'before');
+          assert.ok(!(await pageSaw(page)).includes('ACME'), 'no page listener saw the content');
+        });
+      }
+
+      await t.test('a secret: warn dialog with a masked excerpt; Cancel, redacted and anyway do what they say', async () => {
+        await setValue(page, 'pm', '');
+        await putOnClipboard(SECRET_TEXT);
+        await clearSpy(page);
+        await focus(page, 'pm');
+        await page.keyboard.press('Control+V');
+        const shown = await waitDialog();
+        assert.match(shown, /Check before you paste/);
+        assert.match(shown, /Credential/);
+        assert.match(shown, /aws-access-key-id/);
+        assert.ok(!shown.includes(SECRET), 'the dialog never shows the whole secret');
+        assert.match(shown, /Paste with secrets redacted/);
+        await page.keyboard.press('Escape');
+        await waitNoDialog();
+        assert.equal(await valueOf(page, 'pm'), '');
+        assert.ok(!(await pageSaw(page)).includes(SECRET));
+
+        await page.keyboard.press('Control+V');
+        await waitDialog();
+        await page.keyboard.press('Tab'); // Cancel → "Paste with secrets redacted"
+        await page.keyboard.press('Enter');
+        await until('redacted text in ProseMirror', async () => (await valueOf(page, 'pm')) === 'deploy with aws_access_key_id = [REDACTED aws-access-key-id] please');
+        assert.ok(!(await pageSaw(page)).includes(SECRET), 'the redacted paste carries no secret');
+
+        await setValue(page, 'pm', '');
+        await page.keyboard.press('Control+V');
+        await waitDialog();
+        await page.keyboard.press('Tab');
+        await page.keyboard.press('Tab'); // → "Paste anyway"
+        await page.keyboard.press('Enter');
+        await until('the original text in ProseMirror', async () => (await valueOf(page, 'pm')) === SECRET_TEXT);
+      });
+
+      await t.test('a typed secret followed by Enter is not sent; a clean prompt is', async () => {
+        await page.evaluate(() => { window.__sent.length = 0; });
+        await setValue(page, 'prompt', '');
+        await focus(page, 'prompt');
+        await page.keyboard.type(`my key is ${SECRET}`);
+        await page.keyboard.press('Enter');
+        const shown = await waitDialog();
+        assert.match(shown, /Check before you send/);
+        await page.keyboard.press('Enter'); // Cancel
+        await waitNoDialog();
+        assert.deepEqual(await page.evaluate(() => window.__sent), []);
+        assert.equal(await valueOf(page, 'prompt'), `my key is ${SECRET}`, 'the text stays for the user to edit');
+        const enters = (await spyOf(page)).filter((s) => s.type === 'keydown');
+        assert.ok(enters.every((s) => s.shift), 'no page listener saw the Enter');
+
+        // The send button is held the same way.
+        await page.click('#send');
+        await waitDialog();
+        await page.keyboard.press('Escape');
+        await waitNoDialog();
+        assert.deepEqual(await page.evaluate(() => window.__sent), []);
+
+        await setValue(page, 'prompt', '');
+        await focus(page, 'prompt');
+        await page.keyboard.type('what is a monad?');
+        await page.keyboard.press('Enter');
+        await until('the clean prompt is sent', async () => (await page.evaluate(() => window.__sent)).length === 1);
+        assert.deepEqual(await page.evaluate(() => window.__sent), ['what is a monad?']);
+      });
+
+      await t.test('drops: a flagged drop never reaches the page, a clean one arrives', async () => {
+        const drop = async (name, text) => {
+          const box = await page.locator(`#${name}`).boundingBox();
+          const x = box.x + box.width / 2, y = box.y + Math.min(box.height / 2, 10);
+          const data = { items: [{ mimeType: 'text/plain', data: text }], dragOperationsMask: 1 };
+          for (const type of ['dragEnter', 'dragOver', 'drop']) await cdp.send('Input.dispatchDragEvent', { type, x, y, data });
+        };
+        await setValue(page, 'cm', '');
+        await clearSpy(page);
+        await drop('cm', MARKER_TEXT);
+        assert.match(await waitDialog(), /Drop blocked/);
+        await page.keyboard.press('Enter');
+        await waitNoDialog();
+        assert.equal(await valueOf(page, 'cm'), '');
+        assert.ok(!(await pageSaw(page)).includes('ACME'));
+
+        for (const name of ['ta', 'cm', 'pm']) {
+          await setValue(page, name, '');
+          await drop(name, `dropped into ${name}`);
+          await until(`${name} holds the drop`, async () => (await valueOf(page, name)).includes(`dropped into ${name}`));
+        }
+      });
+
+      await t.test('file input: a flagged file is removed before the page sees it; a clean one passes', async () => {
+        await page.evaluate(() => { window.__files.length = 0; });
+        await clearSpy(page);
+        await page.setInputFiles('#file', [
+          { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('meeting notes\n') },
+          { name: 'prod.env', mimeType: 'application/octet-stream', buffer: Buffer.from(`AWS_ACCESS_KEY_ID=${SECRET}\n`) },
+        ]);
+        const shown = await waitDialog();
+        assert.match(shown, /Check before you upload/);
+        assert.match(shown, /prod\.env/);
+        await page.keyboard.press('Enter'); // Cancel: the flagged file goes
+        await waitNoDialog();
+        await until('the page sees the clean file only', async () => (await page.evaluate(() => window.__files)).length > 0);
+        assert.deepEqual((await page.evaluate(() => window.__files)).map((f) => f.name), ['notes.txt']);
+        assert.deepEqual(await page.evaluate(() => [...document.getElementById('file').files].map((f) => f.name)), ['notes.txt']);
+      });
+
+      for (const id of ['f-same', 'f-cross', 'f-srcdoc']) {
+        await t.test(`iframe #${id}: clean paste arrives, flagged paste is blocked`, async () => {
+          const frame = await (await page.$(`#${id}`)).contentFrame();
+          await setValue(frame, 'ta', '');
+          await putOnClipboard('clean in a frame');
+          await focus(frame, 'ta');
+          await page.keyboard.press('Control+V');
+          await until('frame textarea holds the paste', async () => (await valueOf(frame, 'ta')) === 'clean in a frame');
+
+          await clearSpy(frame);
+          await putOnClipboard(MARKER_TEXT);
+          await focus(frame, 'ta');
+          await page.keyboard.press('Control+V');
+          await sleep(600);
+          await page.keyboard.press('Enter'); // the dialog (inside the frame) has the focus on OK
+          await sleep(200);
+          assert.equal(await valueOf(frame, 'ta'), 'clean in a frame');
+          assert.ok(!(await pageSaw(frame)).includes('ACME'), 'no listener in the frame saw it');
+        });
+      }
+    } finally {
+      await page.close();
+    }
+  });
+}
+
+test('every decision is in the audit trail, without the content', async () => {
+  const options = await browser.context.newPage();
+  await options.goto(`chrome-extension://${browser.extensionId}/pages/options.html`);
+  const { entries } = await options.evaluate(() => chrome.runtime.sendMessage({ type: 'audit' }));
+  await options.close();
+  const content = entries.filter((e) => e.type === 'content');
+  assert.ok(content.some((e) => e.kind === 'paste' && e.action === 'block' && e.choice === 'ok' && e.findings.some((f) => f.rule === 'acme-confidential')));
+  assert.ok(content.some((e) => e.kind === 'paste' && e.action === 'warn' && e.choice === 'redact'));
+  assert.ok(content.some((e) => e.kind === 'prompt' && e.choice === 'cancel'));
+  assert.ok(content.some((e) => e.kind === 'upload'));
+  const all = JSON.stringify(entries);
+  assert.ok(!all.includes(SECRET) && !all.includes('ACME CONFIDENTIAL'), 'the trail holds rule ids, never the content');
+});
