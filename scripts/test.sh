@@ -8,7 +8,8 @@ step "build" bash scripts/build.sh
 step "engine and CLI tests (native)" cargo test --quiet -p aiguard-engine -p aiguard-cli
 step "wasm engine under Node (shared vectors)" node --test tests/wasm/url_vectors.test.mjs tests/wasm/content_vectors.test.mjs tests/wasm/fingerprint.test.mjs
 step "Firefox package lint (web-ext)" node_modules/.bin/web-ext lint --source-dir dist/firefox --no-input --warnings-as-errors=false
-step "browser end-to-end: Chromium" node --test tests/e2e/chromium.test.mjs
-step "browser end-to-end: Firefox ESR" node --test tests/e2e/firefox.test.mjs
+step "test pages with real editors (no extension)" node --test tests/e2e/composer-page.test.mjs
+step "browser end-to-end: Chromium" node --test tests/e2e/chromium.test.mjs tests/e2e/content.chromium.test.mjs
+step "browser end-to-end: Firefox ESR" node --test tests/e2e/firefox.test.mjs tests/e2e/content.firefox.test.mjs
 
 say "all tests passed in $((SECONDS - t0)) s"

@@ -65,6 +65,19 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }
     exec: (script, args = []) => s('POST', '/execute/sync', { script, args }),
     execAsync: (script, args = []) => s('POST', '/execute/async', { script, args }),
     screenshot: () => s('GET', '/screenshot'),
+    // Real key presses through WebDriver actions: `keys` like ['Control', 'v'] are held in order
+    // and released in reverse.
+    async press(...keys) {
+      const code = { Control: '\uE009', Shift: '\uE008', Enter: '\uE007', Escape: '\uE00C', Tab: '\uE004' };
+      const values = keys.map((k) => code[k] ?? k);
+      const actions = [...values.map((value) => ({ type: 'keyDown', value })), ...values.reverse().map((value) => ({ type: 'keyUp', value }))];
+      await s('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
+      await s('DELETE', '/actions');
+    },
+    async type(text) {
+      const actions = [...text].flatMap((value) => [{ type: 'keyDown', value }, { type: 'keyUp', value }]);
+      await s('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
+    },
     async close() {
       try { await call('DELETE', `/session/${sid}`); } catch { /* already gone */ }
       driver.kill();

@@ -1,0 +1,108 @@
+// Content stopped at the page's door in Firefox ESR with the built add-on, over WebDriver: real
+// clipboard (Ctrl+C / Ctrl+V key presses) into a textarea, ProseMirror and CodeMirror on an AI
+// site under a strict CSP, and a typed secret followed by Enter. The dialog is in a closed
+// shadow root that WebDriver's page scripts can't read; the tests assert what reaches the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSites } from './harness/sites.mjs';
+import { startProxy } from './harness/proxy.mjs';
+import { launchFirefox, waitFor } from './harness/firefox.mjs';
+import { buildComposerBundle } from './harness/composer.mjs';
+
+const SECRET = 'AKIAFLHBMUAPTT2ZN5X2';
+const MARKER_TEXT = 'Roadmap — ACME CONFIDENTIAL — do not forward';
+const POLICY = {
+  version: 1,
+  defaultAction: 'allow',
+  rules: [{ id: 'approved', action: 'allow', patterns: ['claude.ai'] }],
+  content: { secrets: { action: 'warn' }, markers: [{ id: 'acme-confidential', action: 'block', terms: ['ACME CONFIDENTIAL'] }] },
+};
+
+let sites, proxy, ff;
+before(async () => {
+  await buildComposerBundle();
+  sites = await startSites();
+  proxy = await startProxy(sites);
+  ff = await launchFirefox({ proxyPort: proxy.port });
+  // WebDriver may not open extension pages directly; the built-in policy's warn page is one.
+  await ff.navigate('https://chatgpt.com/').catch(() => {});
+  await waitFor(async () => (await ff.url()).startsWith(ff.extensionBase), 'the warn page');
+  const saved = await waitFor(() => ff.execAsync(`
+    const [text, done] = arguments;
+    if (document.readyState !== 'complete' || typeof browser === 'undefined') return done(null);
+    browser.runtime.sendMessage({ type: 'savePolicy', text }).then(done, (e) => done({ error: String(e) }));`, [JSON.stringify(POLICY)]), 'policy saved');
+  assert.equal(saved.source, 'local', JSON.stringify(saved));
+  await ff.navigate('https://claude.ai/composer?csp=strict');
+  await waitFor(() => ff.exec('return window.__ready === true'), 'the composer page', 40_000);
+});
+after(async () => {
+  await ff?.close();
+  await proxy?.close();
+  await sites?.close();
+});
+
+const value = (name) => ff.exec('return window.__editors.value(arguments[0])', [name]);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const dialogOpen = () => ff.exec('return document.querySelector("aiguard-dialog") !== null');
+const pageSaw = async () => JSON.stringify(await ff.exec('return window.__spy'));
+
+// Puts text on the real clipboard by selecting it in the page's #clip box and pressing Ctrl+C.
+async function copy(text) {
+  await ff.exec('window.__editors.set("clip", arguments[0]); const c = document.getElementById("clip"); c.focus(); c.select();', [text]);
+  await ff.press('Control', 'c');
+}
+
+async function pasteInto(name) {
+  await ff.exec('window.__spyClear(); window.__editors.focus(arguments[0]);', [name]);
+  await ff.press('Control', 'v');
+}
+
+for (const name of ['ta', 'pm', 'cm']) {
+  test(`${name}: a clean paste arrives intact`, async () => {
+    await ff.exec('window.__editors.set(arguments[0], "")', [name]);
+    const text = `clean paste for ${name}`;
+    await copy(text);
+    await pasteInto(name);
+    await waitFor(async () => (await value(name)) === text, `${name} holds the paste`);
+  });
+
+  test(`${name}: a paste with a confidential marker never reaches the page`, async () => {
+    await ff.exec('window.__editors.set(arguments[0], "before")', [name]);
+    await copy(MARKER_TEXT);
+    await pasteInto(name);
+    await waitFor(dialogOpen, 'the dialog');
+    await ff.press('Enter'); // OK
+    await waitFor(async () => !(await dialogOpen()), 'the dialog to close');
+    await sleep(100);
+    assert.equal(await value(name), 'before');
+    assert.ok(!(await pageSaw()).includes('ACME'), 'no page listener saw the content');
+  });
+}
+
+test('a secret paste: "Paste with secrets redacted" inserts the redacted text', async () => {
+  await ff.exec('window.__editors.set("ta", "")');
+  await copy(`key ${SECRET} here`);
+  await pasteInto('ta');
+  await waitFor(dialogOpen, 'the dialog');
+  await ff.press('Tab');
+  await ff.press('Enter');
+  await waitFor(async () => (await value('ta')) === 'key [REDACTED aws-access-key-id] here', 'the redacted paste');
+  assert.ok(!(await pageSaw()).includes(SECRET));
+});
+
+test('a typed secret followed by Enter is not sent; a clean prompt is', async () => {
+  await ff.exec('window.__sent.length = 0; window.__editors.set("prompt", ""); window.__spyClear(); window.__editors.focus("prompt");');
+  await ff.type(`my key is ${SECRET}`);
+  await ff.press('Enter');
+  await waitFor(dialogOpen, 'the dialog');
+  await ff.press('Escape');
+  await waitFor(async () => !(await dialogOpen()), 'the dialog to close');
+  assert.deepEqual(await ff.exec('return window.__sent'), []);
+  assert.equal(await value('prompt'), `my key is ${SECRET}`);
+
+  await ff.exec('window.__editors.set("prompt", ""); window.__editors.focus("prompt");');
+  await ff.type('what is a monad?');
+  await ff.press('Enter');
+  await waitFor(async () => (await ff.exec('return window.__sent')).length === 1, 'the clean prompt is sent');
+  assert.deepEqual(await ff.exec('return window.__sent'), ['what is a monad?']);
+});
