@@ -9,3 +9,4 @@ node tests/bench/secrets-compare.mjs
 cargo run --quiet --release -p aiguard-bench --bin scan-bench
 node tests/bench/scan-bench.mjs
 cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy
+node tests/bench/paste-latency.mjs
