@@ -14,6 +14,13 @@
 //                  from the input first.
 //
 // Nothing here judges content: every verdict comes from the engine.
+//
+// Why the engine runs in the background and not in this script: Chromium does not let a content
+// script compile wasm on a page whose CSP lacks 'wasm-unsafe-eval', as most AI sites' CSPs do,
+// so the background path has to exist and be fast anyway. Because the browser pastes again
+// natively, that path costs no fidelity, and it keeps the engine, the policy and the
+// fingerprint database (megabytes) out of every frame of every page in scope. Its latency,
+// measured: BENCHMARKS.md, "Paste latency in the browser".
 'use strict';
 
 (() => {
@@ -56,10 +63,16 @@
   const fromOverlay = (e) => e.target?.tagName === OVERLAY_TAG;
 
   // --- asking the engine --------------------------------------------------------------------------
-  function base64(bytes) {
-    let s = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-    return btoa(s);
+  // A file's bytes as base64, for the message to the background (JSON in Chromium). Read as a
+  // data URL: a string, which Firefox lets this script use whichever side made it; an
+  // ArrayBuffer from a page's File is the page's, and this script may not read it.
+  function readBase64(file) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result).slice(String(reader.result).indexOf(',') + 1));
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(file);
+    });
   }
 
   async function fileParts(files) {
@@ -68,7 +81,7 @@
     return Promise.all(files.map(async (f) => ({
       kind: 'file', name: f.name, size: f.size,
       // Larger files are not read; the engine reports them as unscanned.
-      base64: f.size <= limit ? base64(new Uint8Array(await f.arrayBuffer())) : '',
+      base64: f.size <= limit ? await readBase64(f) : '',
     })));
   }
 
@@ -92,6 +105,16 @@
       findings: (verdict?.findings ?? []).map((f) => ({ detector: f.detector, rule: f.rule })),
     }).catch(() => {});
     return answer;
+  }
+
+  // A held event whose handling failed stays held (the content is not delivered unchecked) and
+  // the employee is told, rather than the paste or upload silently vanishing.
+  function failClosed(kind, work, cleanup) {
+    work.catch((err) => {
+      console.error('AIGuard: could not check content', err);
+      cleanup?.();
+      overlay.show({ kind, verdict: { action: 'block', findings: [], parts: [] }, unavailable: true }).catch(() => {});
+    });
   }
 
   // --- the caret, kept across the wait ------------------------------------------------------------
@@ -240,12 +263,20 @@
     passPaste = null;
     return pastedNatively;
   }
+  // True when `e` is the repeated paste and may pass. A repeated paste whose clipboard changed
+  // since the check is not what the user pasted: it is stopped, and the checked content goes
+  // in by the fallback instead.
   function isCheckedPaste(e) {
-    if (!passPaste || !e.isTrusted) return false;
+    if (!passPaste) return false;
     const now = payloadOf(e.clipboardData);
-    const same = now.text === passPaste.text && now.html === passPaste.html && now.files.length === passPaste.files.length;
-    if (same) pastedNatively = true;
-    return same;
+    const same = e.isTrusted && now.text === passPaste.text && now.html === passPaste.html && now.files.length === passPaste.files.length;
+    if (same) {
+      pastedNatively = true;
+    } else {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+    return true;
   }
 
   function caretAtPoint(saved, { clientX, clientY }) {
@@ -262,7 +293,7 @@
 
   window.addEventListener('paste', (e) => {
     if (isReplay(e) || fromOverlay(e) || !inScope() || !e.clipboardData || isCheckedPaste(e)) return;
-    void intercept('paste', e, e.clipboardData);
+    failClosed('paste', intercept('paste', e, e.clipboardData));
   }, true);
 
   window.addEventListener('drop', (e) => {
@@ -270,7 +301,7 @@
     dragFromThisDocument = false;
     // Moving text within the page is not content arriving from outside.
     if (isReplay(e) || internal || !inScope() || !e.dataTransfer) return;
-    void intercept('drop', e, e.dataTransfer);
+    failClosed('drop', intercept('drop', e, e.dataTransfer));
   }, true);
 
   // --- typed prompts ----------------------------------------------------------------------------
@@ -293,6 +324,8 @@
   let lastComposer = null;
   let pending = null;
   const PRESCAN_MS = 60;
+  // Longer texts are checked at Enter instead of on every pause in typing.
+  const PRESCAN_MAX_CHARS = 256 * 1024;
   window.addEventListener('input', (e) => {
     if (isReplay(e) || fromOverlay(e) || !inScope()) return;
     const root = editableRoot(deepTarget(e));
@@ -301,7 +334,7 @@
     clearTimeout(pending);
     pending = setTimeout(() => {
       const text = composerText(root);
-      if (text.trim() && !verdicts.has(text)) void verdictFor(text);
+      if (text.trim() && text.length <= PRESCAN_MAX_CHARS && !verdicts.has(text)) void verdictFor(text);
     }, PRESCAN_MS);
   }, true);
 
@@ -313,13 +346,13 @@
     if (known?.action === 'allow') return false;
     e.preventDefault();
     e.stopImmediatePropagation();
-    void (async () => {
+    failClosed('prompt', (async () => {
       const verdict = await verdictFor(text);
       if (verdict?.action === 'allow') return resend();
       const { choice } = await decide('prompt', verdict);
       if (choice === 'proceed') return resend();
       root.focus({ preventScroll: true });
-    })();
+    })());
     return true;
   }
 
@@ -418,7 +451,7 @@
       e.stopImmediatePropagation();
       if (heldInputs.has(input)) return;
       heldInputs.add(input);
-      void checkFileInput(input);
+      failClosed('upload', checkFileInput(input), () => { input.value = ''; heldInputs.delete(input); });
     }, true);
   }
 })();

@@ -138,7 +138,8 @@ var aiguardOverlay = (() => {
         focusFirst = button(t('ok'), 'ok', true);
       } else {
         focusFirst = button(t('cancel'), 'cancel', true);
-        if (verdict.redactable && kind !== 'upload') button(t(`redacted${Kind}`), 'redact');
+        // A prompt stays in the composer for the employee to edit; files are not rewritten.
+        if (verdict.redactable && (kind === 'paste' || kind === 'drop')) button(t(`redacted${Kind}`), 'redact');
         button(t(`anyway${Kind}`), 'proceed');
       }
       // Esc: the browser fires "cancel" on a modal dialog; that is the safe choice.

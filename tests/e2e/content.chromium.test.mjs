@@ -118,6 +118,17 @@ for (const csp of ['strict', 'permissive']) {
           // target: there the checked paste is re-dispatched to Monaco's own handler.
           const native = name !== 'monaco';
           assert.deepEqual(pastes.map((s) => [s.text, s.trusted]), [[text, native]], 'one paste, as without the extension');
+          // The caret is after the pasted text, and the editor's undo takes the paste back.
+          await page.keyboard.type('Z');
+          await until(`${name}: typing continues after the paste`, async () => (await valueOf(page, name)) === `${expected}Z`);
+          // Editors group a quick paste and keystroke into one undo step or two.
+          const undone = [];
+          for (let i = 0; i < 3 && undone.at(-1) !== ''; i++) {
+            await page.keyboard.press('Control+Z');
+            await sleep(50);
+            undone.push(await valueOf(page, name));
+          }
+          assert.equal(undone.at(-1), '', `${name}: undo goes back to before the paste (${JSON.stringify(undone)})`);
         });
 
         await t.test(`${name}: a paste with a confidential marker is blocked before any page listener`, async () => {
@@ -193,6 +204,19 @@ for (const csp of ['strict', 'permissive']) {
         await waitNoDialog();
         assert.deepEqual(await page.evaluate(() => window.__sent), []);
 
+        // "Send anyway" sends it, with the reason in the audit trail.
+        await focus(page, 'prompt');
+        await page.keyboard.press('Enter');
+        await waitDialog();
+        await page.keyboard.press('Shift+Tab'); // Cancel → the reason box
+        await page.keyboard.type('rotating this test key');
+        await page.keyboard.press('Tab');
+        await page.keyboard.press('Tab'); // → "Send anyway"
+        await page.keyboard.press('Enter');
+        await until('the prompt is sent anyway', async () => (await page.evaluate(() => window.__sent)).length === 1);
+        assert.deepEqual(await page.evaluate(() => window.__sent), [`my key is ${SECRET}`]);
+
+        await page.evaluate(() => { window.__sent.length = 0; });
         await setValue(page, 'prompt', '');
         await focus(page, 'prompt');
         await page.keyboard.type('what is a monad?');
@@ -227,7 +251,10 @@ for (const csp of ['strict', 'permissive']) {
       await t.test('file input: a flagged file is removed before the page sees it; a clean one passes', async () => {
         await page.evaluate(() => { window.__files.length = 0; });
         await clearSpy(page);
-        await page.setInputFiles('#file', [
+        // Through the browser's file chooser, as when the employee picks files.
+        const chooser = page.waitForEvent('filechooser');
+        await page.click('#file');
+        await (await chooser).setFiles([
           { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('meeting notes\n') },
           { name: 'prod.env', mimeType: 'application/octet-stream', buffer: Buffer.from(`AWS_ACCESS_KEY_ID=${SECRET}\n`) },
         ]);
@@ -276,6 +303,7 @@ test('every decision is in the audit trail, without the content', async () => {
   assert.ok(content.some((e) => e.kind === 'paste' && e.action === 'block' && e.choice === 'ok' && e.findings.some((f) => f.rule === 'acme-confidential')));
   assert.ok(content.some((e) => e.kind === 'paste' && e.action === 'warn' && e.choice === 'redact'));
   assert.ok(content.some((e) => e.kind === 'prompt' && e.choice === 'cancel'));
+  assert.ok(content.some((e) => e.kind === 'prompt' && e.choice === 'proceed' && e.justification === 'rotating this test key'));
   assert.ok(content.some((e) => e.kind === 'upload'));
   const all = JSON.stringify(entries);
   assert.ok(!all.includes(SECRET) && !all.includes('ACME CONFIDENTIAL'), 'the trail holds rule ids, never the content');

@@ -4,6 +4,9 @@
 // shadow root that WebDriver's page scripts can't read; the tests assert what reaches the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startSites } from './harness/sites.mjs';
 import { startProxy } from './harness/proxy.mjs';
 import { launchFirefox, waitFor } from './harness/firefox.mjs';
@@ -105,4 +108,18 @@ test('a typed secret followed by Enter is not sent; a clean prompt is', async ()
   await ff.press('Enter');
   await waitFor(async () => (await ff.exec('return window.__sent')).length === 1, 'the clean prompt is sent');
   assert.deepEqual(await ff.exec('return window.__sent'), ['what is a monad?']);
+});
+
+test('file input: a flagged file is removed before the page sees it; a clean one passes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aiguard-files-'));
+  const notes = join(dir, 'notes.txt'), env = join(dir, 'prod.env');
+  writeFileSync(notes, 'meeting notes\n');
+  writeFileSync(env, `AWS_ACCESS_KEY_ID=${SECRET}\n`);
+  await ff.exec('window.__files.length = 0; window.__spyClear();');
+  await ff.chooseFiles('#file', [notes, env]);
+  await waitFor(dialogOpen, 'the dialog');
+  await ff.press('Enter'); // Cancel: the flagged file goes
+  await waitFor(async () => (await ff.exec('return window.__files')).length > 0, 'the page sees the clean file');
+  assert.deepEqual((await ff.exec('return window.__files')).map((f) => f.name), ['notes.txt']);
+  assert.deepEqual(await ff.exec('return [...document.getElementById("file").files].map((f) => f.name)'), ['notes.txt']);
 });

@@ -74,6 +74,12 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }
       await s('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
       await s('DELETE', '/actions');
     },
+    // Picks files in an <input type=file> the WebDriver way (as the file chooser would).
+    async chooseFiles(selector, paths) {
+      const found = await s('POST', '/element', { using: 'css selector', value: selector });
+      const id = Object.values(found)[0];
+      await s('POST', `/element/${id}/value`, { text: paths.join('\n') });
+    },
     async type(text) {
       const actions = [...text].flatMap((value) => [{ type: 'keyDown', value }, { type: 'keyUp', value }]);
       await s('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
