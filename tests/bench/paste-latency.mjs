@@ -26,7 +26,7 @@ try {
 
   const quantile = (v, q) => v.slice().sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))];
   console.log(`\nPaste latency in Chromium ${browser.context.browser()?.version?.() ?? ''} (keystroke → allowed paste at the page's listener, ${RUNS} runs per size)`);
-  console.log(['page', 'size', 'median ms', 'p95 ms', 'max ms', 'arrived whole', 'native paste'].map((h, i) => (i > 1 ? h.padStart(14) : h.padEnd(i ? 8 : 26))).join(''));
+  console.log(['page', 'size', 'median ms', 'p95 ms', 'max ms', 'arrived whole', 'native paste'].map((h, i) => (i > 1 ? h.padStart(14) : h.padEnd(i ? 8 : 28))).join(''));
   // An AI site (in scope: every paste is checked), then a site out of scope, where the content
   // script lets the paste through untouched: the browser's own paste time, for comparison.
   for (const [label, url] of [['in scope (claude.ai)', 'https://claude.ai/new'], ['out of scope (example.com)', 'https://example.com/']]) {
@@ -57,7 +57,7 @@ try {
       const intact = seen.every((t) => t.bytes === text.length) ? 'all' : 'NO';
       const native = seen.filter((t) => t.trusted).length;
       const [median, p95, max] = [0.5, 0.95, 1].map((q) => quantile(times, q).toFixed(1));
-      console.log([label, `${size >> 10} KB`, median, p95, max, intact, `${native}/${seen.length}`].map((c, i) => (i > 1 ? String(c).padStart(14) : c.padEnd(i ? 8 : 26))).join(''));
+      console.log([label, `${size >> 10} KB`, median, p95, max, intact, `${native}/${seen.length}`].map((c, i) => (i > 1 ? String(c).padStart(14) : c.padEnd(i ? 8 : 28))).join(''));
     }
     await page.close();
   }
