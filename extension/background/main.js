@@ -86,6 +86,7 @@ async function pendingUrl(tabId, frameId) {
 }
 
 const isOwnPage = (url) => url.startsWith(api.runtime.getURL(''));
+const CONTENT_MESSAGES = new Set(['contentScope', 'checkContent', 'contentDecision']);
 const isWeb = (url) => /^(https?|wss?):/i.test(url);
 
 api.webNavigation.onBeforeNavigate.addListener((d) => {
@@ -174,7 +175,7 @@ const handlers = {
       const textOf = (k) => parts.find((p) => p.kind === k)?.text;
       verdict.redacted = {
         text: textOf('text') == null ? null : engine.redactSecrets(textOf('text')),
-        html: textOf('html') == null ? null : engine.redactSecrets(textOf('html')),
+        html: null, // a secret split across tags may survive redaction of markup: text only
       };
     }
     const unscanned = verdict.parts.filter((p) => p.status === 'tooLarge').map((p) => p.name);
@@ -183,8 +184,13 @@ const handlers = {
   },
   // What the employee chose in the content dialog. The audit trail gets the detectors and
   // rules, never the content.
+  // The reason is typed by the employee and may itself hold a secret: it is redacted too.
   async contentDecision({ kind, choice, justification, action, findings }, sender) {
-    await audit.record({ type: 'content', kind, action, choice, justification: justification || null, findings, url: pageOf(sender) });
+    const { engine } = await ready;
+    const text = (v) => String(v ?? '').slice(0, 64);
+    const why = typeof justification === 'string' && justification.trim() ? engine.redactSecrets(justification.trim()).slice(0, 1000) : null;
+    const found = (Array.isArray(findings) ? findings : []).slice(0, 100).map((f) => ({ detector: text(f?.detector), rule: text(f?.rule) }));
+    await audit.record({ type: 'content', kind: text(kind), action: text(action), choice: text(choice), justification: why, findings: found, url: pageOf(sender) });
     return {};
   },
   async checkPolicy({ text }) {
@@ -204,8 +210,11 @@ const handlers = {
 };
 
 api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
-  const handler = handlers[msg?.type];
+  // Content scripts (the part of the extension that lives in web pages) may only ask about
+  // content; everything else is for the extension's own pages.
+  const handler = Object.hasOwn(handlers, msg?.type) ? handlers[msg.type] : null;
   if (!handler || sender.id !== api.runtime.id) return false;
+  if (!CONTENT_MESSAGES.has(msg.type) && !isOwnPage(sender.url ?? '')) return false;
   handler(msg, sender).then(sendResponse, (e) => sendResponse({ error: String(e?.message ?? e) }));
   return true; // answer asynchronously
 });

@@ -26,15 +26,22 @@
 (() => {
   const api = globalThis.browser ?? globalThis.chrome;
   const overlay = aiguardOverlay;
-  const OVERLAY_TAG = 'AIGUARD-DIALOG';
 
   // --- scope ------------------------------------------------------------------------------------
   // Until the background answers, content is treated as in scope (held and checked), never
   // waved through.
   let scope = null; // {scan, maxFileBytes}
-  let broken = false;
-  const scopeReady = ask({ type: 'contentScope' }).then((s) => { scope = s; }, () => { broken = true; });
-  const inScope = () => scope == null || scope.scan;
+  let scopeReady;
+  const askScope = () => {
+    scopeReady = ask({ type: 'contentScope' }).then((s) => { scope = s; }, () => { scope = null; });
+    return scopeReady;
+  };
+  askScope();
+  // Unknown scope (no answer yet, or the background failed): hold and check, and ask again.
+  const inScope = () => {
+    if (scope == null) void scopeReady.then(() => scope ?? askScope());
+    return scope == null || scope.scan;
+  };
 
   function ask(message) {
     try {
@@ -51,6 +58,7 @@
   const deepTarget = (e) => e.composedPath?.()[0] ?? e.target;
   const isTextControl = (n) => n instanceof HTMLTextAreaElement
     || (n instanceof HTMLInputElement && /^(text|search|email|url|tel|password|)$/i.test(n.type));
+  const hasSelectionApi = (n) => n instanceof HTMLTextAreaElement || /^(text|search|url|tel|password|)$/i.test(n.type);
   function editableRoot(node) {
     if (!(node instanceof Element)) node = node?.parentElement;
     if (!node) return null;
@@ -60,7 +68,11 @@
     return node;
   }
   const composerText = (root) => (isTextControl(root) ? root.value : root.innerText ?? root.textContent ?? '');
-  const fromOverlay = (e) => e.target?.tagName === OVERLAY_TAG;
+  const fromOverlay = (e) => overlay.owns(e.target);
+  // What happens in the dialog (typing the reason, pasting into it) is not the page's business.
+  for (const type of ['paste', 'copy', 'cut', 'drop', 'dragover', 'textInput', 'input', 'beforeinput']) {
+    window.addEventListener(type, (e) => { if (overlay.owns(e.target)) e.stopImmediatePropagation(); }, true);
+  }
 
   // --- asking the engine --------------------------------------------------------------------------
   // A file's bytes as base64, for the message to the background (JSON in Chromium). Read as a
@@ -88,7 +100,6 @@
   // Resolves to the engine's verdict, or to null when the background can't be reached (the
   // caller then holds the content: it can't be checked).
   async function check(kind, parts) {
-    if (broken) return null;
     try {
       return await ask({ type: 'checkContent', kind, parts });
     } catch {
@@ -120,7 +131,7 @@
   // --- the caret, kept across the wait ------------------------------------------------------------
   function saveCaret(target) {
     const root = editableRoot(target);
-    if (root && isTextControl(root)) return { root, start: root.selectionStart, end: root.selectionEnd };
+    if (root && isTextControl(root)) return { root, start: root.selectionStart, end: root.selectionEnd, api: hasSelectionApi(root) };
     const sel = (target.getRootNode?.() ?? document).getSelection?.() ?? document.getSelection();
     return { root, range: sel && sel.rangeCount ? sel.getRangeAt(0).cloneRange() : null, sel };
   }
@@ -131,7 +142,7 @@
     const active = root.getRootNode().activeElement;
     if (active !== root && !root.contains(active)) root.focus({ preventScroll: true });
     if (isTextControl(root)) {
-      if (root.selectionStart !== saved.start || root.selectionEnd !== saved.end) root.setSelectionRange(saved.start, saved.end);
+      if (saved.api && root.selectionStart !== saved.start || root.selectionEnd !== saved.end) root.setSelectionRange(saved.start, saved.end);
     } else if (saved.range && saved.sel) {
       const now = saved.sel.rangeCount ? saved.sel.getRangeAt(0) : null;
       const same = now && now.startContainer === saved.range.startContainer && now.startOffset === saved.range.startOffset
@@ -161,7 +172,8 @@
     if (isTextControl(root)) {
       // Not the editing command: it takes seconds for a few thousand lines in a textarea.
       if (root instanceof HTMLInputElement) text = text.replace(/\r?\n/g, ' ');
-      root.setRangeText(text, root.selectionStart, root.selectionEnd, 'end');
+      if (hasSelectionApi(root)) root.setRangeText(text, root.selectionStart, root.selectionEnd, 'end');
+      else root.value += text; // email inputs have no selection API
       root.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertFromPaste', data: text }));
     } else if (html) {
       doc.execCommand('insertHTML', false, inertHtml(html)) || doc.execCommand('insertText', false, text);
@@ -207,7 +219,13 @@
   }
 
   let dragFromThisDocument = false;
-  window.addEventListener('dragstart', () => { dragFromThisDocument = true; }, true);
+  window.addEventListener('dragstart', (e) => {
+    dragFromThisDocument = true;
+    // dragend goes to the source node, which may have left the document; a cancelled
+    // dragstart starts no drag at all.
+    e.target.addEventListener?.('dragend', () => { dragFromThisDocument = false; }, { once: true });
+    setTimeout(() => { if (e.defaultPrevented) dragFromThisDocument = false; });
+  }, true);
   window.addEventListener('dragend', () => { dragFromThisDocument = false; }, true);
 
   async function intercept(kind, e, dt) {
@@ -229,7 +247,11 @@
     if (!verdict || verdict.action !== 'allow') {
       const { choice } = await decide(kind, verdict);
       if (choice === 'redact') {
-        deliver = { text: verdict.redacted.text ?? '', html: verdict.redacted.html ?? '', files: payload.files, extra: {} };
+        // Plain text only: a secret split across HTML tags (syntax highlighting) may survive
+        // redaction of the markup. Files go only if nothing was found in them.
+        const firstFile = parts.length - payload.files.length;
+        const files = payload.files.filter((_, i) => verdict.parts[firstFile + i]?.action === 'allow');
+        deliver = { text: verdict.redacted.text ?? '', html: '', files, extra: {} };
       } else if (choice !== 'proceed') {
         restoreCaret(saved);
         return;
@@ -241,7 +263,10 @@
     const event = kind === 'paste'
       ? new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true, composed: true })
       : new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true, composed: true, ...point });
-    if (!replay(target, event).defaultPrevented && (deliver.text || deliver.html)) {
+    // Firefox builds its own empty DataTransfer for a constructed paste event; an editor given
+    // that would take nothing. There the text goes in directly.
+    const carried = kind === 'drop' || event.clipboardData?.getData('text/plain') === (transfer.getData('text/plain'));
+    if ((!carried || !replay(target, event).defaultPrevented) && (deliver.text || deliver.html)) {
       if (kind === 'drop') caretAtPoint(saved, point);
       insertLikeTheBrowser(saved, deliver);
     }
@@ -269,7 +294,10 @@
   function isCheckedPaste(e) {
     if (!passPaste) return false;
     const now = payloadOf(e.clipboardData);
-    const same = e.isTrusted && now.text === passPaste.text && now.html === passPaste.html && now.files.length === passPaste.files.length;
+    const sameFiles = now.files.length === passPaste.files.length
+      && now.files.every((f, i) => f.name === passPaste.files[i].name && f.size === passPaste.files[i].size && f.type === passPaste.files[i].type);
+    const same = e.isTrusted && now.text === passPaste.text && now.html === passPaste.html && sameFiles
+      && JSON.stringify(now.extra) === JSON.stringify(passPaste.extra);
     if (same) {
       pastedNatively = true;
     } else {
@@ -297,7 +325,8 @@
   }, true);
 
   window.addEventListener('drop', (e) => {
-    const internal = dragFromThisDocument;
+    // Files never come from a drag inside the page.
+    const internal = dragFromThisDocument && !e.dataTransfer?.files?.length;
     dragFromThisDocument = false;
     // Moving text within the page is not content arriving from outside.
     if (isReplay(e) || internal || !inScope() || !e.dataTransfer) return;
@@ -340,18 +369,30 @@
 
   // Holds a submission (Enter, send click, form submit) of `text` typed into `root`; `resend`
   // repeats it once the engine allows it or the user proceeds. Returns true when held.
+  // After "Send anyway" (or a check that allowed it) the same text passes the next submission
+  // events for a moment: an Enter the page turns into a button click or a form submission
+  // must not ask twice.
+  let consent = null;
+  const pendingRoots = new WeakSet();
   function holdSubmission(e, text, root, resend) {
     if (!text.trim()) return false;
-    const known = verdicts.get(text);
-    if (known?.action === 'allow') return false;
+    if (consent && consent.text === text && performance.now() < consent.until) return false;
+    if (verdicts.get(text)?.action === 'allow') return false;
     e.preventDefault();
     e.stopImmediatePropagation();
+    if (pendingRoots.has(root)) return true; // a second Enter while the first is being checked
+    pendingRoots.add(root);
     failClosed('prompt', (async () => {
-      const verdict = await verdictFor(text);
-      if (verdict?.action === 'allow') return resend();
-      const { choice } = await decide('prompt', verdict);
-      if (choice === 'proceed') return resend();
-      root.focus({ preventScroll: true });
+      try {
+        const verdict = await verdictFor(text);
+        const sending = verdict?.action === 'allow' || (await decide('prompt', verdict)).choice === 'proceed';
+        // Edited while held: what would go is not what was checked; the user sends again.
+        if (!sending || composerText(root) !== text) return root.focus({ preventScroll: true });
+        consent = { text, until: performance.now() + 2000 };
+        resend();
+      } finally {
+        pendingRoots.delete(root);
+      }
     })());
     return true;
   }
@@ -418,18 +459,29 @@
   // --- file inputs --------------------------------------------------------------------------------
   // `input` fires before `change`; both are held until the files are checked.
   const heldInputs = new WeakSet();
+  const sameSelection = (a, b) => a.length === b.length && a.every((f, i) => f === b[i]
+    || (f.name === b[i].name && f.size === b[i].size && f.lastModified === b[i].lastModified));
+
   async function checkFileInput(input) {
     const files = [...input.files];
-    const verdict = await check('upload', await fileParts(files));
     let keep = files;
-    if (!verdict || verdict.action !== 'allow') {
-      const { choice } = await decide('upload', verdict);
-      if (choice !== 'proceed') {
-        const flagged = new Set((verdict?.findings ?? []).filter((f) => f.action !== 'allow').map((f) => f.part));
-        keep = verdict ? files.filter((_, i) => !flagged.has(i) && verdict.parts[i]?.action === 'allow') : [];
+    try {
+      const verdict = await check('upload', await fileParts(files));
+      if (!verdict || verdict.action !== 'allow') {
+        const { choice } = await decide('upload', verdict);
+        if (choice !== 'proceed') {
+          const flagged = new Set((verdict?.findings ?? []).filter((f) => f.action !== 'allow').map((f) => f.part));
+          keep = verdict ? files.filter((_, i) => !flagged.has(i) && verdict.parts[i]?.action === 'allow') : [];
+        }
       }
+    } finally {
+      heldInputs.delete(input);
     }
-    heldInputs.delete(input);
+    // Picked again while this selection was being checked: check what is there now.
+    if (!sameSelection([...input.files], files)) {
+      heldInputs.add(input);
+      return checkFileInput(input);
+    }
     if (keep.length === files.length) {
       // Nothing removed: the page gets the selection as made.
     } else if (keep.length) {

@@ -15,7 +15,7 @@ var aiguardOverlay = (() => {
       border: 0; border-top: 6px solid var(--warn); border-radius: 12px; background: var(--bg); color: var(--fg);
       font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif;
       box-shadow: 0 8px 40px rgb(0 0 0 / 35%); text-align: start; }
-    @media (prefers-color-scheme: dark) { dialog { --bg:#111827; --fg:#e5e7eb; --muted:#9ca3af; --accent:#93c5fd; --chip:#1f2937; color-scheme: dark; } }
+    @media (prefers-color-scheme: dark) { dialog { --bg:#111827; --fg:#e5e7eb; --muted:#9ca3af; --accent:#93c5fd; --chip:#1f2937; --block:#f87171; color-scheme: dark; } }
     dialog.block { border-top-color: var(--block); }
     dialog::backdrop { background: rgb(15 23 42 / 55%); }
     h2 { font-size: 18px; margin: 0 0 8px; font-weight: 700; }
@@ -32,9 +32,11 @@ var aiguardOverlay = (() => {
     .actions { display: flex; flex-wrap: wrap; gap: 10px; justify-content: flex-end; margin-top: 16px; }
     button { font: inherit; padding: 8px 16px; border-radius: 8px; border: 1px solid var(--accent); background: transparent; color: var(--fg); cursor: pointer; }
     button.primary { background: var(--accent); color: var(--bg); }
-    button:focus-visible, textarea:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
+    button:focus-visible, textarea:focus-visible { outline: 3px solid #b45309; outline-offset: 2px; }
+    @media (prefers-color-scheme: dark) { button:focus-visible, textarea:focus-visible { outline-color: #fbbf24; } }
     .brand { color: var(--muted); font-size: 12px; margin: 12px 0 0; }`;
 
+  const hosts = new WeakSet();
   const DETECTOR_KEY = { secret: 'findingSecret', fingerprint: 'findingCode', keyword: 'findingMarker' };
   const KINDS = ['paste', 'drop', 'prompt', 'upload'];
 
@@ -80,6 +82,7 @@ var aiguardOverlay = (() => {
     const Kind = kind[0].toUpperCase() + kind.slice(1);
     const blocking = unavailable || verdict.action === 'block';
     const host = document.createElement('aiguard-dialog');
+    hosts.add(host);
     host.setAttribute('style', 'all: initial !important; position: fixed !important; inset: 0 auto auto 0 !important; width: 0 !important; height: 0 !important;');
     const root = host.attachShadow({ mode: 'closed' });
     root.append(el('style', { text: CSS }));
@@ -115,7 +118,12 @@ var aiguardOverlay = (() => {
     const actions = el('div', { class: 'actions' });
     dialog.append(actions, el('p', { class: 'brand', text: t('brand') }));
     return new Promise((resolve) => {
+      let settled = false;
+      let keeper = null;
       const done = (choice) => {
+        if (settled) return;
+        settled = true;
+        keeper?.disconnect();
         dialog.close();
         host.remove();
         resolve({ choice, justification: justification?.value.trim() || null });
@@ -148,11 +156,21 @@ var aiguardOverlay = (() => {
       for (const type of ['keydown', 'keyup', 'keypress', 'paste', 'input', 'beforeinput']) {
         dialog.addEventListener(type, (e) => { if (e.key !== 'Escape') e.stopPropagation(); });
       }
-      (document.body ?? document.documentElement).append(host);
+      // Outside <body>: in an iframe editor the body is the user's document, and modal
+      // libraries hide what is added under it. A page that removes the dialog gets it back.
+      document.documentElement.append(host);
       dialog.showModal();
       focusFirst.focus();
+      keeper = new MutationObserver(() => {
+        if (!settled && !host.isConnected) {
+          document.documentElement.append(host);
+          dialog.showModal();
+          focusFirst.focus();
+        }
+      });
+      keeper.observe(document, { childList: true, subtree: true });
     });
   }
 
-  return { show };
+  return { show, owns: (node) => hosts.has(node) };
 })();

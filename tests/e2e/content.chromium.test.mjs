@@ -209,7 +209,7 @@ for (const csp of ['strict', 'permissive']) {
         await page.keyboard.press('Enter');
         await waitDialog();
         await page.keyboard.press('Shift+Tab'); // Cancel → the reason box
-        await page.keyboard.type('rotating this test key');
+        await page.keyboard.type(`rotating ${SECRET} today`); // a reason may itself hold the secret
         await page.keyboard.press('Tab');
         await page.keyboard.press('Tab'); // → "Send anyway"
         await page.keyboard.press('Enter');
@@ -303,7 +303,8 @@ test('every decision is in the audit trail, without the content', async () => {
   assert.ok(content.some((e) => e.kind === 'paste' && e.action === 'block' && e.choice === 'ok' && e.findings.some((f) => f.rule === 'acme-confidential')));
   assert.ok(content.some((e) => e.kind === 'paste' && e.action === 'warn' && e.choice === 'redact'));
   assert.ok(content.some((e) => e.kind === 'prompt' && e.choice === 'cancel'));
-  assert.ok(content.some((e) => e.kind === 'prompt' && e.choice === 'proceed' && e.justification === 'rotating this test key'));
+  assert.ok(content.some((e) => e.kind === 'prompt' && e.choice === 'proceed' && e.justification === 'rotating [REDACTED aws-access-key-id] today'),
+    'the reason is kept, with secrets redacted');
   assert.ok(content.some((e) => e.kind === 'upload'));
   const all = JSON.stringify(entries);
   assert.ok(!all.includes(SECRET) && !all.includes('ACME CONFIDENTIAL'), 'the trail holds rule ids, never the content');

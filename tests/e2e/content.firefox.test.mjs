@@ -93,6 +93,17 @@ test('a secret paste: "Paste with secrets redacted" inserts the redacted text', 
   assert.ok(!(await pageSaw()).includes(SECRET));
 });
 
+test('a secret paste into ProseMirror: the redacted text arrives in the editor model', async () => {
+  await ff.exec('window.__editors.set("pm", "")');
+  await copy(`key ${SECRET} here`);
+  await pasteInto('pm');
+  await waitFor(dialogOpen, 'the dialog');
+  await ff.press('Tab');
+  await ff.press('Enter');
+  await waitFor(async () => (await value('pm')) === 'key [REDACTED aws-access-key-id] here', 'the redacted paste in ProseMirror');
+  assert.ok(!(await pageSaw()).includes(SECRET));
+});
+
 test('a typed secret followed by Enter is not sent; a clean prompt is', async () => {
   await ff.exec('window.__sent.length = 0; window.__editors.set("prompt", ""); window.__spyClear(); window.__editors.focus("prompt");');
   await ff.type(`my key is ${SECRET}`);

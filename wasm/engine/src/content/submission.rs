@@ -134,10 +134,13 @@ pub fn check(scanner: &ContentScanner, parts: &[Part]) -> SubmissionVerdict {
                 .iter()
                 .filter(|f| f.detector == Detector::Fingerprint),
         );
-        let redactable = report
-            .findings
-            .iter()
-            .all(|f| f.detector == Detector::Secret || f.action == Action::Allow);
+        // Text can have its secrets replaced; a file is passed whole or not at all.
+        let redactable = match part.kind {
+            PartKind::File => report.action == Action::Allow,
+            PartKind::Text | PartKind::Html => {
+                report.findings.iter().all(|f| f.detector == Detector::Secret || f.action == Action::Allow)
+            }
+        };
         verdicts.push(PartVerdict {
             kind: part.kind,
             name: part.name.map(str::to_string),
@@ -276,6 +279,7 @@ mod tests {
             "a renamed .env is still scanned"
         );
         assert_eq!(v.action, Action::Block);
+        assert!(!v.redactable, "a file with a secret is not offered redacted");
     }
 
     #[test]
