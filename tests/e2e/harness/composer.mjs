@@ -13,11 +13,10 @@
 //   *   /composer/sent                    where #chat would navigate if the page failed to
 //                                          preventDefault its submit
 import https from 'node:https';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { buildComposerBundle, COMPOSER_DIR, DIST_DIR, BUNDLE_FILES } from './composer/build.mjs';
+import { selfSignedCert } from './cert.mjs';
 
 export { buildComposerBundle };
 
@@ -126,14 +125,6 @@ export async function composerRoute(req, res, url, host) {
     if (!res.headersSent) send(500, 'text/plain', String(err?.stack ?? err));
     else res.destroy(err);
   }
-}
-
-function selfSignedCert() {
-  const dir = mkdtempSync(join(tmpdir(), 'aiguard-cert-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-    '-subj', '/CN=aiguard-test', '-addext', 'subjectAltName=DNS:localhost',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
 }
 
 // A lone HTTPS server (self-signed, every hostname) serving only the composer pages; for tests

@@ -3,19 +3,8 @@
 // AI hostnames without a network. Each page reports what it saw through the DOM.
 import https from 'node:https';
 import http from 'node:http';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { composerRoute } from './composer.mjs';
-
-function selfSignedCert() {
-  const dir = mkdtempSync(join(tmpdir(), 'aiguard-cert-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-    '-subj', '/CN=aiguard-test', '-addext', 'subjectAltName=DNS:localhost',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
-}
+import { selfSignedCert } from './cert.mjs';
 
 const page = (title, body = '') => `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head>
 <body><h1 id="site">${title}</h1>${body}</body></html>`;
