@@ -27,6 +27,19 @@
   const api = globalThis.browser ?? globalThis.chrome;
   const overlay = aiguardOverlay;
 
+  // Every listener goes on the window in the capture phase, through `on`. document.open()
+  // (how some editors build their editing iframe) removes all of a window's listeners, this
+  // script's included, and the script is not injected again: the observer sees the document
+  // being replaced and puts them back (adding a listener twice is a no-op).
+  const installed = [];
+  function on(type, listener) {
+    installed.push([type, listener]);
+    window.addEventListener(type, listener, true);
+  }
+  new MutationObserver(() => {
+    for (const [type, listener] of installed) window.addEventListener(type, listener, true);
+  }).observe(document, { childList: true });
+
   // --- scope ------------------------------------------------------------------------------------
   // Until the background answers, content is treated as in scope (held and checked), never
   // waved through.
@@ -71,7 +84,7 @@
   const fromOverlay = (e) => overlay.owns(e.target);
   // What happens in the dialog (typing the reason, pasting into it) is not the page's business.
   for (const type of ['paste', 'copy', 'cut', 'drop', 'dragover', 'textInput', 'input', 'beforeinput']) {
-    window.addEventListener(type, (e) => { if (overlay.owns(e.target)) e.stopImmediatePropagation(); }, true);
+    on(type, (e) => { if (overlay.owns(e.target)) e.stopImmediatePropagation(); });
   }
 
   // --- asking the engine --------------------------------------------------------------------------
@@ -219,14 +232,14 @@
   }
 
   let dragFromThisDocument = false;
-  window.addEventListener('dragstart', (e) => {
+  on('dragstart', (e) => {
     dragFromThisDocument = true;
     // dragend goes to the source node, which may have left the document; a cancelled
     // dragstart starts no drag at all.
     e.target.addEventListener?.('dragend', () => { dragFromThisDocument = false; }, { once: true });
     setTimeout(() => { if (e.defaultPrevented) dragFromThisDocument = false; });
-  }, true);
-  window.addEventListener('dragend', () => { dragFromThisDocument = false; }, true);
+  });
+  on('dragend', () => { dragFromThisDocument = false; });
 
   async function intercept(kind, e, dt) {
     const payload = payloadOf(dt);
@@ -319,19 +332,19 @@
     sel.addRange(range);
   }
 
-  window.addEventListener('paste', (e) => {
+  on('paste', (e) => {
     if (isReplay(e) || fromOverlay(e) || !inScope() || !e.clipboardData || isCheckedPaste(e)) return;
     failClosed('paste', intercept('paste', e, e.clipboardData));
-  }, true);
+  });
 
-  window.addEventListener('drop', (e) => {
+  on('drop', (e) => {
     // Files never come from a drag inside the page.
     const internal = dragFromThisDocument && !e.dataTransfer?.files?.length;
     dragFromThisDocument = false;
     // Moving text within the page is not content arriving from outside.
     if (isReplay(e) || internal || !inScope() || !e.dataTransfer) return;
     failClosed('drop', intercept('drop', e, e.dataTransfer));
-  }, true);
+  });
 
   // --- typed prompts ----------------------------------------------------------------------------
   // Verdicts on composer text, filled while the user types, so that Enter on checked text is
@@ -355,7 +368,7 @@
   const PRESCAN_MS = 60;
   // Longer texts are checked at Enter instead of on every pause in typing.
   const PRESCAN_MAX_CHARS = 256 * 1024;
-  window.addEventListener('input', (e) => {
+  on('input', (e) => {
     if (isReplay(e) || fromOverlay(e) || !inScope()) return;
     const root = editableRoot(deepTarget(e));
     if (!root) return;
@@ -365,7 +378,7 @@
       const text = composerText(root);
       if (text.trim() && text.length <= PRESCAN_MAX_CHARS && !verdicts.has(text)) void verdictFor(text);
     }, PRESCAN_MS);
-  }, true);
+  });
 
   // Holds a submission (Enter, send click, form submit) of `text` typed into `root`; `resend`
   // repeats it once the engine allows it or the user proceeds. Returns true when held.
@@ -397,7 +410,7 @@
     return true;
   }
 
-  window.addEventListener('keydown', (e) => {
+  on('keydown', (e) => {
     if (fromOverlay(e)) return e.stopImmediatePropagation(); // the dialog's keys are not the page's
     if (isReplay(e) || e.key !== 'Enter' || e.isComposing || e.keyCode === 229 || e.shiftKey || e.altKey || !inScope()) return;
     const target = deepTarget(e);
@@ -412,9 +425,9 @@
       if (root instanceof HTMLInputElement) root.form?.requestSubmit();
       else root.ownerDocument.execCommand(root instanceof HTMLTextAreaElement ? 'insertText' : 'insertParagraph', false, '\n');
     });
-  }, true);
+  });
   for (const type of ['keyup', 'keypress', 'beforeinput', 'compositionstart', 'compositionupdate', 'compositionend']) {
-    window.addEventListener(type, (e) => { if (fromOverlay(e)) e.stopImmediatePropagation(); }, true);
+    on(type, (e) => { if (fromOverlay(e)) e.stopImmediatePropagation(); });
   }
 
   // A click on a send button next to the composer the user last typed in.
@@ -433,7 +446,7 @@
   }
 
   let resending = false;
-  window.addEventListener('click', (e) => {
+  on('click', (e) => {
     if (resending || fromOverlay(e) || !inScope()) return;
     const button = sendButtonFor(deepTarget(e));
     if (!button) return;
@@ -441,9 +454,9 @@
       resending = true;
       try { button.click(); } finally { resending = false; }
     });
-  }, true);
+  });
 
-  window.addEventListener('submit', (e) => {
+  on('submit', (e) => {
     if (resending || !inScope()) return;
     const form = e.target;
     const fields = [...form.querySelectorAll('textarea, input')].filter(isTextControl);
@@ -454,7 +467,7 @@
       resending = true;
       try { form.requestSubmit(e.submitter ?? undefined); } finally { resending = false; }
     });
-  }, true);
+  });
 
   // --- file inputs --------------------------------------------------------------------------------
   // `input` fires before `change`; both are held until the files are checked.
@@ -497,13 +510,13 @@
   }
 
   for (const type of ['input', 'change']) {
-    window.addEventListener(type, (e) => {
+    on(type, (e) => {
       const input = deepTarget(e);
       if (isReplay(e) || !(input instanceof HTMLInputElement) || input.type !== 'file' || !inScope() || !input.files?.length) return;
       e.stopImmediatePropagation();
       if (heldInputs.has(input)) return;
       heldInputs.add(input);
       failClosed('upload', checkFileInput(input), () => { input.value = ''; heldInputs.delete(input); });
-    }, true);
+    });
   }
 })();

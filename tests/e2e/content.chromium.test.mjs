@@ -288,6 +288,45 @@ for (const csp of ['strict', 'permissive']) {
           assert.ok(!(await pageSaw(frame)).includes('ACME'), 'no listener in the frame saw it');
         });
       }
+
+      await t.test('an editing iframe built with document.open() (as older rich-text editors do) is still guarded', async () => {
+        await page.evaluate(async () => {
+          const f = document.createElement('iframe');
+          f.id = 'f-written';
+          document.body.append(f);
+          await new Promise((r) => setTimeout(r, 200));
+          const d = f.contentDocument;
+          d.open();
+          d.write('<!doctype html><body contenteditable="true"></body>');
+          d.close();
+          f.contentWindow.__seen = [];
+          // On the editable body, as such editors listen. (A window capture-phase listener added
+          // in the same task as document.open() would run before the guard's, which is put
+          // back only when that task ends.)
+          d.body.addEventListener('paste', (e) => f.contentWindow.__seen.push(e.clipboardData.getData('text/plain')), true);
+        });
+        const written = () => page.evaluate(() => {
+          const f = document.getElementById('f-written');
+          return { seen: f.contentWindow.__seen, text: f.contentDocument.body.innerText };
+        });
+        const focusBody = () => page.evaluate(() => {
+          const f = document.getElementById('f-written');
+          f.contentWindow.focus();
+          f.contentDocument.body.focus();
+        });
+        await putOnClipboard(MARKER_TEXT);
+        await focusBody();
+        await page.keyboard.press('Control+V');
+        await sleep(600);
+        await page.keyboard.press('Enter'); // OK in the frame's dialog
+        await sleep(200);
+        assert.deepEqual(await written(), { seen: [], text: '' }, 'nothing reached the written frame');
+
+        await putOnClipboard('clean text');
+        await focusBody();
+        await page.keyboard.press('Control+V');
+        await until('the clean paste in the written frame', async () => (await written()).text.includes('clean text'));
+      });
     } finally {
       await page.close();
     }
