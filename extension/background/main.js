@@ -170,6 +170,10 @@ const handlers = {
   },
   async checkContent({ kind, parts }, sender) {
     const { engine } = await ready;
+    // Asked before the page knew its scope (or after it changed URL): out of scope passes.
+    if (!(await handlers.contentScope({}, sender)).scan) {
+      return { action: 'allow', parts: [], findings: [], justification: 'none', redactable: false };
+    }
     const verdict = engine.checkSubmission(parts.map(decodePart));
     if (verdict.redactable && verdict.action !== 'allow') {
       const textOf = (k) => parts.find((p) => p.kind === k)?.text;

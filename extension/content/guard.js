@@ -44,15 +44,23 @@
   // Until the background answers, content is treated as in scope (held and checked), never
   // waved through.
   let scope = null; // {scan, maxFileBytes}
+  let scopeUrl = location.href;
   let scopeReady;
   const askScope = () => {
+    scopeUrl = location.href;
     scopeReady = ask({ type: 'contentScope' }).then((s) => { scope = s; }, () => { scope = null; });
     return scopeReady;
   };
   askScope();
-  // Unknown scope (no answer yet, or the background failed): hold and check, and ask again.
+  // Unknown scope (no answer yet, the background failed, or the page moved to another URL
+  // with history.pushState): hold and check, and ask again.
   const inScope = () => {
-    if (scope == null) void scopeReady.then(() => scope ?? askScope());
+    if (location.href !== scopeUrl) {
+      scope = null;
+      askScope();
+    } else if (scope == null) {
+      void scopeReady.then(() => scope ?? askScope());
+    }
     return scope == null || scope.scan;
   };
 

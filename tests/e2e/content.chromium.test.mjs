@@ -18,7 +18,10 @@ const MARKER_TEXT = 'Roadmap — ACME CONFIDENTIAL — do not forward';
 const POLICY = {
   version: 1,
   defaultAction: 'allow',
-  rules: [{ id: 'approved', action: 'allow', patterns: ['claude.ai'] }],
+  rules: [
+    { id: 'approved', action: 'allow', patterns: ['claude.ai'] },
+    { id: 'internal-assistant', action: 'allow', patterns: ['example.com/ai'] },
+  ],
   content: {
     secrets: { action: 'warn' },
     markers: [{ id: 'acme-confidential', action: 'block', terms: ['ACME CONFIDENTIAL'] }],
@@ -332,6 +335,36 @@ for (const csp of ['strict', 'permissive']) {
     }
   });
 }
+
+test('scope follows the page: out of scope untouched, in scope after history.pushState into a matched path', async () => {
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: 'https://example.com' });
+  page = await browser.context.newPage();
+  cdp = await browser.context.newCDPSession(page);
+  try {
+    await page.goto('https://example.com/composer?csp=permissive');
+    await page.waitForFunction(() => window.__ready === true, null, { timeout: 30_000 });
+    await setValue(page, 'ta', '');
+    await putOnClipboard(MARKER_TEXT);
+    await focus(page, 'ta');
+    await page.keyboard.press('Control+V');
+    await until('out of scope, the paste goes in untouched', async () => (await valueOf(page, 'ta')) === MARKER_TEXT);
+    const pastes = (await spyOf(page)).filter((s) => s.type === 'paste' && s.phase === 'window-capture');
+    assert.deepEqual(pastes.map((s) => s.trusted), [true]);
+
+    await page.evaluate(() => history.pushState({}, '', '/ai/chat'));
+    await setValue(page, 'ta', '');
+    await clearSpy(page);
+    await focus(page, 'ta');
+    await page.keyboard.press('Control+V');
+    assert.match(await waitDialog(), /Paste blocked/);
+    await page.keyboard.press('Enter');
+    await waitNoDialog();
+    assert.equal(await valueOf(page, 'ta'), '');
+    assert.ok(!(await pageSaw(page)).includes('ACME'));
+  } finally {
+    await page.close();
+  }
+});
 
 test('every decision is in the audit trail, without the content', async () => {
   const options = await browser.context.newPage();
