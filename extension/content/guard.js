@@ -76,7 +76,19 @@
   }
 
   // --- what the event targets ---------------------------------------------------------------------
-  const deepTarget = (e) => e.composedPath?.()[0] ?? e.target;
+  // The element an event is really for. Events from inside a closed shadow root reach the
+  // window retargeted to its host; the extension may open any shadow root to find the focused
+  // element inside (keys, pastes, drops land on the focused editor).
+  const shadowOf = (el) => {
+    try { return api.dom?.openOrClosedShadowRoot?.(el) ?? el.openOrClosedShadowRoot ?? null; } catch { return null; }
+  };
+  function deepTarget(e) {
+    let target = e.composedPath?.()[0] ?? e.target;
+    for (let root; target instanceof Element && !overlay.owns(target) && (root = shadowOf(target)) && root.activeElement;) {
+      target = root.activeElement;
+    }
+    return target;
+  }
   const isTextControl = (n) => n instanceof HTMLTextAreaElement
     || (n instanceof HTMLInputElement && /^(text|search|email|url|tel|password|)$/i.test(n.type));
   const hasSelectionApi = (n) => n instanceof HTMLTextAreaElement || /^(text|search|url|tel|password|)$/i.test(n.type);

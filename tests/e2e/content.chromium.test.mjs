@@ -366,6 +366,35 @@ test('scope follows the page: out of scope untouched, in scope after history.pus
   }
 });
 
+test('a composer inside a closed shadow root: a typed secret and Enter are held', async () => {
+  page = await browser.context.newPage();
+  cdp = await browser.context.newCDPSession(page);
+  try {
+    await page.goto(`${ORIGIN}/composer?csp=permissive`);
+    await page.waitForFunction(() => window.__ready === true, null, { timeout: 30_000 });
+    await page.evaluate(() => {
+      const host = document.createElement('div');
+      host.id = 'closed-host';
+      document.body.prepend(host);
+      const root = host.attachShadow({ mode: 'closed' });
+      const box = document.createElement('textarea');
+      root.append(box);
+      window.__closed = { box, enters: [] };
+      box.addEventListener('keydown', (e) => { if (e.key === 'Enter') window.__closed.enters.push(box.value); });
+      box.focus();
+    });
+    await page.keyboard.type(`key ${SECRET}`);
+    await page.keyboard.press('Enter');
+    assert.match(await waitDialog(), /Check before you send/);
+    await page.keyboard.press('Escape');
+    await waitNoDialog();
+    assert.deepEqual(await page.evaluate(() => window.__closed.enters), [], 'the page never saw the Enter');
+    assert.equal(await page.evaluate(() => window.__closed.box.value), `key ${SECRET}`);
+  } finally {
+    await page.close();
+  }
+});
+
 test('every decision is in the audit trail, without the content', async () => {
   const options = await browser.context.newPage();
   await options.goto(`chrome-extension://${browser.extensionId}/pages/options.html`);
