@@ -119,6 +119,12 @@ function decodePart(part) {
   return { kind: 'file', name: part.name, size: part.size, bytes };
 }
 
+// In scope when the frame's own page or the tab's page is: a frame inside an AI tool's page
+// (srcdoc, about:blank, another origin) is part of that tool.
+function scansSender(engine, sender) {
+  return [sender.url, sender.tab?.url].some((u) => u && isWeb(u) && engine.scansPage(u));
+}
+
 // The page an event came from, without its query or fragment (which can carry content).
 function pageOf(sender) {
   const url = sender.tab?.url ?? sender.url ?? '';
@@ -161,34 +167,21 @@ const handlers = {
     return { url: e.url };
   },
   // --- content on its way into a page (content scripts) ---
-  // In scope when the frame's own page or the tab's page is: a frame inside an AI tool's page
-  // (srcdoc, about:blank, another origin) is part of that tool.
   async contentScope(_msg, sender) {
     const { engine } = await ready;
-    const urls = [sender.url, sender.tab?.url].filter((u) => u && isWeb(u));
-    return { scan: urls.some((u) => engine.scansPage(u)), maxFileBytes: engine.maxFileBytes };
+    return { scan: scansSender(engine, sender), maxFileBytes: engine.maxFileBytes };
   },
   async checkContent({ kind, parts }, sender) {
     const { engine } = await ready;
     // Asked before the page knew its scope (or after it changed URL): out of scope passes.
-    if (!(await handlers.contentScope({}, sender)).scan) {
-      return { action: 'allow', parts: [], findings: [], justification: 'none', redactable: false };
-    }
+    if (!scansSender(engine, sender)) return { action: 'allow', parts: [], findings: [], justification: 'none', redactable: false };
     const verdict = engine.checkSubmission(parts.map(decodePart));
-    if (verdict.redactable && verdict.action !== 'allow') {
-      const textOf = (k) => parts.find((p) => p.kind === k)?.text;
-      verdict.redacted = {
-        text: textOf('text') == null ? null : engine.redactSecrets(textOf('text')),
-        html: null, // a secret split across tags may survive redaction of markup: text only
-      };
-    }
     const unscanned = verdict.parts.filter((p) => p.status === 'tooLarge').map((p) => p.name);
     if (unscanned.length) await audit.record({ type: 'content-unscanned', kind, files: unscanned, url: pageOf(sender) });
     return verdict;
   },
   // What the employee chose in the content dialog. The audit trail gets the detectors and
-  // rules, never the content.
-  // The reason is typed by the employee and may itself hold a secret: it is redacted too.
+  // rules, never the content; the typed reason may itself hold a secret and is redacted.
   async contentDecision({ kind, choice, justification, action, findings }, sender) {
     const { engine } = await ready;
     const text = (v) => String(v ?? '').slice(0, 64);

@@ -91,7 +91,7 @@
   }
   const isTextControl = (n) => n instanceof HTMLTextAreaElement
     || (n instanceof HTMLInputElement && /^(text|search|email|url|tel|password|)$/i.test(n.type));
-  const hasSelectionApi = (n) => n instanceof HTMLTextAreaElement || /^(text|search|url|tel|password|)$/i.test(n.type);
+  const hasSelectionApi = (n) => isTextControl(n) && n.type !== 'email'; // email inputs have no selection API
   function editableRoot(node) {
     if (!(node instanceof Element)) node = node?.parentElement;
     if (!node) return null;
@@ -175,7 +175,7 @@
     const active = root.getRootNode().activeElement;
     if (active !== root && !root.contains(active)) root.focus({ preventScroll: true });
     if (isTextControl(root)) {
-      if (saved.api && root.selectionStart !== saved.start || root.selectionEnd !== saved.end) root.setSelectionRange(saved.start, saved.end);
+      if (saved.api && (root.selectionStart !== saved.start || root.selectionEnd !== saved.end)) root.setSelectionRange(saved.start, saved.end);
     } else if (saved.range && saved.sel) {
       const now = saved.sel.rangeCount ? saved.sel.getRangeAt(0) : null;
       const same = now && now.startContainer === saved.range.startContainer && now.startOffset === saved.range.startOffset
@@ -206,7 +206,7 @@
       // Not the editing command: it takes seconds for a few thousand lines in a textarea.
       if (root instanceof HTMLInputElement) text = text.replace(/\r?\n/g, ' ');
       if (hasSelectionApi(root)) root.setRangeText(text, root.selectionStart, root.selectionEnd, 'end');
-      else root.value += text; // email inputs have no selection API
+      else root.value += text;
       root.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertFromPaste', data: text }));
     } else if (html) {
       doc.execCommand('insertHTML', false, inertHtml(html)) || doc.execCommand('insertText', false, text);
@@ -280,11 +280,10 @@
     if (!verdict || verdict.action !== 'allow') {
       const { choice } = await decide(kind, verdict);
       if (choice === 'redact') {
-        // Plain text only: a secret split across HTML tags (syntax highlighting) may survive
-        // redaction of the markup. Files go only if nothing was found in them.
+        // The engine's redacted plain text; files go only if nothing was found in them.
         const firstFile = parts.length - payload.files.length;
         const files = payload.files.filter((_, i) => verdict.parts[firstFile + i]?.action === 'allow');
-        deliver = { text: verdict.redacted.text ?? '', html: '', files, extra: {} };
+        deliver = { text: verdict.redactedText ?? '', html: '', files, extra: {} };
       } else if (choice !== 'proceed') {
         restoreCaret(saved);
         return;
@@ -298,7 +297,7 @@
       : new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true, composed: true, ...point });
     // Firefox builds its own empty DataTransfer for a constructed paste event; an editor given
     // that would take nothing. There the text goes in directly.
-    const carried = kind === 'drop' || event.clipboardData?.getData('text/plain') === (transfer.getData('text/plain'));
+    const carried = kind === 'drop' || event.clipboardData?.getData('text/plain') === transfer.getData('text/plain');
     if ((!carried || !replay(target, event).defaultPrevented) && (deliver.text || deliver.html)) {
       if (kind === 'drop') caretAtPoint(saved, point);
       insertLikeTheBrowser(saved, deliver);

@@ -17,9 +17,7 @@ pub struct WasmEngine {
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     // JSON-compatible: maps become plain objects, `None` becomes null.
     let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    value
-        .serialize(&ser)
-        .map_err(|e| JsError::new(&e.to_string()))
+    value.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
 }
 
 fn policy_error(e: &PolicyError) -> JsError {
@@ -39,17 +37,13 @@ struct PolicyProblem<'a> {
 impl WasmEngine {
     /// The engine with the built-in default policy.
     pub fn builtin() -> WasmEngine {
-        WasmEngine {
-            inner: Engine::builtin(),
-        }
+        WasmEngine { inner: Engine::builtin() }
     }
 
     /// Compiles an admin policy (JSON text); throws an Error naming line, rule and field.
     #[wasm_bindgen(js_name = fromPolicy)]
     pub fn from_policy(json: &str) -> Result<WasmEngine, JsError> {
-        Engine::from_policy_json(json)
-            .map(|inner| WasmEngine { inner })
-            .map_err(|e| policy_error(&e))
+        Engine::from_policy_json(json).map(|inner| WasmEngine { inner }).map_err(|e| policy_error(&e))
     }
 
     /// Validates a policy without keeping it: `null` when valid, otherwise
@@ -70,10 +64,7 @@ impl WasmEngine {
 
     /// `{action, rule}` for a URL.
     pub fn verdict(&self, url: &str) -> Result<JsValue, JsError> {
-        let v = self
-            .inner
-            .verdict(url)
-            .map_err(|e| JsError::new(&e.to_string()))?;
+        let v = self.inner.verdict(url).map_err(|e| JsError::new(&e.to_string()))?;
         to_js(&v)
     }
 
@@ -92,10 +83,7 @@ impl WasmEngine {
 
     /// What the warn and block pages show, with "Continue" grants applied at `now_ms`.
     pub fn explain(&self, url: &str, now_ms: f64) -> Result<JsValue, JsError> {
-        let e = self
-            .inner
-            .explain(url, now_ms)
-            .map_err(|e| JsError::new(&e.to_string()))?;
+        let e = self.inner.explain(url, now_ms).map_err(|e| JsError::new(&e.to_string()))?;
         to_js(&e)
     }
 
@@ -118,12 +106,7 @@ impl WasmEngine {
         first_id: u32,
         extension_base: Option<String>,
     ) -> Result<JsValue, JsError> {
-        let opts = DnrOptions {
-            warn_page: warn_page.into(),
-            block_page: block_page.into(),
-            first_id,
-            extension_base,
-        };
+        let opts = DnrOptions { warn_page: warn_page.into(), block_page: block_page.into(), first_id, extension_base };
         let c = self.inner.dnr_rules(&opts);
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
@@ -132,20 +115,13 @@ impl WasmEngine {
             regex_rules: usize,
             skipped: &'a [String],
         }
-        to_js(&Out {
-            rules: &c.rules,
-            regex_rules: c.regex_rules,
-            skipped: &c.skipped,
-        })
+        to_js(&Out { rules: &c.rules, regex_rules: c.regex_rules, skipped: &c.skipped })
     }
 
     /// The allow rule that remembers "Continue" for the URL's host, or null.
     #[wasm_bindgen(js_name = grantRule)]
     pub fn grant_rule(&self, id: u32, url: &str) -> Result<JsValue, JsError> {
-        let r = self
-            .inner
-            .grant_rule(id, url)
-            .map_err(|e| JsError::new(&e.to_string()))?;
+        let r = self.inner.grant_rule(id, url).map_err(|e| JsError::new(&e.to_string()))?;
         to_js(&r)
     }
 
@@ -158,7 +134,8 @@ impl WasmEngine {
     /// The verdict on a paste, drop, typed prompt or file selection. `parts` is an array of
     /// `{kind: "text"|"html"|"file", name?, text?}` or, for files, `{kind: "file", name, bytes:
     /// Uint8Array, size}` (`bytes` may be empty when `size` is over `maxFileBytes`). Returns
-    /// `{action, parts, findings, justification, redactable}`; findings carry `part`.
+    /// `{action, parts, findings, justification, redactable, redactedText}`; findings carry
+    /// `part`.
     #[wasm_bindgen(js_name = checkSubmission)]
     pub fn check_submission(&self, parts: &js_sys::Array) -> Result<JsValue, JsError> {
         struct Owned {
@@ -168,48 +145,32 @@ impl WasmEngine {
             bytes: Vec<u8>,
             size: u64,
         }
-        let field = |obj: &JsValue, key: &str| {
-            js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-        };
+        let field = |obj: &JsValue, key: &str| js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
         let mut owned = Vec::with_capacity(parts.length() as usize);
         for (i, obj) in parts.iter().enumerate() {
             let kind = match field(&obj, "kind").as_string().as_deref() {
                 Some("text") => PartKind::Text,
                 Some("html") => PartKind::Html,
                 Some("file") => PartKind::File,
-                other => {
-                    return Err(JsError::new(&format!(
-                        "parts[{i}].kind: expected text, html or file, got {other:?}"
-                    )))
-                }
+                other => return Err(JsError::new(&format!("parts[{i}].kind: expected text, html or file, got {other:?}"))),
             };
             let name = field(&obj, "name").as_string();
             let text = field(&obj, "text").as_string();
             let bytes_value = field(&obj, "bytes");
             let has_bytes = !(bytes_value.is_undefined() || bytes_value.is_null());
-            let bytes = if !has_bytes {
-                Vec::new()
-            } else {
+            let bytes = if has_bytes {
                 bytes_value
                     .dyn_into::<js_sys::Uint8Array>()
                     .map_err(|_| JsError::new(&format!("parts[{i}].bytes: expected a Uint8Array")))?
                     .to_vec()
+            } else {
+                Vec::new()
             };
             if kind == PartKind::File && text.is_none() && !has_bytes {
-                return Err(JsError::new(&format!(
-                    "parts[{i}]: a file needs bytes (or text)"
-                )));
+                return Err(JsError::new(&format!("parts[{i}]: a file needs bytes (or text)")));
             }
-            let size = field(&obj, "size")
-                .as_f64()
-                .map_or(bytes.len() as u64, |s| s as u64);
-            owned.push(Owned {
-                kind,
-                name,
-                text,
-                bytes,
-                size,
-            });
+            let size = field(&obj, "size").as_f64().map_or(bytes.len() as u64, |s| s as u64);
+            owned.push(Owned { kind, name, text, bytes, size });
         }
         let parts: Vec<Part> = owned
             .iter()
@@ -218,10 +179,7 @@ impl WasmEngine {
                 name: o.name.as_deref(),
                 content: match &o.text {
                     Some(t) => PartContent::Text(t),
-                    None => PartContent::Bytes {
-                        bytes: &o.bytes,
-                        size: o.size,
-                    },
+                    None => PartContent::Bytes { bytes: &o.bytes, size: o.size },
                 },
             })
             .collect();

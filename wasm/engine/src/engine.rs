@@ -72,12 +72,7 @@ impl Engine {
         let catalog = builtin_catalog();
         let policy = Policy::builtin(&catalog);
         let content = ContentScanner::new(policy.content.clone());
-        Engine {
-            catalog,
-            policy,
-            content,
-            grants: HashMap::new(),
-        }
+        Engine { catalog, policy, content, grants: HashMap::new() }
     }
 
     /// Compiles an admin policy.
@@ -85,12 +80,7 @@ impl Engine {
         let catalog = builtin_catalog();
         let policy = Policy::parse(text, &catalog)?;
         let content = ContentScanner::new(policy.content.clone());
-        Ok(Engine {
-            catalog,
-            policy,
-            content,
-            grants: HashMap::new(),
-        })
+        Ok(Engine { catalog, policy, content, grants: HashMap::new() })
     }
 
     pub fn policy(&self) -> &Policy {
@@ -104,10 +94,7 @@ impl Engine {
     /// The verdict for a URL string, ignoring "Continue" grants.
     pub fn verdict(&self, url: &str) -> Result<Verdict, UrlError> {
         let (action, rule) = self.decide(url)?;
-        Ok(Verdict {
-            action,
-            rule: rule.map(str::to_string),
-        })
+        Ok(Verdict { action, rule: rule.map(str::to_string) })
     }
 
     /// The action and deciding rule id, without allocating for canonical URLs: the hot path.
@@ -126,8 +113,7 @@ impl Engine {
 
     /// Records "Continue" on a warn page for `host` until `expires_ms` (ms since the epoch).
     pub fn grant(&mut self, host: &str, expires_ms: f64) {
-        self.grants
-            .insert(host.trim_end_matches('.').to_ascii_lowercase(), expires_ms);
+        self.grants.insert(host.trim_end_matches('.').to_ascii_lowercase(), expires_ms);
     }
 
     /// Drops every grant (policy change, or the admin revoked them).
@@ -145,10 +131,7 @@ impl Engine {
             None => (self.policy.default_action, None),
         };
         let granted = action == Action::Warn
-            && self
-                .grants
-                .get(req.host.as_ref())
-                .is_some_and(|&until| until > now_ms);
+            && self.grants.get(req.host.as_ref()).is_some_and(|&until| until > now_ms);
         let tool = self.catalog.classify(&req).map(|t| ToolInfo {
             id: t.id.clone(),
             name: t.name.clone(),

@@ -13,7 +13,7 @@
 
 use serde::Serialize;
 
-use super::scanner::{ContentScanner, Detector, Finding};
+use super::scanner::{redact_secrets, ContentScanner, Detector, Finding};
 use crate::policy::Justification;
 use crate::verdict::Action;
 
@@ -95,6 +95,10 @@ pub struct SubmissionVerdict {
     pub justification: Justification,
     /// Whether replacing the secrets leaves nothing to block or warn about in any part.
     pub redactable: bool,
+    /// What "Paste with secrets redacted" inserts: the plain text with each secret replaced by
+    /// `[REDACTED <rule>]`. Present when the submission is redactable and not allowed as is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redacted_text: Option<String>,
 }
 
 /// Whether `bytes` look like text: no NUL byte in the leading bytes, and those bytes are
@@ -128,12 +132,7 @@ pub fn check(scanner: &ContentScanner, parts: &[Part]) -> SubmissionVerdict {
             }
         };
         let report = scanner.scan(text);
-        let code_bytes = covered_bytes(
-            report
-                .findings
-                .iter()
-                .filter(|f| f.detector == Detector::Fingerprint),
-        );
+        let code_bytes = covered_bytes(report.findings.iter().filter(|f| f.detector == Detector::Fingerprint));
         // Text can have its secrets replaced; a file is passed whole or not at all.
         let redactable = match part.kind {
             PartKind::File => report.action == Action::Allow,
@@ -147,30 +146,28 @@ pub fn check(scanner: &ContentScanner, parts: &[Part]) -> SubmissionVerdict {
             status,
             action: report.action,
             bytes: text.len(),
-            code_coverage: if text.is_empty() {
-                0.0
-            } else {
-                code_bytes as f32 / text.len() as f32
-            },
+            code_coverage: if text.is_empty() { 0.0 } else { code_bytes as f32 / text.len() as f32 },
             redactable,
         });
-        findings.extend(report.findings.into_iter().map(|finding| PartFinding {
-            part: index,
-            finding,
-        }));
+        findings.extend(report.findings.into_iter().map(|finding| PartFinding { part: index, finding }));
     }
     let action = Action::most_severe(verdicts.iter().map(|p| p.action));
-    let has_secret = findings
-        .iter()
-        .any(|f| f.finding.detector == Detector::Secret);
+    let has_secret = findings.iter().any(|f| f.finding.detector == Detector::Secret);
     let redactable = has_secret && verdicts.iter().all(|p| p.redactable);
-    SubmissionVerdict {
-        action,
-        parts: verdicts,
-        findings,
-        justification: scanner.policy().justification,
-        redactable,
-    }
+    let redacted_text = if redactable && action != Action::Allow { redacted_plain_text(parts, &findings) } else { None };
+    SubmissionVerdict { action, parts: verdicts, findings, justification: scanner.policy().justification, redactable, redacted_text }
+}
+
+/// The first plain-text part with its secrets replaced, from the findings already made. Only
+/// plain text is offered redacted: a secret split across HTML tags (syntax highlighting) may
+/// not match in the markup, and would survive its redaction.
+fn redacted_plain_text(parts: &[Part], findings: &[PartFinding]) -> Option<String> {
+    let (index, text) = parts.iter().enumerate().find_map(|(i, p)| match (p.kind, &p.content) {
+        (PartKind::Text, PartContent::Text(t)) => Some((i, *t)),
+        _ => None,
+    })?;
+    let own: Vec<Finding> = findings.iter().filter(|f| f.part == index).map(|f| f.finding.clone()).collect();
+    Some(redact_secrets(text, &own))
 }
 
 /// Bytes covered by the union of the findings' spans.
@@ -232,6 +229,7 @@ mod tests {
         assert_eq!(v.parts[1].action, Action::Block);
         assert!(v.findings.iter().all(|f| f.part == 1));
         assert!(v.redactable);
+        assert_eq!(v.redacted_text.as_deref(), Some("hello"), "the plain text, which held no secret");
     }
 
     #[test]
