@@ -164,6 +164,8 @@ var aiguardOverlay = (() => {
       keeper = new MutationObserver(() => {
         if (!settled && !host.isConnected) {
           document.documentElement.append(host);
+          // Removal took it out of the top layer but left it "open": close, then show again.
+          dialog.close();
           dialog.showModal();
           focusFirst.focus();
         }
