@@ -58,7 +58,16 @@ const POLICY = {
   ],
 };
 const text = (id) => ff.exec(`return document.getElementById(${JSON.stringify(id)})?.textContent ?? null`);
-const onPage = (page) => waitFor(async () => (await ff.url()).startsWith(ff.extensionBase + page), page);
+// Waits for one of the extension's pages; the error names the URL the tab was on instead. A
+// background that was suspended first loads the engine again, which under load takes a while.
+const onPage = async (page) => {
+  let at = '';
+  try {
+    return await waitFor(async () => (at = await ff.url()).startsWith(ff.extensionBase + page), page, 30_000);
+  } catch (e) {
+    throw new Error(`${e.message}; the tab was on ${at}`);
+  }
+};
 
 test('admin policy: block page with the company message, no way through', async () => {
   await ff.navigate('https://chatgpt.com/').catch(() => {});
