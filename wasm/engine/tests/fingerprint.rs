@@ -4,8 +4,8 @@
 //! database file: golden bytes, and rejection of every kind of bad input without a panic.
 
 use aiguard_engine::content::fingerprint::{
-    fingerprints, token_count, BuildOptions, BuildStats, DbBuilder, DbError, FingerprintDb, FingerprintKey, FingerprintMatch,
-    DEFAULT_MIN_MATCHES, FORMAT_VERSION, K, W,
+    fingerprints, token_count, vocabulary, BuildOptions, BuildStats, DbBuilder, DbError, FingerprintDb, FingerprintKey, FingerprintMatch,
+    DEFAULT_MIN_MATCHES, FORMAT_VERSION, K, MIN_VOCABULARY, W,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1074,6 +1074,35 @@ fn unrelated_code_idioms_and_prose_do_not_match() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Lists that two codebases easily share: long, regular, a handful of token kinds.
+const JAVA_IMPORTS: &str = "import java.io.BufferedInputStream;\nimport java.io.IOException;\nimport java.io.InputStream;\nimport java.net.CookieStore;\nimport java.net.Proxy;\nimport java.net.URL;\nimport java.util.Collection;\nimport java.util.List;\nimport java.util.Map;\nimport org.jsoup.helper.DataUtil;\nimport org.jsoup.helper.HttpConnection;\nimport org.jsoup.nodes.Document;\nimport org.jsoup.parser.Parser;\nimport org.jsoup.safety.Cleaner;\nimport org.jsoup.safety.Safelist;\n";
+const PYTHON_ALL: &str = "__all__ = [\n    \"Attribute\",\n    \"AttrsInstance\",\n    \"Converter\",\n    \"Factory\",\n    \"NOTHING\",\n    \"asdict\",\n    \"assoc\",\n    \"astuple\",\n    \"attr\",\n    \"attrib\",\n    \"attributes\",\n    \"attrs\",\n    \"cmp_using\",\n    \"converters\",\n    \"define\",\n    \"evolve\",\n    \"exceptions\",\n    \"field\",\n    \"fields\",\n    \"fields_dict\",\n]\n";
+
+#[test]
+fn shared_lists_are_not_code() {
+    // The company tree has these lists too: each is in the database, verbatim.
+    let mut b = DbBuilder::new(key(), BuildOptions::default());
+    for s in TREE {
+        b.add_file(s.text);
+    }
+    for list in [JAVA_IMPORTS, PYTHON_ALL] {
+        b.add_file(list);
+    }
+    let db = b.build().unwrap();
+    for list in [JAVA_IMPORTS, PYTHON_ALL] {
+        let hits = fingerprints(list, db.key()).iter().filter(|f| db.contains(f.hash)).count();
+        assert!(hits >= DEFAULT_MIN_MATCHES, "the list is in the database ({hits} fingerprints)");
+        assert!(vocabulary(list) < MIN_VOCABULARY, "{list}");
+        assert!(scan(&db, list).is_empty(), "a list is not evidence of a leak:\n{list}");
+    }
+    // The same database still finds the code of the tree, lists around it or not.
+    for s in TREE.iter().filter(|s| s.text.len() > 400) {
+        assert!(!scan(&db, s.text).is_empty(), "{}", s.name);
+        let wrapped = format!("{JAVA_IMPORTS}\n{}\n{PYTHON_ALL}", s.text);
+        assert!(!scan(&db, &wrapped).is_empty(), "{} between lists", s.name);
+    }
 }
 
 #[test]

@@ -23,7 +23,7 @@ mod winnow;
 
 pub use build::{BuildOptions, DbBuilder};
 pub use db::{BuildStats, DbError, FingerprintDb, FORMAT_VERSION};
-pub use scan::{FingerprintMatch, MAX_GAP, MIN_DENSITY, MIN_DISTINCT};
+pub use scan::{FingerprintMatch, MAX_GAP, MIN_DENSITY, MIN_DISTINCT, MIN_VOCABULARY};
 
 /// Tokens per k-gram. With `W` and the minimum match count it fixes how long a copied run must
 /// be to count; see `FINGERPRINTS.md` for the measurements behind 24.
@@ -32,7 +32,7 @@ pub const K: usize = 24;
 /// to share at least one fingerprint.
 pub const W: usize = 8;
 /// Distinct matched fingerprints that make a span a match, when the caller has no setting.
-pub const DEFAULT_MIN_MATCHES: usize = 5;
+pub const DEFAULT_MIN_MATCHES: usize = 4;
 
 /// Version of the token normalisation (keyword list, comment and literal rules, token ids,
 /// rolling hash). A database records it: any change in how a text becomes fingerprints makes
@@ -142,6 +142,18 @@ fn for_each_fingerprint(text: &str, hasher: &KeyedHasher, mut f: impl FnMut(Fing
     });
     w.push_batch(&mut batch);
     w.finish();
+}
+
+/// How many distinct kinds of normalised token `text` has: each keyword and punctuation byte is
+/// one kind, all identifiers one, all literals one. A list (an import block, an attribute list,
+/// an array of strings) is long but uses a handful of kinds; code uses many.
+pub fn vocabulary(text: &str) -> usize {
+    let mut seen = [0u64; 16];
+    tokenize::tokenize(text, |id, _, _, _| {
+        let id = id as usize % 1024;
+        seen[id / 64] |= 1 << (id % 64);
+    });
+    seen.iter().map(|w| w.count_ones() as usize).sum()
 }
 
 /// How many normalised tokens `text` has (for diagnostics and the K/W rationale).

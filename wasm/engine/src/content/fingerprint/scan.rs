@@ -14,6 +14,12 @@
 //! `min_matches` while matching over just as many tokens; the second path counts what was
 //! matched instead of how it happened to be sampled.
 //!
+//! A span must also use at least [`MIN_VOCABULARY`] kinds of token (see
+//! [`vocabulary`](super::vocabulary)). Lists are long and regular: an import block, an
+//! attribute list, `__all__ = [...]`, a run of accessors' `import`/`use` lines use four to six
+//! kinds (`import`, identifier, `.`, `;`), and any two codebases have some of them in common;
+//! code that does something uses more.
+//!
 //! Idioms that every codebase has (a `for` loop, `if err != nil { return err }`, an import
 //! block) are short runs, a few fingerprints each, between unmatched ones; repeating one idiom
 //! many times adds no distinct fingerprints. A real copy matches densely, distinctly and long.
@@ -21,7 +27,7 @@
 //! `score` is the share of the span's fingerprints found in the database: 1.0 for a verbatim
 //! copy, lower where it was edited.
 
-use super::{for_each_fingerprint, Fingerprint, FingerprintDb, K, W};
+use super::{for_each_fingerprint, vocabulary, Fingerprint, FingerprintDb, K, W};
 
 /// Unmatched fingerprints tolerated between two matched ones of one span.
 pub const MAX_GAP: usize = 4;
@@ -29,6 +35,8 @@ pub const MAX_GAP: usize = 4;
 pub const MIN_DENSITY: f32 = 0.5;
 /// Fewest distinct matched fingerprints for the token-length path (see the module notes).
 pub const MIN_DISTINCT: usize = 3;
+/// Fewest kinds of token a reported span uses (see the module notes).
+pub const MIN_VOCABULARY: usize = 8;
 
 /// A span of the scanned text that matches the database.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -142,6 +150,8 @@ impl FingerprintDb {
         });
         flush(&batch[..len], &mut index);
         spans.close();
+        // Only spans that passed the counts get here, so tokenising them again costs little.
+        spans.out.retain(|m| text.get(m.start..m.end).is_some_and(|t| vocabulary(t) >= MIN_VOCABULARY));
         spans.out
     }
 }
