@@ -8,5 +8,6 @@ node tests/bench/url-bench.mjs
 node tests/bench/secrets-compare.mjs
 cargo run --quiet --release -p aiguard-bench --bin scan-bench
 node tests/bench/scan-bench.mjs
+node tests/corpora/fetch.mjs
 cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy
 node tests/bench/paste-latency.mjs

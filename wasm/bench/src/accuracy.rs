@@ -1,69 +1,103 @@
 //! Fingerprint accuracy on real code: recall per paste transformation and the false-positive
-//! rate on unrelated code and prose.
+//! rate on unrelated code of the same languages, and on prose.
 //!
-//! Corpus (no code of ours, all pinned): the "company" tree is a set of crates at the versions
-//! in Cargo.lock, from cargo's registry cache, plus `web-ext`'s JavaScript at the version in
-//! package-lock.json; the unrelated tree is other crates and `playwright-core`'s JavaScript.
-//! Snippets are 30-line windows (and 12-line fragments) picked with a fixed seed.
+//! Corpus: the pinned public packages of `tests/corpora/fingerprint/packages.json`, fetched by
+//! `node tests/corpora/fetch.mjs` into `target/corpus` (checksums checked). Packages with role
+//! `company` stand for the company's code: their files are walked exactly as
+//! `aiguard fingerprint` walks a tree (same walker, same skip rules) and built into a database
+//! file, which is then loaded like the extension loads it. Packages with role `unrelated` are
+//! other projects in the same languages, by other authors.
+//!
+//! Per language family, snippets are drawn with a fixed seed: 30-line windows and 12-line
+//! fragments of company files (positives, each also transformed the way people edit code before
+//! pasting) and 30-line windows of unrelated files (negatives).
+//!
+//! `--seed N` draws another sample; `--min-matches N` sets the policy's threshold (default: the engine's default);
+//! `AIGUARD_ACCURACY_DEBUG=1` prints the first misses and false matches.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use aiguard_engine::content::fingerprint::{BuildOptions, DbBuilder, FingerprintDb, FingerprintKey, DEFAULT_MIN_MATCHES};
+use aiguard_cli::walk;
+use aiguard_engine::content::fingerprint::{fingerprints, vocabulary, BuildOptions, FingerprintDb, FingerprintKey, DEFAULT_MIN_MATCHES};
 
-const COMPANY_CRATES: &[&str] = &["regex-syntax", "aho-corasick", "serde_json", "url", "idna", "ignore", "globset"];
-const UNRELATED_CRATES: &[&str] = &["clap_builder", "hashbrown", "memchr", "adblock", "serde_core", "rustc-hash", "xorf"];
-const SNIPPETS: usize = 300;
+/// Positives (30-line windows, and as many 12-line fragments) per language family.
+const POSITIVES: usize = 60;
+/// Negatives (30-line windows of unrelated code) per language family.
+const NEGATIVES: usize = 100;
 
-fn locked_versions(root: &Path) -> HashMap<String, String> {
-    let lock = std::fs::read_to_string(root.join("Cargo.lock")).expect("Cargo.lock");
-    let mut out = HashMap::new();
-    let mut name = None;
-    for line in lock.lines() {
-        if let Some(n) = line.strip_prefix("name = \"") {
-            name = Some(n.trim_end_matches('"').to_string());
-        } else if let (Some(v), Some(n)) = (line.strip_prefix("version = \""), name.take()) {
-            out.insert(n, v.trim_end_matches('"').to_string());
-        }
+/// The language families measured, in report order.
+const FAMILIES: &[&str] = &["rust", "javascript", "python", "go", "java", "ruby", "php", "c", "cpp", "shell"];
+
+/// A file's family from its extension; files without a telling extension (`.h`, scripts
+/// without one) belong to their package's language.
+fn family(path: &Path, package_language: &str) -> &'static str {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let by_ext = match ext.as_str() {
+        "rs" => "rust",
+        "js" | "mjs" | "cjs" | "jsx" | "ts" | "tsx" => "javascript",
+        "py" | "pyi" => "python",
+        "go" => "go",
+        "java" | "kt" => "java",
+        "rb" | "rake" => "ruby",
+        "php" => "php",
+        "c" => "c",
+        "cc" | "cpp" | "cxx" | "hpp" | "hh" | "hxx" | "ipp" | "inl" => "cpp",
+        "sh" | "bash" | "zsh" => "shell",
+        _ => "",
+    };
+    let name = if by_ext.is_empty() { package_language } else { by_ext };
+    FAMILIES.iter().copied().find(|f| *f == name).unwrap_or("other")
+}
+
+struct Package {
+    name: String,
+    version: String,
+    language: String,
+    company: bool,
+    paths: Vec<String>,
+}
+
+fn packages(root: &Path) -> Vec<Package> {
+    let manifest = root.join("tests/corpora/fingerprint/packages.json");
+    let text = std::fs::read_to_string(&manifest).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
+    let field = |p: &serde_json::Value, f: &str| p[f].as_str().unwrap_or_else(|| panic!("{}: a package has no {f}", manifest.display())).to_string();
+    json["packages"].as_array().expect("packages array").iter().map(|p| Package {
+        name: field(p, "name"),
+        version: field(p, "version"),
+        language: field(p, "language"),
+        company: field(p, "role") == "company",
+        paths: p["paths"].as_array().expect("paths").iter().map(|s| s.as_str().expect("path").to_string()).collect(),
+    }).collect()
+}
+
+/// One walked source file.
+struct Source {
+    package: String,
+    family: &'static str,
+    text: String,
+}
+
+/// The roots of `package` under `target/corpus`.
+fn roots(corpus: &Path, p: &Package) -> Vec<PathBuf> {
+    let dir = corpus.join(format!("{}-{}", p.name, p.version));
+    if !dir.join(".corpus-sha256").is_file() {
+        panic!("{} is missing: run `node tests/corpora/fetch.mjs` first", dir.display());
     }
-    out
+    p.paths.iter().map(|s| if s.is_empty() { dir.clone() } else { dir.join(s) }).collect()
 }
 
-fn crate_dir(name: &str, version: &str) -> Option<PathBuf> {
-    let home = std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
-    std::fs::read_dir(home.join("registry/src")).ok()?.flatten().map(|e| e.path().join(format!("{name}-{version}"))).find(|p| p.is_dir())
-}
-
-fn files(dir: &Path, ext: &str, out: &mut Vec<(PathBuf, String)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files(&p, ext, out);
-        } else if p.extension().and_then(|e| e.to_str()) == Some(ext) {
-            if let Ok(t) = std::fs::read_to_string(&p) {
-                // What `aiguard fingerprint` skips: minified and generated files (the Unicode
-                // tables in regex-syntax and idna say "DO NOT EDIT" at the top).
-                let head: String = t.lines().take(10).collect::<Vec<_>>().join("\n").to_ascii_lowercase();
-                let generated = head.contains("do not edit") || head.contains("@generated") || head.contains("automatically generated");
-                if t.len() < 2 << 20 && !p.to_string_lossy().contains(".min.") && !generated {
-                    out.push((p, t));
-                }
-            }
-        }
-    }
-}
-
-fn tree(root: &Path, crates: &[&str], js: &str) -> Vec<(PathBuf, String)> {
-    let versions = locked_versions(root);
+fn walk_packages(corpus: &Path, packages: &[&Package]) -> Vec<Source> {
     let mut out = Vec::new();
-    for c in crates {
-        let v = versions.get(*c).unwrap_or_else(|| panic!("{c} not in Cargo.lock"));
-        let dir = crate_dir(c, v).unwrap_or_else(|| panic!("{c}-{v} not in cargo's registry cache (run cargo fetch)"));
-        files(&dir.join("src"), "rs", &mut out);
+    let mut skipped = BTreeMap::new();
+    for p in packages {
+        for root in roots(corpus, p) {
+            walk::walk(&root, &mut skipped, |path, text| {
+                out.push(Source { package: p.name.clone(), family: family(path, &p.language), text: text.to_string() });
+            }).unwrap_or_else(|e| panic!("{e}"));
+        }
     }
-    files(&root.join("node_modules").join(js), "js", &mut out);
     out
 }
 
@@ -77,59 +111,106 @@ impl Rng {
     }
 }
 
-/// `lines` consecutive non-trivial lines from a random file.
-fn snippet(files: &[(PathBuf, String)], lines: usize, rng: &mut Rng) -> String {
-    loop {
-        let (_, text) = &files[rng.below(files.len())];
-        let all: Vec<&str> = text.lines().collect();
-        if all.len() < lines + 10 {
-            continue;
-        }
+fn is_comment_line(t: &str, family: &str) -> bool {
+    let slash = t.starts_with("//") || t.starts_with("/*") || t.starts_with("* ") || t == "*" || t.starts_with("*/");
+    let hash = t.starts_with('#') && !t.starts_with("#!") && !t.starts_with("#include") && !t.starts_with("#define") && !t.starts_with("#if") && !t.starts_with("#endif") && !t.starts_with("#[");
+    match family {
+        "python" | "ruby" | "shell" => hash,
+        "php" => slash || hash,
+        _ => slash,
+    }
+}
+
+/// An import, include or namespace line: boilerplate that must not count as a match, so a
+/// snippet made of them is not a positive.
+fn is_import_line(t: &str) -> bool {
+    ["import ", "from ", "use ", "package ", "#include", "require ", "require_relative ", "namespace ", "using ", "extern crate "].iter().any(|p| t.starts_with(p))
+}
+
+/// A row of a data table: a literal or bracket at the start and a comma at the end
+/// (`404: ("not_found",),`, `{"\u2032", "&prime;"},`), or a constant assignment
+/// (`ICON_GB="G"`). Tables are data, which the engine deliberately does not treat as code.
+fn is_data_line(t: &str) -> bool {
+    let code = t.split(" //").next().unwrap_or(t).trim_end();
+    let row = code.ends_with(',') || code.ends_with("),") || code.ends_with("},");
+    let starts_as_data = t.starts_with(|c: char| c.is_ascii_digit() || "\"'{([".contains(c));
+    let constant = t.split_once('=').is_some_and(|(name, value)| {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !value.contains(['$', '(', ' '])
+    });
+    (row && starts_as_data) || constant
+}
+
+/// `lines` consecutive lines of a random file of `pool`, mostly code: at least half of them
+/// carry code punctuation and a word and are not comments, imports or rows of data.
+fn snippet<'a>(pool: &[&'a Source], lines: usize, rng: &mut Rng) -> Option<(&'a Source, String)> {
+    let eligible: Vec<&&Source> = pool.iter().filter(|s| s.text.lines().count() >= lines + 10).collect();
+    if eligible.is_empty() {
+        return None;
+    }
+    for _ in 0..10_000 {
+        let source = eligible[rng.below(eligible.len())];
+        let all: Vec<&str> = source.text.lines().collect();
         let start = rng.below(all.len() - lines);
         let window = &all[start..start + lines];
-        // Code, not prose inside a block comment or a table of numbers: most lines carry code
-        // punctuation and an identifier.
         let code_like = window.iter().filter(|l| {
             let t = l.trim();
-            !t.starts_with("//") && !t.starts_with('*') && !t.starts_with("/*")
-                && t.contains(['(', ')', '{', '}', ';', '='])
+            !is_comment_line(t, source.family) && !is_import_line(t) && !is_data_line(t)
+                && t.contains(['(', ')', '{', '}', ';', '=', '$', '['])
                 && t.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').any(|w| w.len() > 2 && w.starts_with(|c: char| c.is_ascii_alphabetic()))
         }).count();
         if code_like * 2 >= lines {
-            return window.join("\n");
+            return Some((source, window.join("\n")));
         }
     }
+    None
 }
 
 fn reindent(s: &str) -> String {
     s.lines().map(|l| {
         let body = l.trim_start();
-        let depth = (l.len() - body.len()) / 4;
+        let depth = (l.len() - body.len()) / 2;
         format!("{}{body}", "\t".repeat(depth))
     }).collect::<Vec<_>>().join("\n")
 }
 
-fn strip_comments(s: &str) -> String {
-    s.lines().filter_map(|l| {
-        let t = l.trim_start();
-        if t.starts_with("//") || t.starts_with("/*") || t.starts_with('*') {
-            return None;
-        }
-        Some(match l.find(" // ") {
-            Some(i) => l[..i].to_string(),
-            None => l.to_string(),
-        })
+/// Drops whole-line comments and trailing ` // ` / ` # ` comments, as someone tidying a
+/// snippet would.
+fn strip_comments(s: &str, family: &str) -> String {
+    let trailing = match family {
+        "python" | "ruby" | "shell" => " # ",
+        _ => " // ",
+    };
+    s.lines().filter(|l| !is_comment_line(l.trim_start(), family)).map(|l| match l.find(trailing) {
+        Some(i) => &l[..i],
+        None => l,
     }).collect::<Vec<_>>().join("\n")
 }
 
-/// Consistently renames identifiers longer than 3 letters that are not keywords.
-fn rename(s: &str) -> String {
-    const KEEP: &[&str] = &["self", "Self", "true", "false", "None", "Some", "else", "return", "match", "impl", "const", "static", "where", "while", "loop", "break", "continue", "struct", "enum", "trait", "type", "unsafe", "function", "this", "var", "let", "new", "async", "await", "export", "import", "from", "class", "extends", "typeof", "null", "undefined", "catch", "throw", "finally", "yield", "delete", "instanceof", "default", "case", "switch", "pub", "crate", "super", "move", "dyn", "mut", "ref", "use", "mod", "for", "if", "in", "fn", "as", "String", "Vec", "Option", "Result", "usize", "u8", "u32", "u64", "i32", "i64", "bool", "char", "str"];
+/// Each family's reserved words: a renaming touches every other word of four letters or more
+/// (library calls included, which is harsher than a real renaming).
+fn reserved(family: &str) -> &'static [&'static str] {
+    match family {
+        "rust" => &["self", "Self", "true", "false", "None", "Some", "else", "return", "match", "impl", "const", "static", "where", "while", "loop", "break", "continue", "struct", "enum", "trait", "type", "unsafe", "async", "await", "crate", "super", "move", "String", "Option", "Result", "usize", "bool", "char"],
+        "javascript" => &["function", "this", "true", "false", "null", "undefined", "return", "const", "else", "while", "break", "continue", "class", "extends", "typeof", "catch", "throw", "finally", "yield", "delete", "instanceof", "default", "case", "switch", "async", "await", "export", "import", "from", "super", "static", "void"],
+        "python" => &["self", "True", "False", "None", "return", "elif", "else", "while", "break", "continue", "class", "from", "import", "pass", "raise", "except", "finally", "lambda", "yield", "with", "assert", "global", "nonlocal", "async", "await", "print"],
+        "go" => &["func", "return", "else", "range", "struct", "interface", "type", "package", "import", "const", "defer", "chan", "select", "switch", "case", "default", "break", "continue", "goto", "true", "false", "string", "error", "bool", "byte", "rune", "make", "append", "panic", "recover"],
+        "java" => &["public", "private", "protected", "static", "final", "class", "interface", "extends", "implements", "return", "this", "super", "else", "while", "break", "continue", "switch", "case", "default", "throw", "throws", "catch", "finally", "true", "false", "null", "void", "char", "long", "byte", "short", "float", "double", "boolean", "synchronized", "abstract", "instanceof", "import", "package", "String", "Object", "Override"],
+        "ruby" => &["self", "true", "false", "else", "elsif", "unless", "until", "while", "return", "class", "module", "def", "then", "when", "case", "begin", "rescue", "ensure", "raise", "yield", "super", "puts", "require", "attr_reader", "attr_accessor", "private", "protected", "block_given?", "next", "break", "redo", "retry", "lambda", "proc"],
+        "php" => &["function", "this", "true", "false", "null", "return", "else", "elseif", "while", "foreach", "break", "continue", "class", "interface", "trait", "extends", "implements", "public", "private", "protected", "static", "final", "abstract", "const", "throw", "catch", "finally", "array", "isset", "unset", "empty", "echo", "self", "parent", "namespace", "string", "bool", "float", "void", "mixed", "match", "instanceof"],
+        "c" | "cpp" => &["return", "else", "while", "break", "continue", "switch", "case", "default", "struct", "union", "enum", "typedef", "const", "static", "extern", "void", "char", "short", "long", "float", "double", "unsigned", "signed", "sizeof", "goto", "inline", "NULL", "class", "public", "private", "protected", "template", "typename", "namespace", "using", "virtual", "override", "this", "true", "false", "nullptr", "auto", "bool", "std", "include", "define", "ifdef", "ifndef", "endif", "operator", "delete", "throw", "catch", "noexcept", "constexpr"],
+        "shell" => &["then", "else", "elif", "done", "esac", "case", "while", "until", "function", "local", "return", "exit", "echo", "printf", "export", "readonly", "shift", "true", "false", "test", "eval", "exec", "source", "unset", "read", "declare", "break", "continue"],
+        _ => &[],
+    }
+}
+
+/// Consistently renames identifiers of four letters or more that are not reserved words.
+fn rename(s: &str, family: &str) -> String {
+    let keep = reserved(family);
     let mut map: HashMap<String, String> = HashMap::new();
     let mut out = String::with_capacity(s.len());
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String, map: &mut HashMap<String, String>| {
-        if word.len() > 3 && !KEEP.contains(&word.as_str()) && !word.chars().next().unwrap().is_ascii_digit() {
+        if word.len() > 3 && !keep.contains(&word.as_str()) && !word.starts_with(|c: char| c.is_ascii_digit()) {
             let n = map.len();
             out.push_str(map.entry(word.clone()).or_insert_with(|| format!("v{n}x")));
         } else {
@@ -159,58 +240,123 @@ fn min_matches() -> usize {
     args.iter().position(|a| a == "--min-matches").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MIN_MATCHES)
 }
 
+/// The sampling seed (`--seed N`; the figures in BENCHMARKS.md are for seeds 1-3).
+fn seed() -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == "--seed").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(1)
+}
+
 fn matches(db: &FingerprintDb, text: &str) -> bool {
     !db.scan(text, min_matches()).is_empty()
 }
 
+type Transform = fn(&str, &str) -> String;
+
+const TRANSFORMS: &[(&str, Transform)] = &[
+    ("verbatim", |s, _| s.to_string()),
+    ("re-indented (tabs)", |s, _| reindent(s)),
+    ("comments stripped", strip_comments),
+    ("CRLF", |s, _| s.replace('\n', "\r\n")),
+    ("in a prose prompt, fenced", |s, _| in_prompt(s)),
+    ("identifiers renamed", rename),
+    ("all of the above", |s, f| in_prompt(&rename(&strip_comments(&reindent(s), f), f)).replace('\n', "\r\n")),
+];
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let company = tree(&root, COMPANY_CRATES, "web-ext/lib");
-    let unrelated = tree(&root, UNRELATED_CRATES, "playwright-core/lib/server");
-    let mut builder = DbBuilder::new(FingerprintKey::from_bytes(*b"accuracy-key-16b"), BuildOptions::default());
-    let bytes: usize = company.iter().map(|(_, t)| t.len()).sum();
-    for (_, t) in &company {
-        builder.add_file(t);
-    }
-    let db = builder.build().expect("database builds");
-    println!("company tree: {} files, {:.1} MB, {} fingerprints; unrelated tree: {} files",
-        company.len(), bytes as f64 / 1e6, db.len(), unrelated.len());
+    let corpus = root.join("target/corpus");
+    let packages = packages(&root);
+    let company_packages: Vec<&Package> = packages.iter().filter(|p| p.company).collect();
+    let unrelated_packages: Vec<&Package> = packages.iter().filter(|p| !p.company).collect();
+    let debug = std::env::var_os("AIGUARD_ACCURACY_DEBUG").is_some();
 
-    let whole = company.iter().filter(|(_, t)| matches(&db, t)).count();
-    println!("whole company files found: {whole}/{}", company.len());
-    let mut rng = Rng(0x5eed_1234_abcd_ef01);
-    let snippets: Vec<String> = (0..SNIPPETS).map(|_| snippet(&company, 30, &mut rng)).collect();
-    let fragments: Vec<String> = (0..SNIPPETS).map(|_| snippet(&company, 12, &mut rng)).collect();
-    let transforms: &[(&str, &dyn Fn(&str) -> String)] = &[
-        ("verbatim", &|s| s.to_string()),
-        ("re-indented (tabs)", &reindent),
-        ("comments stripped", &strip_comments),
-        ("CRLF", &|s| s.replace('\n', "\r\n")),
-        ("in a prose prompt, fenced", &in_prompt),
-        ("identifiers renamed", &rename),
-        ("all of the above", &|s| in_prompt(&rename(&strip_comments(&reindent(s)))).replace('\n', "\r\n")),
-    ];
-    if std::env::var_os("AIGUARD_ACCURACY_DEBUG").is_some() {
-        for s in snippets.iter().filter(|s| !matches(&db, s)).take(2) {
-            let fps = aiguard_engine::content::fingerprint::fingerprints(s, db.key());
-            let hits = fps.iter().filter(|f| db.contains(f.hash)).count();
-            println!("--- missed: {} fingerprints, {} in the database, {} tokens\n{s}", fps.len(), hits, aiguard_engine::content::fingerprint::token_count(s));
+    // The database, built and loaded the way the product does it.
+    let db_path = corpus.join("company.aigfp");
+    let company_roots: Vec<PathBuf> = company_packages.iter().flat_map(|p| roots(&corpus, p)).collect();
+    let summary = walk::build_database_with(&company_roots, &[], &db_path, FingerprintKey::from_bytes(*b"accuracy-key-16b"), BuildOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let db = FingerprintDb::from_bytes(&std::fs::read(&db_path).expect("database file")).expect("database loads");
+    let company = walk_packages(&corpus, &company_packages);
+    let unrelated = walk_packages(&corpus, &unrelated_packages);
+    println!("company: {} packages, {}", company_packages.len(), summary.to_string().replace('\n', "; "));
+    println!("unrelated: {} packages, {} files, {:.1} MB", unrelated_packages.len(), unrelated.len(),
+        unrelated.iter().map(|s| s.text.len()).sum::<usize>() as f64 / 1e6);
+    println!("minMatches {}, seed {}\n", min_matches(), seed());
+
+    let mut rng = Rng(0x5eed_1234_abcd_ef01 ^ seed().wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let mut totals = vec![(0usize, 0usize); TRANSFORMS.len() + 2];
+    let (mut fp_total, mut neg_total, mut fp_files_total, mut files_total) = (0, 0, 0, 0);
+    println!("{:<11} {:>14} {:>9} {:>8} {:>8} {:>8} {:>9} {:>14} {:>12}", "family", "files (co/un)", "verbatim", "renamed", "12-line", "12 ren.", "all edits", "false pos.", "files w/ FP");
+    for &f in FAMILIES {
+        let pos_pool: Vec<&Source> = company.iter().filter(|s| s.family == f).collect();
+        let neg_pool: Vec<&Source> = unrelated.iter().filter(|s| s.family == f).collect();
+        let positives: Vec<(&Source, String)> = (0..POSITIVES).filter_map(|_| snippet(&pos_pool, 30, &mut rng)).collect();
+        let fragments: Vec<(&Source, String)> = (0..POSITIVES).filter_map(|_| snippet(&pos_pool, 12, &mut rng)).collect();
+        let negatives: Vec<(&Source, String)> = (0..NEGATIVES).filter_map(|_| snippet(&neg_pool, 30, &mut rng)).collect();
+        if positives.is_empty() || negatives.is_empty() {
+            println!("{f:<11} no snippets (company files {}, unrelated files {})", pos_pool.len(), neg_pool.len());
+            continue;
         }
+        let mut row = Vec::new();
+        for (i, (name, t)) in TRANSFORMS.iter().enumerate() {
+            let found = positives.iter().filter(|(_, s)| matches(&db, &t(s, f))).count();
+            totals[i].0 += found;
+            totals[i].1 += positives.len();
+            row.push(found);
+            if debug && *name == "verbatim" {
+                for (src, s) in positives.iter().filter(|(_, s)| !matches(&db, s)).take(1) {
+                    let fps = fingerprints(s, db.key());
+                    let hits = fps.iter().filter(|x| db.contains(x.hash)).count();
+                    println!("--- {f}: missed snippet of {} ({} fingerprints, {hits} in the database)\n{s}", src.package, fps.len());
+                }
+            }
+        }
+        if std::env::var_os("AIGUARD_VOCAB").is_some() {
+            let v = |s: &str| db.scan(s, min_matches()).iter().map(|m| vocabulary(&s[m.start..m.end])).min();
+            let mut pv: Vec<usize> = positives.iter().chain(&fragments).filter_map(|(_, s)| v(s)).collect();
+            pv.sort();
+            let nv: Vec<usize> = negatives.iter().filter_map(|(_, s)| v(s)).collect();
+            let mut rv: Vec<usize> = positives.iter().filter_map(|(_, s)| v(&rename(s, f))).collect();
+            rv.sort();
+            println!("VOCAB {f}: positives lowest {:?}, renamed lowest {:?}, false {:?}", &pv[..pv.len().min(8)], &rv[..rv.len().min(8)], nv);
+        }
+        let frag = fragments.iter().filter(|(_, s)| matches(&db, s)).count();
+        let frag_renamed = fragments.iter().filter(|(_, s)| matches(&db, &rename(s, f))).count();
+        let n = TRANSFORMS.len();
+        totals[n].0 += frag;
+        totals[n].1 += fragments.len();
+        totals[n + 1].0 += frag_renamed;
+        totals[n + 1].1 += fragments.len();
+        let fp: Vec<&(&Source, String)> = negatives.iter().filter(|(_, s)| matches(&db, s)).collect();
+        let fp_files = neg_pool.iter().filter(|s| matches(&db, &s.text)).count();
+        if debug {
+            for src in neg_pool.iter().filter(|s| matches(&db, &s.text)).take(3) {
+                for m in db.scan(&src.text, min_matches()) {
+                    println!("--- {f}: false match in a file of {}: {m:?}\n{}", src.package, &src.text[m.start..m.end]);
+                }
+            }
+            for (src, s) in fp.iter().take(3) {
+                let spans = db.scan(s, min_matches());
+                println!("--- {f}: false match in {}: {spans:?}\n{s}", src.package);
+            }
+        }
+        fp_total += fp.len();
+        neg_total += negatives.len();
+        fp_files_total += fp_files;
+        files_total += neg_pool.len();
+        let pct = |k: usize, n: usize| 100.0 * k as f64 / n.max(1) as f64;
+        println!("{f:<11} {:>14} {:>8.1}% {:>7.1}% {:>7.1}% {:>7.1}% {:>8.1}% {:>6}/{:<3} {:>4.1}% {:>6}/{:<5}",
+            format!("{}/{}", pos_pool.len(), neg_pool.len()),
+            pct(row[0], positives.len()), pct(row[5], positives.len()), pct(frag, fragments.len()), pct(frag_renamed, fragments.len()), pct(row[6], positives.len()),
+            fp.len(), negatives.len(), pct(fp.len(), negatives.len()), fp_files, neg_pool.len());
     }
-    println!("\n{:<28} {:>8}", "transformation (30 lines)", "recall");
-    for (name, f) in transforms {
-        let found = snippets.iter().filter(|s| matches(&db, &f(s))).count();
-        println!("{name:<28} {:>8.3}", found as f64 / SNIPPETS as f64);
-    }
-    let found = fragments.iter().filter(|s| matches(&db, s)).count();
-    println!("{:<28} {:>8.3}", "12-line fragment", found as f64 / SNIPPETS as f64);
-    let found = fragments.iter().filter(|s| matches(&db, &rename(s))).count();
-    println!("{:<28} {:>8.3}", "12-line fragment, renamed", found as f64 / SNIPPETS as f64);
 
-    let negatives: Vec<String> = (0..SNIPPETS).map(|_| snippet(&unrelated, 30, &mut rng)).collect();
-    let fp = negatives.iter().filter(|s| matches(&db, s)).count();
-    let fp_files = unrelated.iter().filter(|(_, t)| matches(&db, t)).count();
+    println!("\n{:<28} {:>8} {:>10}", "transformation (all)", "recall", "snippets");
+    let names = TRANSFORMS.iter().map(|(n, _)| *n).chain(["12-line fragment", "12-line fragment, renamed"]);
+    for (name, (found, n)) in names.zip(&totals) {
+        println!("{name:<28} {:>8.3} {n:>10}", *found as f64 / (*n).max(1) as f64);
+    }
     let prose = std::fs::read_to_string(root.join("README.md")).unwrap() + &std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap();
-    println!("\nfalse positives: {fp}/{SNIPPETS} unrelated 30-line snippets ({:.1}%), {fp_files}/{} whole unrelated files, prose: {}",
-        100.0 * fp as f64 / SNIPPETS as f64, unrelated.len(), if matches(&db, &prose) { "matched" } else { "clean" });
+    println!("\nfalse positives: {fp_total}/{neg_total} unrelated 30-line windows ({:.2}%), {fp_files_total}/{files_total} whole unrelated files with a match, prose: {}",
+        100.0 * fp_total as f64 / neg_total.max(1) as f64, if matches(&db, &prose) { "matched" } else { "clean" });
 }

@@ -4,13 +4,13 @@
 //! validate, a string that is not a URL).
 
 mod scan;
-mod walk;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use aiguard_engine::dnr::DnrOptions;
 use aiguard_engine::Engine;
+use aiguard_cli::walk;
 use clap::{Parser, Subcommand};
 use serde_json::json;
 

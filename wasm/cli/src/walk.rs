@@ -172,13 +172,13 @@ pub fn build_database_with(
     let mut builder = DbBuilder::new(key, options);
     let mut summary = WalkSummary::default();
     for root in paths {
-        walk(root, &mut summary.skipped, |text| {
+        walk(root, &mut summary.skipped, |_, text| {
             builder.add_file(text);
         })?;
     }
     let mut common_files = 0;
     for root in common {
-        walk(root, &mut summary.skipped, |text| {
+        walk(root, &mut summary.skipped, |_, text| {
             builder.add_common(text);
             common_files += 1;
         })?;
@@ -208,9 +208,9 @@ fn write_database(db: &FingerprintDb, out: &Path) -> Result<(), String> {
     })
 }
 
-/// Calls `source` with the text of every source file under `root` (a directory or one file),
-/// in a stable order, and counts the others in `skipped`.
-fn walk(root: &Path, skipped: &mut BTreeMap<Skip, u64>, mut source: impl FnMut(&str)) -> Result<(), String> {
+/// Calls `source` with the path and text of every source file under `root` (a directory or one
+/// file), in a stable order, and counts the others in `skipped`.
+pub fn walk(root: &Path, skipped: &mut BTreeMap<Skip, u64>, mut source: impl FnMut(&Path, &str)) -> Result<(), String> {
     if !root.exists() {
         return Err(format!("{}: no such file or directory", root.display()));
     }
@@ -229,7 +229,7 @@ fn walk(root: &Path, skipped: &mut BTreeMap<Skip, u64>, mut source: impl FnMut(&
         let path = entry.path();
         let relative = path.strip_prefix(root).unwrap_or(path);
         match read_source(path, relative) {
-            Ok(text) => source(&text),
+            Ok(text) => source(path, &text),
             Err(reason) => *skipped.entry(reason).or_default() += 1,
         }
     }

@@ -1,0 +1,5 @@
+//! The parts of the `aiguard` CLI that other tools reuse: the source-tree walk behind
+//! `aiguard fingerprint` (the fingerprint accuracy benchmark walks its corpus with it, so it
+//! measures the files a real build would fingerprint).
+
+pub mod walk;
