@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing AIGuard needs, and only what is missing, so it is cheap to
-# run every time. Usage: scripts/setup.sh [build|test]   (default: test, which includes build)
+# run every time. Usage: scripts/setup.sh [build|test|bench]   (default: test, which includes
+# build; bench adds the peer tools the benchmarks compare against)
 source "$(dirname "$0")/lib.sh"
 WHAT=${1:-test}
 
@@ -15,8 +16,12 @@ else
   for p in rustc-web cargo-web rust-web-src lld; do pkg_missing "$p" && need_pkgs+=("$p"); done
 fi
 pkg_missing zip && need_pkgs+=(zip)
-if [ "$WHAT" = test ]; then
+if [ "$WHAT" = test ] || [ "$WHAT" = bench ]; then
   for p in chromium firefox-esr openssl; do pkg_missing "$p" && need_pkgs+=("$p"); done
+fi
+if [ "$WHAT" = bench ]; then
+  # Dolos compiles its tree-sitter grammars against the system Node's headers.
+  for p in g++ make python3; do pkg_missing "$p" && need_pkgs+=("$p"); done
 fi
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -38,8 +43,19 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# --- Dolos (the fingerprint benchmark's peer; benchmarks only) -----------------------------
+if [ "$WHAT" = bench ]; then
+  dolos=tests/bench/dolos
+  if [ ! -f "$dolos/node_modules/.package-lock.json" ] || [ "$dolos/package-lock.json" -nt "$dolos/node_modules/.package-lock.json" ]; then
+    [ -f /usr/include/node/node_api.h ] || die "Dolos needs Node's C headers in /usr/include/node (Debian's nodejs package has them)"
+    say "installing Dolos for the fingerprint benchmark (compiles tree-sitter grammars, about 2 minutes, once)"
+    # nodedir: node-gyp would otherwise download the headers from nodejs.org.
+    (cd "$dolos" && npm_config_nodedir=/usr npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+
 # --- geckodriver (Firefox tests) -------------------------------------------------------
-if [ "$WHAT" = test ]; then
+if [ "$WHAT" = test ] || [ "$WHAT" = bench ]; then
   if ! have geckodriver || [ "$(geckodriver --version | head -1 | awk '{print $2}')" != "$GECKODRIVER_VERSION" ]; then
     say "building geckodriver $GECKODRIVER_VERSION (about 2 minutes, once)"
     cargo install geckodriver --version "=$GECKODRIVER_VERSION" --locked --quiet \

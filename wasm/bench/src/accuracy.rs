@@ -14,12 +14,16 @@
 //!
 //! `--seed N` draws another sample; `--min-matches N` sets the policy's threshold (default: the engine's default);
 //! `AIGUARD_ACCURACY_DEBUG=1` prints the first misses and false matches.
+//!
+//! It also writes the sample (the company files' paths, every snippet and this engine's verdict
+//! on it) to `target/corpus/accuracy-sample.json`, where `tests/bench/fingerprint-compare.mjs`
+//! runs the wasm engine and Dolos on exactly the same snippets.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use aiguard_cli::walk;
-use aiguard_engine::content::fingerprint::{fingerprints, vocabulary, BuildOptions, FingerprintDb, FingerprintKey, DEFAULT_MIN_MATCHES};
+use aiguard_engine::content::fingerprint::{fingerprints, BuildOptions, FingerprintDb, FingerprintKey, DEFAULT_MIN_MATCHES};
 
 /// Positives (30-line windows, and as many 12-line fragments) per language family.
 const POSITIVES: usize = 60;
@@ -75,6 +79,7 @@ fn packages(root: &Path) -> Vec<Package> {
 /// One walked source file.
 struct Source {
     package: String,
+    path: PathBuf,
     family: &'static str,
     text: String,
 }
@@ -94,7 +99,7 @@ fn walk_packages(corpus: &Path, packages: &[&Package]) -> Vec<Source> {
     for p in packages {
         for root in roots(corpus, p) {
             walk::walk(&root, &mut skipped, |path, text| {
-                out.push(Source { package: p.name.clone(), family: family(path, &p.language), text: text.to_string() });
+                out.push(Source { package: p.name.clone(), path: path.to_path_buf(), family: family(path, &p.language), text: text.to_string() });
             }).unwrap_or_else(|e| panic!("{e}"));
         }
     }
@@ -283,6 +288,10 @@ fn main() {
         unrelated.iter().map(|s| s.text.len()).sum::<usize>() as f64 / 1e6);
     println!("minMatches {}, seed {}\n", min_matches(), seed());
 
+    let mut sample = Vec::new();
+    let mut record = |family: &str, set: &str, text: String, found: bool| {
+        sample.push(serde_json::json!({"family": family, "set": set, "text": text, "aiguard": found}));
+    };
     let mut rng = Rng(0x5eed_1234_abcd_ef01 ^ seed().wrapping_mul(0x9e37_79b9_7f4a_7c15));
     let mut totals = vec![(0usize, 0usize); TRANSFORMS.len() + 2];
     let (mut fp_total, mut neg_total, mut fp_files_total, mut files_total) = (0, 0, 0, 0);
@@ -311,17 +320,21 @@ fn main() {
                 }
             }
         }
-        if std::env::var_os("AIGUARD_VOCAB").is_some() {
-            let v = |s: &str| db.scan(s, min_matches()).iter().map(|m| vocabulary(&s[m.start..m.end])).min();
-            let mut pv: Vec<usize> = positives.iter().chain(&fragments).filter_map(|(_, s)| v(s)).collect();
-            pv.sort();
-            let nv: Vec<usize> = negatives.iter().filter_map(|(_, s)| v(s)).collect();
-            let mut rv: Vec<usize> = positives.iter().filter_map(|(_, s)| v(&rename(s, f))).collect();
-            rv.sort();
-            println!("VOCAB {f}: positives lowest {:?}, renamed lowest {:?}, false {:?}", &pv[..pv.len().min(8)], &rv[..rv.len().min(8)], nv);
-        }
         let frag = fragments.iter().filter(|(_, s)| matches(&db, s)).count();
         let frag_renamed = fragments.iter().filter(|(_, s)| matches(&db, &rename(s, f))).count();
+        for (_, s) in &positives {
+            record(f, "30 lines", s.clone(), matches(&db, s));
+            let renamed = rename(s, f);
+            record(f, "30 lines, renamed", renamed.clone(), matches(&db, &renamed));
+        }
+        for (_, s) in &fragments {
+            record(f, "12 lines", s.clone(), matches(&db, s));
+            let renamed = rename(s, f);
+            record(f, "12 lines, renamed", renamed.clone(), matches(&db, &renamed));
+        }
+        for (_, s) in &negatives {
+            record(f, "unrelated", s.clone(), matches(&db, s));
+        }
         let n = TRANSFORMS.len();
         totals[n].0 += frag;
         totals[n].1 += fragments.len();
@@ -356,6 +369,12 @@ fn main() {
     for (name, (found, n)) in names.zip(&totals) {
         println!("{name:<28} {:>8.3} {n:>10}", *found as f64 / (*n).max(1) as f64);
     }
+    let company_files: Vec<serde_json::Value> = company.iter().map(|s| serde_json::json!({
+        "family": s.family, "path": s.path.strip_prefix(&root).unwrap_or(&s.path),
+    })).collect();
+    let out = serde_json::json!({"minMatches": min_matches(), "seed": seed(), "company": company_files, "snippets": sample});
+    std::fs::write(corpus.join("accuracy-sample.json"), out.to_string()).expect("write the sample");
+
     let prose = std::fs::read_to_string(root.join("README.md")).unwrap() + &std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap();
     println!("\nfalse positives: {fp_total}/{neg_total} unrelated 30-line windows ({:.2}%), {fp_files_total}/{files_total} whole unrelated files with a match, prose: {}",
         100.0 * fp_total as f64 / neg_total.max(1) as f64, if matches(&db, &prose) { "matched" } else { "clean" });
