@@ -148,12 +148,28 @@ fn for_each_fingerprint(text: &str, hasher: &KeyedHasher, mut f: impl FnMut(Fing
 /// one kind, all identifiers one, all literals one. A list (an import block, an attribute list,
 /// an array of strings) is long but uses a handful of kinds; code uses many.
 pub fn vocabulary(text: &str) -> usize {
-    let mut seen = [0u64; 16];
-    tokenize::tokenize(text, |id, _, _, _| {
-        let id = id as usize % 1024;
-        seen[id / 64] |= 1 << (id % 64);
-    });
-    seen.iter().map(|w| w.count_ones() as usize).sum()
+    vocabulary_up_to(text, usize::MAX)
+}
+
+/// [`vocabulary`], but counting stops at `limit`: a span of code reaches the threshold within
+/// its first tokens, so checking a long matched span costs a few tokens, not the span.
+pub(crate) fn vocabulary_up_to(text: &str, limit: usize) -> usize {
+    let seen = std::cell::Cell::new([0u64; 16]);
+    let count = std::cell::Cell::new(0usize);
+    tokenize::tokenize_until(
+        text,
+        |id, _, _, _| {
+            let id = id as usize % 1024;
+            let mut bits = seen.get();
+            if bits[id / 64] & (1 << (id % 64)) == 0 {
+                bits[id / 64] |= 1 << (id % 64);
+                seen.set(bits);
+                count.set(count.get() + 1);
+            }
+        },
+        || count.get() >= limit,
+    );
+    count.get()
 }
 
 /// How many normalised tokens `text` has (for diagnostics and the K/W rationale).

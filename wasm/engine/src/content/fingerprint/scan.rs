@@ -27,7 +27,7 @@
 //! `score` is the share of the span's fingerprints found in the database: 1.0 for a verbatim
 //! copy, lower where it was edited.
 
-use super::{for_each_fingerprint, vocabulary, Fingerprint, FingerprintDb, K, W};
+use super::{for_each_fingerprint, vocabulary_up_to, Fingerprint, FingerprintDb, K, W};
 
 /// Unmatched fingerprints tolerated between two matched ones of one span.
 pub const MAX_GAP: usize = 4;
@@ -150,8 +150,9 @@ impl FingerprintDb {
         });
         flush(&batch[..len], &mut index);
         spans.close();
-        // Only spans that passed the counts get here, so tokenising them again costs little.
-        spans.out.retain(|m| text.get(m.start..m.end).is_some_and(|t| vocabulary(t) >= MIN_VOCABULARY));
+        // Only spans that passed the counts get here, and code reaches the threshold within its
+        // first tokens, so this tokenises little again.
+        spans.out.retain(|m| text.get(m.start..m.end).is_some_and(|t| vocabulary_up_to(t, MIN_VOCABULARY) >= MIN_VOCABULARY));
         spans.out
     }
 }

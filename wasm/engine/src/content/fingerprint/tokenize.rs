@@ -183,9 +183,14 @@ fn line_end(s: &[u8], i: usize) -> usize {
 
 /// Tokenises `text`, calling `emit(id, name, start, end)` for each token in order; `name` is a
 /// hash of an identifier's spelling (for [`IDENT`] tokens) and 0 otherwise.
-pub(crate) fn tokenize(text: &str, mut emit: impl FnMut(u32, u32, usize, usize)) {
+pub(crate) fn tokenize(text: &str, emit: impl FnMut(u32, u32, usize, usize)) {
+    tokenize_until(text, emit, || false)
+}
+
+/// [`tokenize`] that stops before the next token once `done()` is true (checked between tokens).
+pub(crate) fn tokenize_until(text: &str, mut emit: impl FnMut(u32, u32, usize, usize), done: impl Fn() -> bool) {
     Lexer { s: text.as_bytes(), i: 0, line_start: true, no_backtick: false, no_triple: [false; 2], raw_fail: [usize::MAX; 8] }
-        .run(&mut emit)
+        .run(&mut emit, done)
 }
 
 struct Lexer<'a> {
@@ -206,10 +211,10 @@ impl Lexer<'_> {
         if self.i == 0 { b'\n' } else { self.s[self.i - 1] }
     }
 
-    fn run(mut self, emit: &mut impl FnMut(u32, u32, usize, usize)) {
+    fn run(mut self, emit: &mut impl FnMut(u32, u32, usize, usize), done: impl Fn() -> bool) {
         let s = self.s;
         let n = s.len();
-        while self.i < n {
+        while self.i < n && !done() {
             let start = self.i;
             let b = s[start];
             match class(b) {
