@@ -18,7 +18,7 @@ elif [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/src/rust/library ] && have w
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld \
     RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
     cargo build --profile wasm --target $TRIPLE -p aiguard-wasm \
-      -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
+      -Zbuild-std=std,panic_abort
 else
   die "no wasm32 toolchain: run 'rustup target add $TRIPLE', or as root 'apt-get install rustc-web cargo-web rust-web-src lld' (scripts/setup.sh does this)"
 fi
@@ -27,7 +27,7 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 cargo run --quiet --release -p xtask -- bindgen "$WASM_TARGET_DIR/$TRIPLE/wasm/$CRATE_WASM" "$OUT"
 WASM_OPT=node_modules/.bin/wasm-opt
 [ -x $WASM_OPT ] || die "wasm-opt missing: run scripts/setup.sh (npm package binaryen)"
-$WASM_OPT -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+$WASM_OPT -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$OUT/aiguard_wasm_bg.wasm" -o "$OUT/aiguard_wasm_bg.wasm"
 say "wasm: $(stat -c %s "$OUT/aiguard_wasm_bg.wasm") bytes ($(gzip -9c "$OUT/aiguard_wasm_bg.wasm" | wc -c) gzipped)"

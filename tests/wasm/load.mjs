@@ -1,7 +1,13 @@
-// Loads the wasm engine exactly as shipped in dist/chrome/wasm, under Node.
+// Loads the wasm engine exactly as shipped in dist/chrome/wasm, under Node. AIGUARD_WASM_DIR
+// points the benchmarks at another build of the module (to compare build settings).
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
-export async function loadEngine(dir = new URL('../../dist/chrome/wasm/', import.meta.url)) {
+const shipped = process.env.AIGUARD_WASM_DIR
+  ? pathToFileURL(`${process.env.AIGUARD_WASM_DIR.replace(/\/?$/, '/')}`)
+  : new URL('../../dist/chrome/wasm/', import.meta.url);
+
+export async function loadEngine(dir = shipped) {
   const glue = await import(new URL('aiguard_wasm.js', dir));
   glue.initSync({ module: readFileSync(new URL('aiguard_wasm_bg.wasm', dir)) });
   return glue;
