@@ -11,7 +11,8 @@
 //                  where no page code takes the event, the text goes in at the caret.
 //   Enter / send   the keystroke, click or submission is repeated.
 //   file input     the input and change events are re-dispatched; flagged files are removed
-//                  from the input first.
+//                  from the input first (inputs in shadow roots too, and, with page-world.js,
+//                  inputs the page never attached).
 //
 // Nothing here judges content: every verdict comes from the engine.
 //
@@ -489,10 +490,27 @@
   });
 
   // --- file inputs --------------------------------------------------------------------------------
-  // `input` fires before `change`; both are held until the files are checked.
+  // `input` (composed) fires before `change` (not composed); both are held until the files are
+  // checked. A `change` inside a shadow root never reaches the window, so the first held
+  // selection from a shadow root puts a listener on that root too. Inputs the page never
+  // attached reach this script through page-world.js, which parks them in its holder element
+  // and waits for `aiguard-upload-done`.
   const heldInputs = new WeakSet();
+  const watchedRoots = new WeakSet();
+  const PARKED_IN = 'aiguard-upload-holder';
   const sameSelection = (a, b) => a.length === b.length && a.every((f, i) => f === b[i]
     || (f.name === b[i].name && f.size === b[i].size && f.lastModified === b[i].lastModified));
+
+  // Hands the checked selection to the page: the events again, or, for a parked input, back to
+  // page-world.js, which fires them where the page listens.
+  function release(input, withEvents) {
+    if (input.parentElement?.localName === PARKED_IN) {
+      input.dispatchEvent(new Event('aiguard-upload-done'));
+    } else if (withEvents) {
+      replay(input, new Event('input', { bubbles: true, composed: true }));
+      replay(input, new Event('change', { bubbles: true }));
+    }
+  }
 
   async function checkFileInput(input) {
     const files = [...input.files];
@@ -522,20 +540,39 @@
       input.files = dt.files;
     } else {
       input.value = '';
+      release(input, false);
       return;
     }
-    replay(input, new Event('input', { bubbles: true, composed: true }));
-    replay(input, new Event('change', { bubbles: true }));
+    release(input, true);
+  }
+
+  function holdFileInput(e, input) {
+    e.stopImmediatePropagation();
+    if (heldInputs.has(input)) return;
+    heldInputs.add(input);
+    failClosed('upload', checkFileInput(input), () => {
+      input.value = '';
+      heldInputs.delete(input);
+      release(input, false);
+    });
+  }
+
+  function watchShadowRoot(root) {
+    if (watchedRoots.has(root)) return;
+    watchedRoots.add(root);
+    root.addEventListener('change', (e) => {
+      const input = e.composedPath()[0];
+      if (!isReplay(e) && heldInputs.has(input)) e.stopImmediatePropagation();
+    }, true);
   }
 
   for (const type of ['input', 'change']) {
     on(type, (e) => {
       const input = deepTarget(e);
       if (isReplay(e) || !(input instanceof HTMLInputElement) || input.type !== 'file' || !inScope() || !input.files?.length) return;
-      e.stopImmediatePropagation();
-      if (heldInputs.has(input)) return;
-      heldInputs.add(input);
-      failClosed('upload', checkFileInput(input), () => { input.value = ''; heldInputs.delete(input); });
+      const root = input.getRootNode();
+      if (root instanceof ShadowRoot) watchShadowRoot(root);
+      holdFileInput(e, input);
     });
   }
 })();

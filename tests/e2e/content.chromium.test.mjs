@@ -299,6 +299,46 @@ for (const csp of ['strict', 'permissive']) {
         assert.deepEqual(await page.evaluate(() => [...document.getElementById('file').files].map((f) => f.name)), ['notes.txt']);
       });
 
+      // Picks notes.txt and prod.env (a key inside) through the chooser `open` opens, cancels
+      // at the dialog, and returns what the page recorded.
+      const pickFlaggedAndClean = async (open) => {
+        await page.evaluate(() => { window.__files.length = 0; });
+        const chooser = page.waitForEvent('filechooser');
+        await open();
+        await (await chooser).setFiles([
+          { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('meeting notes\n') },
+          { name: 'prod.env', mimeType: 'application/octet-stream', buffer: Buffer.from(`AWS_ACCESS_KEY_ID=${SECRET}\n`) },
+        ]);
+        const shown = await waitDialog();
+        assert.match(shown, /prod\.env/);
+        await page.keyboard.press('Enter'); // Cancel: the flagged file goes
+        await waitNoDialog();
+        await until('the page sees a file', async () => (await page.evaluate(() => window.__files)).length > 0);
+        return page.evaluate(() => window.__files);
+      };
+
+      await t.test('file input inside a shadow root: the page\'s own change listener gets the clean file only', async () => {
+        // `change` is not composed: it never reaches a window listener.
+        const files = await pickFlaggedAndClean(() => page.click('#sf'));
+        assert.deepEqual(files.map((f) => [f.name, f.via]), [['notes.txt', 'shadow']]);
+        assert.deepEqual(await page.evaluate(() => [...document.querySelector('#shadow-host').shadowRoot.getElementById('sf').files].map((f) => f.name)), ['notes.txt']);
+      });
+
+      await t.test('file input the page never attaches: flagged file removed, input detached again', async () => {
+        const files = await pickFlaggedAndClean(() => page.click('#pick-detached'));
+        assert.deepEqual(files.map((f) => [f.name, f.via, f.connected]), [['notes.txt', 'detached', false]]);
+        assert.equal(await page.evaluate(() => document.querySelectorAll('aiguard-upload-holder input').length), 0);
+
+        // A clean selection passes without a dialog.
+        await page.evaluate(() => { window.__files.length = 0; });
+        const chooser = page.waitForEvent('filechooser');
+        await page.click('#pick-detached');
+        await (await chooser).setFiles([{ name: 'plan.md', mimeType: 'text/markdown', buffer: Buffer.from('# plan\n') }]);
+        await until('the page sees the clean file', async () => (await page.evaluate(() => window.__files)).length > 0);
+        assert.deepEqual((await page.evaluate(() => window.__files)).map((f) => [f.name, f.via, f.connected]), [['plan.md', 'detached', false]]);
+        assert.equal(await dialogText(), null);
+      });
+
       for (const id of ['f-same', 'f-cross', 'f-srcdoc']) {
         await t.test(`iframe #${id}: clean paste arrives, flagged paste is blocked`, async () => {
           const frame = await (await page.$(`#${id}`)).contentFrame();

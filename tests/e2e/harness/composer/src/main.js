@@ -36,7 +36,13 @@ class ComposerShadow extends HTMLElement {
     super();
     const root = this.attachShadow({ mode: 'open' });
     root.innerHTML = '<style>:host{display:block} input,textarea{display:block;width:90%;margin:4px 0}</style>'
-      + '<input id="si" type="text" placeholder="shadow input"><textarea id="st" rows="2" placeholder="shadow textarea"></textarea>';
+      + '<input id="si" type="text" placeholder="shadow input"><textarea id="st" rows="2" placeholder="shadow textarea"></textarea>'
+      + '<input id="sf" type="file" multiple>';
+    // Inside the component, as web components do: `change` does not leave the shadow root.
+    const sf = root.getElementById('sf');
+    sf.addEventListener('change', () => {
+      for (const f of sf.files) window.__files.push({ name: f.name, size: f.size, type: f.type, via: 'shadow' });
+    });
   }
 }
 customElements.define('composer-shadow', ComposerShadow);
@@ -45,6 +51,7 @@ const si = shadowRoot.getElementById('si');
 const st = shadowRoot.getElementById('st');
 spy.watch('si', si);
 spy.watch('st', st);
+spy.watch('sf', shadowRoot.getElementById('sf'));
 
 // --- ProseMirror --------------------------------------------------------------------------------
 const pmView = new PMView($('#pm'), {
@@ -95,6 +102,17 @@ const file = $('#file');
 spy.watch('file', file);
 file.addEventListener('change', () => {
   for (const f of file.files) window.__files.push({ name: f.name, size: f.size, type: f.type });
+});
+
+// A file input the page never attaches, as upload buttons of many chat sites make one.
+$('#pick-detached').addEventListener('click', () => {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.multiple = true;
+  input.addEventListener('change', () => {
+    for (const f of input.files) window.__files.push({ name: f.name, size: f.size, type: f.type, via: 'detached', connected: input.isConnected });
+  });
+  input.click();
 });
 
 // --- Monaco (AMD build, loaded by /composer/vs/loader.js) ---------------------------------------
