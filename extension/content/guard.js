@@ -491,21 +491,26 @@
 
   // --- file inputs --------------------------------------------------------------------------------
   // `input` (composed) fires before `change` (not composed); both are held until the files are
-  // checked. A `change` inside a shadow root never reaches the window, so the first held
-  // selection from a shadow root puts a listener on that root too. Inputs the page never
-  // attached reach this script through page-world.js, which parks them in its holder element
-  // and waits for `aiguard-upload-done`.
+  // checked. Selections whose events never reach the window (inputs the page never attached,
+  // inputs inside shadow roots) come from page-world.js as `aiguard-upload`, and go back to it
+  // with `aiguard-upload-done`, after which it fires the page's events.
   const heldInputs = new WeakSet();
+  const handedOver = new WeakSet();
   const watchedRoots = new WeakSet();
-  const PARKED_IN = 'aiguard-upload-holder';
+  let releasing = null; // the input being handed back: what the page is sent meanwhile is not new
   const sameSelection = (a, b) => a.length === b.length && a.every((f, i) => f === b[i]
     || (f.name === b[i].name && f.size === b[i].size && f.lastModified === b[i].lastModified));
 
-  // Hands the checked selection to the page: the events again, or, for a parked input, back to
-  // page-world.js, which fires them where the page listens.
+  // Hands the checked selection to the page.
   function release(input, withEvents) {
-    if (input.parentElement?.localName === PARKED_IN) {
-      input.dispatchEvent(new Event('aiguard-upload-done'));
+    if (handedOver.has(input)) {
+      handedOver.delete(input);
+      releasing = input;
+      try {
+        input.dispatchEvent(new Event('aiguard-upload-done'));
+      } finally {
+        releasing = null;
+      }
     } else if (withEvents) {
       replay(input, new Event('input', { bubbles: true, composed: true }));
       replay(input, new Event('change', { bubbles: true }));
@@ -546,8 +551,7 @@
     release(input, true);
   }
 
-  function holdFileInput(e, input) {
-    e.stopImmediatePropagation();
+  function holdFileInput(input) {
     if (heldInputs.has(input)) return;
     heldInputs.add(input);
     failClosed('upload', checkFileInput(input), () => {
@@ -557,22 +561,35 @@
     });
   }
 
-  function watchShadowRoot(root) {
-    if (watchedRoots.has(root)) return;
-    watchedRoots.add(root);
-    root.addEventListener('change', (e) => {
-      const input = e.composedPath()[0];
-      if (!isReplay(e) && heldInputs.has(input)) e.stopImmediatePropagation();
-    }, true);
-  }
+  const fileInputOf = (e) => {
+    const input = deepTarget(e);
+    return input instanceof HTMLInputElement && input.type === 'file' ? input : null;
+  };
 
   for (const type of ['input', 'change']) {
     on(type, (e) => {
-      const input = deepTarget(e);
-      if (isReplay(e) || !(input instanceof HTMLInputElement) || input.type !== 'file' || !inScope() || !input.files?.length) return;
+      const input = fileInputOf(e);
+      if (!input || isReplay(e) || input === releasing || !inScope() || !input.files?.length) return;
+      e.stopImmediatePropagation();
+      // A shadow root page-world.js did not see being made (declarative shadow DOM): its
+      // `change` stays inside, so stop it there.
       const root = input.getRootNode();
-      if (root instanceof ShadowRoot) watchShadowRoot(root);
-      holdFileInput(e, input);
+      if (root instanceof ShadowRoot && !watchedRoots.has(root)) {
+        watchedRoots.add(root);
+        root.addEventListener('change', (c) => {
+          if (!isReplay(c) && heldInputs.has(c.composedPath()[0])) c.stopImmediatePropagation();
+        }, true);
+      }
+      holdFileInput(input);
     });
   }
+
+  on('aiguard-upload', (e) => {
+    const input = fileInputOf(e);
+    if (!input) return;
+    e.stopImmediatePropagation();
+    handedOver.add(input);
+    if (!inScope() || !input.files?.length) release(input, true);
+    else holdFileInput(input);
+  });
 })();

@@ -1,22 +1,22 @@
 // Runs in the page's own JavaScript world ("world": "MAIN") at document_start, before any page
-// script, and does one thing: it lets guard.js see files chosen through a file input that is not
-// in the document.
+// script, and does one thing: it lets guard.js see files chosen through file inputs whose
+// events never reach a window listener.
 //
-// A page can open the file chooser from an input it never attaches:
+//   * Inputs the page never attaches: the events of
+//       const input = document.createElement('input'); input.type = 'file';
+//       input.onchange = () => upload(input.files); input.click();
+//     reach nothing but the input itself.
+//   * Inputs inside shadow roots: `change` is not composed, so it stays inside the root (and
+//     Firefox does not compose every `input` event either).
 //
-//   const input = document.createElement('input');
-//   input.type = 'file';
-//   input.onchange = () => upload(input.files);
-//   input.click();
-//
-// The input and change events of such an input reach nothing but the input itself: no window
-// listener, so not guard.js, sees them. This script wraps `click()` and `showPicker()` of file
-// inputs to put a capture listener on the input first. When the selection arrives on an input
-// that is still detached, the listener stops the events, attaches the input to a hidden holder
-// element and fires a composed `input` event from it, which guard.js handles like any other file
-// selection (the check, the dialog, flagged files removed). guard.js then fires
-// `aiguard-upload-done` at the input; this script detaches it again and, if files are left,
-// fires input and change for the page.
+// This script puts a capture listener on every shadow root as it is attached (before the page
+// can add its own) and on every file input whose `click()` or `showPicker()` is called. When a
+// selection arrives that the window cannot see, the listener stops the events and fires a
+// composed `aiguard-upload` event from the input, after attaching a detached input to a hidden
+// holder element so the event has a way out. guard.js checks the selection as it checks any
+// other (the dialog, flagged files removed) and fires `aiguard-upload-done` at the input; this
+// script then detaches a parked input again and, if files are left, fires input and change for
+// the page.
 //
 // It holds no policy and sees no verdict: guard.js and the engine decide. Everything it uses is
 // captured before page scripts run, so a page that later replaces `addEventListener` or
@@ -25,26 +25,33 @@
 
 (() => {
   const HOLDER = 'aiguard-upload-holder';
+  const UPLOAD = 'aiguard-upload';
   const DONE = 'aiguard-upload-done';
-  const proto = HTMLInputElement.prototype;
-  const originalClick = proto.click;
-  const originalShowPicker = proto.showPicker;
+  const inputProto = HTMLInputElement.prototype;
+  const originalClick = inputProto.click;
+  const originalShowPicker = inputProto.showPicker;
+  const originalAttachShadow = Element.prototype.attachShadow;
   const addListener = EventTarget.prototype.addEventListener;
   const dispatch = EventTarget.prototype.dispatchEvent;
   const stop = Event.prototype.stopImmediatePropagation;
+  const composedPath = Event.prototype.composedPath;
   const isConnected = Object.getOwnPropertyDescriptor(Node.prototype, 'isConnected').get;
-  const typeOf = Object.getOwnPropertyDescriptor(proto, 'type').get;
-  const filesOf = Object.getOwnPropertyDescriptor(proto, 'files').get;
+  const getRootNode = Node.prototype.getRootNode;
+  const typeOf = Object.getOwnPropertyDescriptor(inputProto, 'type').get;
+  const filesOf = Object.getOwnPropertyDescriptor(inputProto, 'files').get;
   const createElement = Document.prototype.createElement;
   const append = Node.prototype.appendChild;
   const remove = Element.prototype.remove;
   const setAttribute = Element.prototype.setAttribute;
   const documentElementOf = Object.getOwnPropertyDescriptor(Document.prototype, 'documentElement').get;
   const EventCtor = Event;
+  const InputCtor = HTMLInputElement;
+  const ShadowRootCtor = ShadowRoot;
 
   let holderElement = null;
   const watched = new WeakSet();
   const handedOver = new WeakSet();
+  const parked = new WeakSet();
   const ours = new WeakSet(); // events this script fires for the page
 
   function fire(input, type, composed) {
@@ -66,51 +73,67 @@
     return holderElement;
   }
 
+  function fileInputOf(e) {
+    const target = composedPath.call(e)[0];
+    return target instanceof InputCtor && typeOf.call(target) === 'file' ? target : null;
+  }
+
   function selected(e) {
-    const input = e.currentTarget;
-    if (ours.has(e)) return;
+    const input = fileInputOf(e);
+    if (!input || ours.has(e)) return;
     if (handedOver.has(input)) {
-      // guard.js is checking this selection; nothing reaches the page until it is done.
-      stop.call(e);
+      stop.call(e); // guard.js is checking this selection
       return;
     }
-    if (isConnected.call(input)) return; // guard.js sees events of attached inputs itself
+    const attached = isConnected.call(input);
+    if (attached && !(getRootNode.call(input) instanceof ShadowRootCtor)) return; // the window sees it
+    if (!filesOf.call(input)?.length) return; // a cleared selection carries nothing
     stop.call(e);
-    if (e.type !== 'input') return; // change follows input in the same task: already handed over
-    const place = holder();
-    if (!place) return;
+    if (!attached) {
+      const place = holder();
+      if (!place) return;
+      append.call(place, input);
+      parked.add(input);
+    }
     handedOver.add(input);
-    append.call(place, input);
-    fire(input, 'input', true);
+    fire(input, UPLOAD, true);
   }
 
   function done(e) {
-    const input = e.currentTarget;
-    if (!handedOver.has(input)) return;
+    const input = fileInputOf(e);
+    if (!input || !handedOver.has(input)) return;
     handedOver.delete(input);
-    remove.call(input);
+    if (parked.has(input)) {
+      parked.delete(input);
+      remove.call(input);
+    }
     if (filesOf.call(input)?.length) {
       fire(input, 'input', true);
       fire(input, 'change', false);
     }
   }
 
-  function watch(input) {
-    if (watched.has(input) || typeOf.call(input) !== 'file') return;
-    watched.add(input);
-    addListener.call(input, 'input', selected, true);
-    addListener.call(input, 'change', selected, true);
-    addListener.call(input, DONE, done, true);
+  function watch(target) {
+    if (watched.has(target)) return;
+    watched.add(target);
+    addListener.call(target, 'input', selected, true);
+    addListener.call(target, 'change', selected, true);
+    addListener.call(target, DONE, done, true);
   }
 
-  proto.click = function click() {
-    if (this instanceof HTMLInputElement) watch(this);
+  inputProto.click = function click() {
+    if (this instanceof InputCtor && typeOf.call(this) === 'file') watch(this);
     return originalClick.call(this);
   };
   if (originalShowPicker) {
-    proto.showPicker = function showPicker() {
-      if (this instanceof HTMLInputElement) watch(this);
+    inputProto.showPicker = function showPicker() {
+      if (this instanceof InputCtor && typeOf.call(this) === 'file') watch(this);
       return originalShowPicker.call(this);
     };
   }
+  Element.prototype.attachShadow = function attachShadow(init) {
+    const root = originalAttachShadow.call(this, init);
+    watch(root);
+    return root;
+  };
 })();

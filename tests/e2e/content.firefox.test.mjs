@@ -124,4 +124,12 @@ test('file input: a flagged file is removed before the page sees it; a clean one
   await waitFor(async () => (await ff.exec('return window.__files')).length > 0, 'the page sees the clean file');
   assert.deepEqual((await ff.exec('return window.__files')).map((f) => f.name), ['notes.txt']);
   assert.deepEqual(await ff.exec('return [...document.getElementById("file").files].map((f) => f.name)'), ['notes.txt']);
+
+  // The same inside a shadow root, whose `change` never reaches a window listener.
+  await ff.exec('window.__files.length = 0;');
+  await ff.chooseFiles('#sf', [notes, env], '#shadow-host');
+  await waitFor(dialogOpen, 'the dialog for the shadow-root input');
+  await ff.press('Enter');
+  await waitFor(async () => (await ff.exec('return window.__files')).length > 0, 'the component sees the clean file');
+  assert.deepEqual((await ff.exec('return window.__files')).map((f) => [f.name, f.via]), [['notes.txt', 'shadow']]);
 });

@@ -74,9 +74,17 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }
       await s('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
       await s('DELETE', '/actions');
     },
-    // Picks files in an <input type=file> the WebDriver way (as the file chooser would).
-    async chooseFiles(selector, paths) {
-      const found = await s('POST', '/element', { using: 'css selector', value: selector });
+    // Picks files in an <input type=file> the WebDriver way (as the file chooser would);
+    // `host` names the element whose shadow root holds the input, if it is in one.
+    async chooseFiles(selector, paths, host = null) {
+      let found;
+      if (host) {
+        const hostId = Object.values(await s('POST', '/element', { using: 'css selector', value: host }))[0];
+        const rootId = Object.values(await s('GET', `/element/${hostId}/shadow`))[0];
+        found = await s('POST', `/shadow/${rootId}/element`, { using: 'css selector', value: selector });
+      } else {
+        found = await s('POST', '/element', { using: 'css selector', value: selector });
+      }
       const id = Object.values(found)[0];
       await s('POST', `/element/${id}/value`, { text: paths.join('\n') });
     },
