@@ -10,6 +10,8 @@
 //                  CodeMirror, Monaco, ...) inserts them with its own model, selection and undo;
 //                  where no page code takes the event, the text goes in at the caret.
 //   Enter / send   the keystroke, click or submission is repeated.
+//   clipboard read navigator.clipboard.readText()/read() by the page settle with the content,
+//                  the redacted text or a refusal (through page-world.js).
 //   file input     the input and change events are re-dispatched; flagged files are removed
 //                  from the input first (inputs in shadow roots too, and, with page-world.js,
 //                  inputs the page never attached).
@@ -487,6 +489,35 @@
       resending = true;
       try { form.requestSubmit(e.submitter ?? undefined); } finally { resending = false; }
     });
+  });
+
+  // --- the clipboard read by the page ----------------------------------------------------------
+  // navigator.clipboard.readText()/read() fire no paste event: page-world.js sends what they
+  // returned as `aiguard-clipboard-read` (strings; cancelling the event acknowledges it) and
+  // waits for `aiguard-clipboard-verdict` on the document.
+  on('aiguard-clipboard-read', (e) => {
+    let request;
+    try { request = JSON.parse(e.detail); } catch { return; }
+    if (typeof request?.id !== 'number') return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    const answer = (deliver, text) => document.dispatchEvent(new CustomEvent('aiguard-clipboard-verdict',
+      { detail: JSON.stringify({ id: request.id, deliver, text }) }));
+    if (!inScope()) {
+      answer('all');
+      return;
+    }
+    const parts = [];
+    if (request.text) parts.push({ kind: 'text', text: String(request.text) });
+    if (request.html) parts.push({ kind: 'html', text: String(request.html) });
+    (async () => {
+      const verdict = await check('paste', parts);
+      if (verdict?.action === 'allow') return answer('all');
+      const { choice } = await decide('paste', verdict);
+      if (choice === 'proceed') answer('all');
+      else if (choice === 'redact') answer('redacted', verdict?.redactedText ?? '');
+      else answer('none');
+    })().catch(() => answer('none'));
   });
 
   // --- file inputs --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // Runs in the page's own JavaScript world ("world": "MAIN") at document_start, before any page
-// script, and does one thing: it lets guard.js see files chosen through file inputs whose
-// events never reach a window listener.
+// script. It lets guard.js see content that arrives without an event guard.js can hold: files
+// chosen through file inputs whose events never reach a window listener, and the clipboard read
+// by the page itself.
 //
 //   * Inputs the page never attaches: the events of
 //       const input = document.createElement('input'); input.type = 'file';
@@ -17,6 +18,13 @@
 // other (the dialog, flagged files removed) and fires `aiguard-upload-done` at the input; this
 // script then detaches a parked input again and, if files are left, fires input and change for
 // the page.
+//
+// `navigator.clipboard.readText()` and `read()` (a page's own "Paste" button or context menu)
+// fire no paste event. Their results are sent to guard.js as strings in an
+// `aiguard-clipboard-read` event (only primitives cross between this world and guard.js's),
+// and the promise settles with guard.js's answer: the content, the redacted text, or a
+// NotAllowedError. guard.js acknowledges the request by cancelling the event; a request nobody
+// acknowledges is refused rather than answered unchecked.
 //
 // It holds no policy and sees no verdict: guard.js and the engine decide. Everything it uses is
 // captured before page scripts run, so a page that later replaces `addEventListener` or
@@ -45,6 +53,12 @@
   const setAttribute = Element.prototype.setAttribute;
   const documentElementOf = Object.getOwnPropertyDescriptor(Document.prototype, 'documentElement').get;
   const EventCtor = Event;
+  const CustomEventCtor = CustomEvent;
+  const DOMExceptionCtor = DOMException;
+  const BlobCtor = Blob;
+  const ClipboardItemCtor = globalThis.ClipboardItem;
+  const parse = JSON.parse;
+  const stringify = JSON.stringify;
   const InputCtor = HTMLInputElement;
   const ShadowRootCtor = ShadowRoot;
 
@@ -136,4 +150,60 @@
     watch(root);
     return root;
   };
+
+  // --- the clipboard read by the page -------------------------------------------------------------
+  const clipboardProto = globalThis.Clipboard?.prototype;
+  if (clipboardProto?.readText) {
+    const originalReadText = clipboardProto.readText;
+    const originalRead = clipboardProto.read;
+    const pending = new Map();
+    let nextId = 0;
+    addListener.call(document, 'aiguard-clipboard-verdict', (e) => {
+      let answer;
+      try { answer = parse(e.detail); } catch { return; }
+      const settle = pending.get(answer?.id);
+      if (!settle) return;
+      pending.delete(answer.id);
+      settle(answer);
+    }, true);
+
+    const refused = () => new DOMExceptionCtor('Your company\'s policy (AIGuard) did not release the clipboard content to this page.', 'NotAllowedError');
+    const askGuard = (text, html) => new Promise((settle) => {
+      const id = ++nextId;
+      pending.set(id, settle);
+      const request = new CustomEventCtor('aiguard-clipboard-read', { cancelable: true, detail: stringify({ id, text, html }) });
+      dispatch.call(document, request);
+      if (!request.defaultPrevented) {
+        pending.delete(id);
+        settle({ id, deliver: 'none' });
+      }
+    });
+
+    clipboardProto.readText = async function readText() {
+      const text = await originalReadText.call(this);
+      if (!text) return text;
+      const answer = await askGuard(text, '');
+      if (answer.deliver === 'all') return text;
+      if (answer.deliver === 'redacted') return answer.text ?? '';
+      throw refused();
+    };
+    if (originalRead) {
+      clipboardProto.read = async function read(...args) {
+        const items = await originalRead.apply(this, args);
+        let text = '';
+        let html = '';
+        for (const item of items) {
+          if (item.types.includes('text/plain')) text += await (await item.getType('text/plain')).text();
+          if (item.types.includes('text/html')) html += await (await item.getType('text/html')).text();
+        }
+        if (!text && !html) return items;
+        const answer = await askGuard(text, html);
+        if (answer.deliver === 'all') return items;
+        if (answer.deliver === 'redacted' && ClipboardItemCtor) {
+          return [new ClipboardItemCtor({ 'text/plain': new BlobCtor([answer.text ?? ''], { type: 'text/plain' }) })];
+        }
+        throw refused();
+      };
+    }
+  }
 })();

@@ -339,6 +339,40 @@ for (const csp of ['strict', 'permissive']) {
         assert.equal(await dialogText(), null);
       });
 
+      await t.test('the page reading the clipboard itself: clean text passes, a secret waits for the dialog', async () => {
+        const reads = () => page.evaluate(() => window.__reads);
+        const read = async (button) => {
+          const before = (await reads()).length;
+          await page.click(button);
+          return before;
+        };
+        await page.evaluate(() => { window.__reads.length = 0; });
+        await putOnClipboard('clean clipboard text');
+        await read('#read-text');
+        await until('readText settles', async () => (await reads()).length === 1);
+        assert.deepEqual(await reads(), [{ text: 'clean clipboard text' }]);
+        assert.equal(await dialogText(), null);
+
+        await putOnClipboard(`export AWS_ACCESS_KEY_ID=${SECRET}`);
+        const redacted = 'export AWS_ACCESS_KEY_ID=[REDACTED aws-access-key-id]';
+        for (const [button, keys, want] of [
+          ['#read-text', ['Enter'], { error: 'NotAllowedError' }], // Cancel
+          ['#read-items', ['Enter'], { error: 'NotAllowedError' }],
+          ['#read-text', ['Tab', 'Enter'], { text: redacted }], // "Paste with secrets redacted"
+          ['#read-items', ['Tab', 'Enter'], { text: redacted }],
+        ]) {
+          const n = await read(button);
+          const shown = await waitDialog();
+          assert.match(shown, /aws/i);
+          assert.equal((await reads()).length, n, 'nothing settles while the dialog is open');
+          for (const key of keys) await page.keyboard.press(key);
+          await waitNoDialog();
+          await until(`${button} settles`, async () => (await reads()).length === n + 1);
+          assert.deepEqual((await reads())[n], want);
+        }
+        assert.ok(!JSON.stringify(await reads()).includes(SECRET));
+      });
+
       for (const id of ['f-same', 'f-cross', 'f-srcdoc']) {
         await t.test(`iframe #${id}: clean paste arrives, flagged paste is blocked`, async () => {
           const frame = await (await page.$(`#${id}`)).contentFrame();

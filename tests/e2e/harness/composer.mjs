@@ -52,6 +52,7 @@ function composerHtml({ host, csp, crossOrigin }) {
 <form id="chat" class="row" action="/composer/sent" method="post"><b>chat</b><textarea id="prompt" name="prompt" rows="2" placeholder="Message"></textarea><button id="send" type="submit">Send</button></form>
 <div class="row"><b>file</b><input id="file" type="file" multiple></div>
 <div class="row"><b>upload</b><button id="pick-detached" type="button">Attach files</button></div>
+<div class="row"><b>clipboard</b><button id="read-text" type="button">Paste (readText)</button><button id="read-items" type="button">Paste (read)</button></div>
 <div class="row"><b>clipboard source</b><textarea id="clip" rows="1"></textarea></div>
 <div class="row">
 <iframe id="f-same" src="/composer/frame${q}"></iframe>

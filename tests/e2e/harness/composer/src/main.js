@@ -18,6 +18,7 @@ const params = new URLSearchParams(location.search);
 
 window.__sent = [];
 window.__files = [];
+window.__reads = [];
 window.__ready = false;
 
 // --- plain elements ---------------------------------------------------------------------------
@@ -114,6 +115,14 @@ $('#pick-detached').addEventListener('click', () => {
   });
   input.click();
 });
+
+// A "Paste" button that reads the clipboard itself: no paste event.
+const recordRead = (p) => p.then((text) => window.__reads.push({ text }), (e) => window.__reads.push({ error: e.name }));
+$('#read-text').addEventListener('click', () => recordRead(navigator.clipboard.readText()));
+$('#read-items').addEventListener('click', () => recordRead(navigator.clipboard.read().then(async (items) => {
+  const item = items.find((i) => i.types.includes('text/plain'));
+  return item ? (await item.getType('text/plain')).text() : '';
+})));
 
 // --- Monaco (AMD build, loaded by /composer/vs/loader.js) ---------------------------------------
 let monacoEditor = null;
