@@ -190,6 +190,33 @@ for (const csp of ['strict', 'permissive']) {
         await until('the original text in ProseMirror', async () => (await valueOf(page, 'pm')) === SECRET_TEXT);
       });
 
+      await t.test('IME: the Enter that commits a composition is the IME\'s, even in a composer holding a secret', async () => {
+        await page.evaluate(() => { window.__sent.length = 0; });
+        await setValue(page, 'prompt', '');
+        await focus(page, 'prompt');
+        await page.keyboard.type(`my key is ${SECRET} `);
+        await clearSpy(page);
+        // An IME composition, then Enter to commit it, as a Japanese or Chinese keyboard sends it.
+        await cdp.send('Input.imeSetComposition', { text: 'にほんご', selectionStart: 4, selectionEnd: 4 });
+        await cdp.send('Input.dispatchKeyEvent', { type: 'rawKeyDown', key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 229 });
+        await cdp.send('Input.insertText', { text: '日本語' });
+        await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 229 });
+        await sleep(300);
+        assert.equal(await dialogText(), null, 'no dialog in the middle of a composition');
+        assert.equal(await valueOf(page, 'prompt'), `my key is ${SECRET} 日本語`, 'the composition is committed');
+        const enters = (await spyOf(page)).filter((s) => s.type === 'keydown');
+        assert.ok(enters.length > 0, 'the page saw the composing keystroke');
+        assert.deepEqual(await page.evaluate(() => window.__sent), []);
+
+        // The next Enter is a send, and is held.
+        await page.keyboard.press('Enter');
+        await waitDialog();
+        await page.keyboard.press('Escape');
+        await waitNoDialog();
+        assert.deepEqual(await page.evaluate(() => window.__sent), []);
+        await clearSpy(page);
+      });
+
       await t.test('a typed secret followed by Enter is not sent; a clean prompt is', async () => {
         await page.evaluate(() => { window.__sent.length = 0; });
         await setValue(page, 'prompt', '');
