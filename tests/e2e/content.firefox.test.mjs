@@ -60,7 +60,7 @@ async function pasteInto(name) {
   await ff.press('Control', 'v');
 }
 
-for (const name of ['ta', 'pm', 'cm']) {
+for (const name of ['ta', 'pm', 'cm', 'monaco']) {
   test(`${name}: a clean paste arrives intact`, async () => {
     await ff.exec('window.__editors.set(arguments[0], "")', [name]);
     const text = `clean paste for ${name}`;
@@ -79,6 +79,31 @@ for (const name of ['ta', 'pm', 'cm']) {
     await sleep(100);
     assert.equal(await value(name), 'before');
     assert.ok(!(await pageSaw()).includes('ACME'), 'no page listener saw the content');
+  });
+}
+
+for (const id of ['f-same', 'f-cross', 'f-srcdoc']) {
+  test(`iframe #${id}: a clean paste arrives, a flagged one does not`, async () => {
+    for (const [text, arrives] of [[`clean in ${id}`, true], [MARKER_TEXT, false]]) {
+      await copy(text);
+      await ff.frame(`#${id}`);
+      try {
+        await ff.exec('window.__editors.set("ta", "before"); window.__editors.focus("ta");');
+        await ff.press('Control', 'a');
+        await ff.press('Control', 'v');
+        if (arrives) {
+          await waitFor(async () => (await value('ta')) === text, `the frame's textarea holds the paste`);
+        } else {
+          await waitFor(dialogOpen, 'the dialog in the frame');
+          await ff.press('Enter'); // OK
+          await waitFor(async () => !(await dialogOpen()), 'the dialog to close');
+          await sleep(100);
+          assert.equal(await value('ta'), 'before');
+        }
+      } finally {
+        await ff.frame(null);
+      }
+    }
   });
 }
 

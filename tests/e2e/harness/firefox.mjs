@@ -74,6 +74,12 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }
       await s('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
       await s('DELETE', '/actions');
     },
+    // Switches the commands' context to the iframe `selector` names, or back to the top page.
+    async frame(selector) {
+      if (selector == null) return s('POST', '/frame', { id: null });
+      const found = await s('POST', '/element', { using: 'css selector', value: selector });
+      return s('POST', '/frame', { id: found });
+    },
     // Picks files in an <input type=file> the WebDriver way (as the file chooser would);
     // `host` names the element whose shadow root holds the input, if it is in one.
     async chooseFiles(selector, paths, host = null) {
