@@ -71,12 +71,10 @@ impl WasmEngine {
     /// The action alone as a small integer (0 block, 1 warn, 2 allow; -1 not a URL): the
     /// allocation-free path for per-request checks.
     pub fn action(&self, url: &str) -> i32 {
-        match RequestUrl::parse(url) {
-            Ok(u) => match self.inner.action_for(&u) {
-                Action::Block => 0,
-                Action::Warn => 1,
-                Action::Allow => 2,
-            },
+        match self.inner.action(url) {
+            Ok(Action::Block) => 0,
+            Ok(Action::Warn) => 1,
+            Ok(Action::Allow) => 2,
             Err(_) => -1,
         }
     }

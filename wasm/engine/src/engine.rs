@@ -106,6 +106,12 @@ impl Engine {
         })
     }
 
+    /// The action for a URL string: what the extension asks per request (no rule identity, so
+    /// no read of the rule).
+    pub fn action(&self, url: &str) -> Result<Action, UrlError> {
+        Ok(self.action_for(&RequestUrl::parse(url)?))
+    }
+
     /// The action alone, without allocating: the hot path for request checks.
     pub fn action_for(&self, url: &RequestUrl<'_>) -> Action {
         self.policy.action(url)

@@ -152,7 +152,8 @@ impl Policy {
 
     /// The action for a URL.
     pub fn action(&self, url: &RequestUrl<'_>) -> Action {
-        self.decide(url).map_or(self.default_action, |(r, _)| r.action)
+        // The action is kept with the filter: no read of the rule itself.
+        self.index.lookup(url).map_or(self.default_action, |(_, o)| o.action)
     }
 
     pub fn filter_count(&self) -> usize {
