@@ -55,6 +55,15 @@
     return scopeReady;
   };
   askScope();
+  // Chrome stops an idle extension service worker after 30 s, and the first paste after that
+  // waits for it to start and load the engine (about 130-160 ms, against 6-11 ms warm:
+  // BENCHMARKS.md). While a page in scope is visible, its top frame asks for its scope every
+  // 20 s, which keeps the worker running and the scope fresh.
+  if (window === window.top) {
+    setInterval(() => {
+      if (document.visibilityState === 'visible' && scope?.scan) askScope();
+    }, 20_000);
+  }
   // Unknown scope (no answer yet, the background failed, or the page moved to another URL
   // with history.pushState): hold and check, and ask again.
   const inScope = () => {

@@ -3,7 +3,6 @@
 
 use aiguard_engine::content::submission::{Part, PartContent, PartKind};
 use aiguard_engine::dnr::DnrOptions;
-use aiguard_engine::url_filter::RequestUrl;
 use aiguard_engine::{Action, Engine, PolicyError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
