@@ -35,6 +35,20 @@ test('a known AI site shows the warn page instead of the site', async () => {
   await page.close();
 });
 
+test('a CLI agent\'s OAuth page (a query-token filter) gets the warn page before any request leaves', async () => {
+  // The built-in catalog lists Codex CLI's sign-in by its client id: auth.openai.com/oauth/authorize?client_id=app_...
+  const url = 'https://auth.openai.com/oauth/authorize?response_type=code&client_id=app_EMoamEEZ73f0CkXaXp7hrann&state=x';
+  const page = await browser.context.newPage();
+  await page.goto(url).catch(() => {});
+  await waitForUrl(page, (u) => u.startsWith(ext() + 'pages/warn.html'));
+  await page.locator('#original-url').filter({ hasText: url }).waitFor(); // the whole URL, query included
+  assert.ok(!sites.received.some((r) => r.startsWith('auth.openai.com/oauth/authorize')), 'the request never reached the server');
+  // Control: another client id on the same page is not the CLI's sign-in.
+  await page.goto('https://auth.openai.com/oauth/authorize?client_id=someone-else');
+  assert.equal(await page.locator('#path').innerText(), '/oauth/authorize');
+  await page.close();
+});
+
 test('a site outside the catalog loads normally', async () => {
   const page = await browser.context.newPage();
   await page.goto('https://example.com/hello');

@@ -9,9 +9,13 @@ import { selfSignedCert } from './cert.mjs';
 const page = (title, body = '') => `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head>
 <body><h1 id="site">${title}</h1>${body}</body></html>`;
 
+// Every request the servers received, as `host/path?query`: tests check what never left the browser.
+const received = [];
+
 function handler(req, res) {
   const host = (req.headers.host ?? '').replace(/:\d+$/, '');
   const url = new URL(req.url, `http://${host}`);
+  received.push(`${host}${url.pathname}${url.search}`);
   const send = (status, type, body) => {
     res.writeHead(status, { 'content-type': type, 'access-control-allow-origin': '*', 'cache-control': 'no-store' });
     res.end(body);
@@ -48,6 +52,7 @@ export async function startSites() {
     new Promise((r) => plain.listen(0, '127.0.0.1', r)),
   ]);
   return {
+    received,
     httpsPort: tls.address().port,
     httpPort: plain.address().port,
     close: () => Promise.all([tls, plain].map((s) => new Promise((r) => { s.closeAllConnections?.(); s.close(r); }))),

@@ -156,7 +156,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let engine = load_engine(policy.as_deref())?;
             let c = engine.dnr_rules(&DnrOptions { warn_page, block_page, first_id: 1, extension_base });
             for s in &c.skipped {
-                eprintln!("aiguard: note: `{s}`: network rules can't express it exactly (query tokens, or a scheme they don't see); the navigation check covers it");
+                eprintln!("aiguard: note: `{s}`: network rules can't express it exactly (its regex would exceed the browser's size cap, or a scheme they don't see); the navigation check covers it");
             }
             println!("{}", serde_json::to_string_pretty(&c.rules).expect("rules serialise"));
         }

@@ -16,9 +16,10 @@
 //! priority is the filter Chrome's algorithm selects. Filters of the most common shape (a host
 //! with its subdomains, any scheme, port, path and query) with the same action and priority are
 //! packed into one rule's `requestDomains`; a host with a path becomes a `urlFilter`; scheme and
-//! port constraints become a short `regexFilter`. What DNR cannot express exactly (query
-//! tokens, which it can only match in a fixed order) is left to the navigation check: the
-//! extension asks the engine about every top-level navigation before it commits.
+//! port constraints and query tokens become a `regexFilter` (query tokens in every order, as
+//! alternatives). What DNR cannot express exactly (non-network schemes, a regex over Chrome's
+//! size cap) is left to the navigation check: the extension asks the engine about every
+//! top-level navigation before it commits.
 //!
 //! Per action: `block` redirects frames to the block page and blocks every other request type
 //! (fetch, XHR, WebSocket, images...); `warn` redirects frames to the warn page (a fetch can't
@@ -65,6 +66,52 @@ impl Default for DnrOptions {
 /// browser by the end-to-end tests); such filters are left to the navigation check.
 const MAX_REGEX_LEN: usize = 120;
 
+/// What RE2 spends memory on, roughly: one instruction per literal byte and several per
+/// character class. Chrome refuses a regex over 2 KB of compiled program; measured with
+/// `isRegexSupported`: a Codex sign-in filter (53 literal bytes, 6 classes) fits, a Gemini one
+/// (101 literal bytes) does not. Over the budget, the navigation check enforces the filter.
+const MAX_REGEX_COST: usize = 130;
+
+fn regex_cost(re: &str) -> usize {
+    let (mut literal, mut classes, mut in_class, mut escaped) = (0, 0, false, false);
+    for c in re.chars() {
+        match (in_class, escaped, c) {
+            (_, true, _) => {
+                escaped = false;
+                literal += usize::from(!in_class);
+            }
+            (_, false, '\\') => escaped = true,
+            (false, false, '[') => {
+                in_class = true;
+                classes += 1;
+            }
+            (true, false, ']') => in_class = false,
+            (true, false, _) => {}
+            (false, false, '(' | ')' | '?' | ':' | '*' | '|' | '^' | '$' | '+') => {}
+            (false, false, _) => literal += 1,
+        }
+    }
+    literal + 6 * classes
+}
+
+/// The regex for a query filter whose host `requestDomains` already checks: any scheme and
+/// authority, the path prefix, then the tokens in any order.
+fn path_and_query_regex(f: &UrlFilter) -> String {
+    let mut re = String::from(r"^[a-z][a-z0-9+.-]*://");
+    if f.path.is_empty() {
+        re.push_str(&format!(r"{PATH_REST}*\?"));
+    } else {
+        re.push_str(&format!("{AUTHORITY}*{}{PATH_REST}*\\?", escape(&f.path)));
+    }
+    let alts: Vec<String> = permutations(&f.query).iter().map(|p| ordered_tokens(p)).collect();
+    if alts.len() == 1 {
+        re.push_str(&alts[0]);
+    } else {
+        re.push_str(&format!("(?:{})", alts.join("|")));
+    }
+    re
+}
+
 enum Condition {
     /// A host with its subdomains, nothing else: packed into `requestDomains`.
     Domain(String),
@@ -73,8 +120,9 @@ enum Condition {
     Other(Vec<Value>),
 }
 
-/// How the network layer expresses a filter, or `None` when it can't do so exactly (query
-/// tokens, which DNR can only match in order; non-network schemes; regexes over the size cap).
+/// How the network layer expresses a filter, or `None` when it can't do so exactly
+/// (non-network schemes; regexes over the size cap, such as many query tokens, whose every
+/// order is spelled out).
 /// Those filters are enforced by the navigation check, which asks the engine for every
 /// top-level navigation before it commits.
 fn network_condition(f: &UrlFilter) -> Option<Condition> {
@@ -83,21 +131,19 @@ fn network_condition(f: &UrlFilter) -> Option<Condition> {
             return None;
         }
     }
-    if !f.query.is_empty() {
-        return None;
-    }
     let (host, subdomains) = match &f.host {
         HostPattern::Name { host, subdomains } => (host.as_str(), *subdomains),
         HostPattern::Any => ("", true),
     };
     let any_host = host.is_empty();
     // Host-only: the packed form.
-    if !any_host && subdomains && f.scheme.is_none() && f.port.is_none() && f.path.is_empty() {
+    let plain = f.scheme.is_none() && f.port.is_none() && f.query.is_empty();
+    if !any_host && subdomains && plain && f.path.is_empty() {
         return Some(Condition::Domain(host.to_string()));
     }
     // Host (and subdomains) plus a path, any scheme and port: `||host/path` is exact but for an
     // explicit non-default port, which the navigation check covers.
-    if !any_host && f.scheme.is_none() && f.port.is_none() && !f.path.contains(['*', '^', '|']) {
+    if !any_host && plain && !f.path.contains(['*', '^', '|']) {
         if subdomains {
             return Some(Condition::Other(vec![json!({
                 "urlFilter": format!("||{host}{}", f.path),
@@ -111,6 +157,15 @@ fn network_condition(f: &UrlFilter) -> Option<Condition> {
                 .map(|s| json!({"urlFilter": format!("|{s}://{host}{tail}"), "isUrlFilterCaseSensitive": true}))
                 .collect(),
         ));
+    }
+    // Query tokens on a host with its subdomains: the host goes to `requestDomains` and the
+    // regex only spells out the path and the tokens, which keeps it inside Chrome's size cap.
+    if !f.query.is_empty() && !any_host && subdomains && f.scheme.is_none() && f.port.is_none() {
+        let re = path_and_query_regex(f);
+        if regex_cost(&re) > MAX_REGEX_COST {
+            return None;
+        }
+        return Some(Condition::Other(vec![json!({"requestDomains": [host], "regexFilter": re, "isUrlFilterCaseSensitive": true})]));
     }
     let regexes = filter_regexes(f);
     if regexes.iter().any(|r| r.len() > MAX_REGEX_LEN) {
@@ -208,8 +263,10 @@ fn carry_original_url(action: &mut Value, condition: &mut Value, opts: &DnrOptio
     if condition.get("urlFilter").is_some() {
         return;
     }
-    if condition.get("regexFilter").is_none() {
-        condition["regexFilter"] = json!("^.+$");
+    match condition.get("regexFilter").and_then(Value::as_str) {
+        None => condition["regexFilter"] = json!("^.+$"),
+        // A regex that stops matching before the end would carry a truncated URL.
+        Some(re) => condition["regexFilter"] = json!(format!("{re}[!-~]*")),
     }
     let target = format!("{}/{}#url=\\0", base.trim_end_matches('/'), page.trim_start_matches('/'));
     action["redirect"] = json!({ "regexSubstitution": target });
@@ -380,6 +437,8 @@ const USERINFO: &str = r#"[!"$-.0->A-~]"#;
 /// Any URL character but `/ ? # @ :` (a host label run).
 const HOST_RUN: &str = r#"[!"$-.0-9;->A-~]"#;
 /// Any URL character but `? #` (the rest of a path).
+/// Any URL character but `/ ? #` (user info, host and port).
+const AUTHORITY: &str = r#"[!"$-.0->@-~]"#;
 const PATH_REST: &str = r#"[!"$->@-~]"#;
 /// Any URL character but `& #` (inside one query element).
 const ELEMENT: &str = r#"[!"$%'-~]"#;

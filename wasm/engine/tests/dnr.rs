@@ -53,10 +53,54 @@ fn allow_rules_cover_main_frames_explicitly() {
     assert!(c.rules.iter().any(|r| r["condition"]["resourceTypes"] == serde_json::json!(["main_frame", "sub_frame"])));
 }
 
+/// Whether a DNR condition of the `requestDomains` + `regexFilter` shape matches `url`.
+fn condition_matches(condition: &Value, url: &str) -> bool {
+    let host = url.split("://").nth(1).unwrap().split(['/', '?', '#', ':']).next().unwrap();
+    let host = host.rsplit('@').next().unwrap();
+    let domains = condition["requestDomains"].as_array().unwrap();
+    let in_domains = domains.iter().any(|d| {
+        let d = d.as_str().unwrap();
+        host == d || host.ends_with(&format!(".{d}"))
+    });
+    in_domains && regex::Regex::new(condition["regexFilter"].as_str().unwrap()).unwrap().is_match(url)
+}
+
 #[test]
-fn query_token_filters_are_left_to_the_navigation_check() {
+fn query_token_filters_compile_to_host_plus_regex_and_match_like_the_engine() {
+    let policy = r#"{"version": 1, "rules": [{"id": "q", "action": "block",
+        "patterns": ["auth.example.com/oauth?cid=a1&m=cli*"]}]}"#;
+    let c = compile(policy);
+    assert!(c.skipped.is_empty(), "{:?}", c.skipped);
+    let frames = find(&c.rules, |r| r["condition"]["resourceTypes"].is_array());
+    assert_eq!(frames.len(), 1, "{:#?}", c.rules);
+    let condition = &frames[0]["condition"];
+    assert_eq!(condition["requestDomains"], serde_json::json!(["auth.example.com"]));
+    let engine = Engine::from_policy_json(policy).unwrap();
+    for url in [
+        "https://auth.example.com/oauth?cid=a1&m=cli",
+        "https://auth.example.com/oauth?m=cli-login&cid=a1",
+        "https://auth.example.com/oauth?a=1&cid=a1&b=2&m=cli#frag",
+        "https://eu.auth.example.com/oauth/next?cid=a1&m=cli",
+        "http://user@auth.example.com:8443/oauth?cid=a1&m=cli",
+        "https://auth.example.com/oauthorize?cid=a1&m=cli",
+        "https://auth.example.com/oauth?cid=a12&m=cli",
+        "https://auth.example.com/oauth?cid=a1",
+        "https://auth.example.com/oauth?x=cid=a1&m=cli",
+        "https://auth.example.com/oauth?cid=a1&xm=cli",
+        "https://auth.example.com/other/oauth?cid=a1&m=cli",
+        "https://auth.example.com/oauth#cid=a1&m=cli",
+        "https://auth.example.com/oauth?cid=a1#&m=cli",
+        "https://example.com/oauth?cid=a1&m=cli",
+    ] {
+        let engine_says = engine.verdict(url).unwrap().rule.is_some();
+        assert_eq!(condition_matches(condition, url), engine_says, "{url}");
+    }
+}
+
+#[test]
+fn query_filters_over_the_regex_budget_are_left_to_the_navigation_check() {
     let c = compile(r#"{"version": 1, "rules": [{"id": "q", "action": "block",
-        "patterns": ["accounts.google.com/o/oauth2/v2/auth?client_id=123.apps.googleusercontent.com"]}]}"#);
+        "patterns": ["accounts.google.com/o/oauth2/v2/auth?client_id=681255809395-oo8ft2oprdrnp9e3aqf6av3hmdib135j.apps.googleusercontent.com"]}]}"#);
     assert!(c.rules.is_empty());
     assert_eq!(c.skipped.len(), 1);
 }
