@@ -624,9 +624,23 @@
     });
   }
 
+  // The marked input under `node`, through open and closed shadow roots.
+  function markedInput(node) {
+    const root = node instanceof Element ? shadowOf(node) : null;
+    if (!root) return null;
+    const found = root.querySelector('input[type=file][data-aiguard-upload]');
+    if (found) return found;
+    for (const el of root.querySelectorAll('*')) {
+      const inner = markedInput(el);
+      if (inner) return inner;
+    }
+    return null;
+  }
+
   on('aiguard-upload', (e) => {
-    const input = fileInputOf(e);
-    if (!input) return;
+    // From inside a closed shadow root the event shows only the host.
+    const input = markedInput(e.composedPath()[0]) ?? fileInputOf(e);
+    if (!(input instanceof HTMLInputElement) || input.type !== 'file') return;
     e.stopImmediatePropagation();
     handedOver.add(input);
     if (!inScope() || !input.files?.length) release(input, true);

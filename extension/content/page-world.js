@@ -51,6 +51,10 @@
   const append = Node.prototype.appendChild;
   const remove = Element.prototype.remove;
   const setAttribute = Element.prototype.setAttribute;
+  const removeAttribute = Element.prototype.removeAttribute;
+  // Marks the input being handed over: inside a closed shadow root guard.js cannot learn it
+  // from the event (it sees the host), so it looks for the mark through the root.
+  const MARK = 'data-aiguard-upload';
   const documentElementOf = Object.getOwnPropertyDescriptor(Document.prototype, 'documentElement').get;
   const EventCtor = Event;
   const CustomEventCtor = CustomEvent;
@@ -110,6 +114,7 @@
       parked.add(input);
     }
     handedOver.add(input);
+    setAttribute.call(input, MARK, '');
     fire(input, UPLOAD, true);
   }
 
@@ -117,6 +122,7 @@
     const input = fileInputOf(e);
     if (!input || !handedOver.has(input)) return;
     handedOver.delete(input);
+    removeAttribute.call(input, MARK);
     if (parked.has(input)) {
       parked.delete(input);
       remove.call(input);

@@ -495,7 +495,7 @@ test('scope follows the page: out of scope untouched, in scope after history.pus
   }
 });
 
-test('a composer inside a closed shadow root: a typed secret and Enter are held', async () => {
+test('inside a closed shadow root: a typed secret and Enter are held; a flagged upload is removed', async () => {
   page = await browser.context.newPage();
   cdp = await browser.context.newCDPSession(page);
   try {
@@ -519,6 +519,33 @@ test('a composer inside a closed shadow root: a typed secret and Enter are held'
     await waitNoDialog();
     assert.deepEqual(await page.evaluate(() => window.__closed.enters), [], 'the page never saw the Enter');
     assert.equal(await page.evaluate(() => window.__closed.box.value), `key ${SECRET}`);
+
+    // A file input in the closed root, opened by a button's script (focus stays on the button).
+    await page.evaluate(() => {
+      const root = window.__closed.box.getRootNode();
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.multiple = true;
+      root.append(input);
+      window.__closed.files = [];
+      input.addEventListener('change', () => window.__closed.files.push(...[...input.files].map((f) => f.name)));
+      const button = document.createElement('button');
+      button.id = 'closed-upload';
+      button.textContent = 'Upload';
+      button.addEventListener('click', () => input.click());
+      document.body.prepend(button);
+    });
+    const chooser = page.waitForEvent('filechooser');
+    await page.click('#closed-upload');
+    await (await chooser).setFiles([
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('meeting notes\n') },
+      { name: 'prod.env', mimeType: 'application/octet-stream', buffer: Buffer.from(`AWS_ACCESS_KEY_ID=${SECRET}\n`) },
+    ]);
+    assert.match(await waitDialog(), /prod\.env/);
+    await page.keyboard.press('Enter'); // Cancel: the flagged file goes
+    await waitNoDialog();
+    await until('the component sees the clean file', async () => (await page.evaluate(() => window.__closed.files)).length > 0);
+    assert.deepEqual(await page.evaluate(() => window.__closed.files), ['notes.txt']);
   } finally {
     await page.close();
   }
