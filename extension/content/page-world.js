@@ -11,7 +11,8 @@
 //     Firefox does not compose every `input` event either).
 //
 // This script puts a capture listener on every shadow root as it is attached (before the page
-// can add its own) and on every file input whose `click()` or `showPicker()` is called. When a
+// can add its own) and on every file input whose `click()` or `showPicker()` is called or that
+// a script dispatches an event at. When a
 // selection arrives that the window cannot see, the listener stops the events and fires a
 // composed `aiguard-upload` event from the input, after attaching a detached input to a hidden
 // holder element so the event has a way out. guard.js checks the selection as it checks any
@@ -141,6 +142,11 @@
     addListener.call(target, DONE, done, true);
   }
 
+  // A synthetic click opens the chooser too: `input.dispatchEvent(new MouseEvent('click'))`.
+  EventTarget.prototype.dispatchEvent = function dispatchEvent(event) {
+    if (this instanceof InputCtor && typeOf.call(this) === 'file') watch(this);
+    return dispatch.call(this, event);
+  };
   inputProto.click = function click() {
     if (this instanceof InputCtor && typeOf.call(this) === 'file') watch(this);
     return originalClick.call(this);

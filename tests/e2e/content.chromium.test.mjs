@@ -364,6 +364,10 @@ for (const csp of ['strict', 'permissive']) {
         await until('the page sees the clean file', async () => (await page.evaluate(() => window.__files)).length > 0);
         assert.deepEqual((await page.evaluate(() => window.__files)).map((f) => [f.name, f.via, f.connected]), [['plan.md', 'detached', false]]);
         assert.equal(await dialogText(), null);
+
+        // Opened by a synthetic click event rather than click().
+        const dispatched = await pickFlaggedAndClean(() => page.click('#pick-dispatched'));
+        assert.deepEqual(dispatched.map((f) => [f.name, f.via, f.connected]), [['notes.txt', 'dispatched', false]]);
       });
 
       await t.test('the page reading the clipboard itself: clean text passes, a secret waits for the dialog', async () => {

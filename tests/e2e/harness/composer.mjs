@@ -51,7 +51,7 @@ function composerHtml({ host, csp, crossOrigin }) {
 <div class="row"><b>shadow DOM</b><composer-shadow id="shadow-host"></composer-shadow></div>
 <form id="chat" class="row" action="/composer/sent" method="post"><b>chat</b><textarea id="prompt" name="prompt" rows="2" placeholder="Message"></textarea><button id="send" type="submit">Send</button></form>
 <div class="row"><b>file</b><input id="file" type="file" multiple></div>
-<div class="row"><b>upload</b><button id="pick-detached" type="button">Attach files</button></div>
+<div class="row"><b>upload</b><button id="pick-detached" type="button">Attach files</button><button id="pick-dispatched" type="button">Attach (event)</button></div>
 <div class="row"><b>clipboard</b><button id="read-text" type="button">Paste (readText)</button><button id="read-items" type="button">Paste (read)</button></div>
 <div class="row"><b>clipboard source</b><textarea id="clip" rows="1"></textarea></div>
 <div class="row">

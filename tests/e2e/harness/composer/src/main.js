@@ -124,6 +124,17 @@ $('#read-items').addEventListener('click', () => recordRead(navigator.clipboard.
   return item ? (await item.getType('text/plain')).text() : '';
 })));
 
+// The same, opened by a synthetic click event instead of click().
+$('#pick-dispatched').addEventListener('click', () => {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.multiple = true;
+  input.addEventListener('change', () => {
+    for (const f of input.files) window.__files.push({ name: f.name, size: f.size, type: f.type, via: 'dispatched', connected: input.isConnected });
+  });
+  input.dispatchEvent(new MouseEvent('click'));
+});
+
 // --- Monaco (AMD build, loaded by /composer/vs/loader.js) ---------------------------------------
 let monacoEditor = null;
 const monacoReady = new Promise((resolve, reject) => {
