@@ -20,10 +20,12 @@ after(async () => {
 // Asks the background through the extension page the test is on. The warn page may still be
 // replacing itself (network redirect and navigation check both land on it), so wait for a
 // settled extension document first.
+// A background that was suspended first loads the engine again, which under load (the whole
+// test run on two cores) has taken more than 15 s: allow 30 s, as for the extension's pages.
 const askBackground = (msg) => waitFor(() => ff.execAsync(`
   const [msg, done] = arguments;
   if (document.readyState !== 'complete' || typeof browser === 'undefined') return done(null);
-  browser.runtime.sendMessage(msg).then(done, (e) => done({ error: String(e) }));`, [msg]), 'the background');
+  browser.runtime.sendMessage(msg).then(done, (e) => done({ error: String(e) }));`, [msg]), `the background to answer ${msg.type}`, 30_000);
 
 test('a known AI site shows the warn page instead of the site', async () => {
   await ff.navigate('https://chatgpt.com/').catch(() => {});
