@@ -53,10 +53,10 @@ try {
       });
     });
     const cdp = cold ? await browser.context.newCDPSession(page) : null;
+    if (cdp) await cdp.send('ServiceWorker.enable');
     const workers = async () => (await cdp.send('Target.getTargets')).targetInfos.filter((t) => t.type === 'service_worker').length;
     // Stops every service worker (the extension's is the only one) and waits until it is gone.
     const stopWorker = async () => {
-      await cdp.send('ServiceWorker.enable');
       await cdp.send('ServiceWorker.stopAllWorkers');
       for (let i = 0; i < 100 && (await workers()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
     };

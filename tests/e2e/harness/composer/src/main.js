@@ -105,16 +105,19 @@ file.addEventListener('change', () => {
   for (const f of file.files) window.__files.push({ name: f.name, size: f.size, type: f.type });
 });
 
-// A file input the page never attaches, as upload buttons of many chat sites make one.
-$('#pick-detached').addEventListener('click', () => {
+// A file input the page never attaches, as upload buttons of many chat sites make one: opened
+// by click(), and by a synthetic click event.
+function openDetachedInput(via, open) {
   const input = document.createElement('input');
   input.type = 'file';
   input.multiple = true;
   input.addEventListener('change', () => {
-    for (const f of input.files) window.__files.push({ name: f.name, size: f.size, type: f.type, via: 'detached', connected: input.isConnected });
+    for (const f of input.files) window.__files.push({ name: f.name, size: f.size, type: f.type, via, connected: input.isConnected });
   });
-  input.click();
-});
+  open(input);
+}
+$('#pick-detached').addEventListener('click', () => openDetachedInput('detached', (input) => input.click()));
+$('#pick-dispatched').addEventListener('click', () => openDetachedInput('dispatched', (input) => input.dispatchEvent(new MouseEvent('click'))));
 
 // A "Paste" button that reads the clipboard itself: no paste event.
 const recordRead = (p) => p.then((text) => window.__reads.push({ text }), (e) => window.__reads.push({ error: e.name }));
@@ -123,17 +126,6 @@ $('#read-items').addEventListener('click', () => recordRead(navigator.clipboard.
   const item = items.find((i) => i.types.includes('text/plain'));
   return item ? (await item.getType('text/plain')).text() : '';
 })));
-
-// The same, opened by a synthetic click event instead of click().
-$('#pick-dispatched').addEventListener('click', () => {
-  const input = document.createElement('input');
-  input.type = 'file';
-  input.multiple = true;
-  input.addEventListener('change', () => {
-    for (const f of input.files) window.__files.push({ name: f.name, size: f.size, type: f.type, via: 'dispatched', connected: input.isConnected });
-  });
-  input.dispatchEvent(new MouseEvent('click'));
-});
 
 // --- Monaco (AMD build, loaded by /composer/vs/loader.js) ---------------------------------------
 let monacoEditor = null;
