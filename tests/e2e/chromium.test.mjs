@@ -42,6 +42,8 @@ test('a CLI agent\'s OAuth page (a query-token filter) gets the warn page before
   await page.goto(url).catch(() => {});
   await waitForUrl(page, (u) => u.startsWith(ext() + 'pages/warn.html'));
   await page.locator('#original-url').filter({ hasText: url }).waitFor(); // the whole URL, query included
+  // The redirect itself carries the whole URL (the page can show it before the background runs).
+  assert.ok(page.url().endsWith(`#url=${url}`), page.url());
   assert.ok(!sites.received.some((r) => r.startsWith('auth.openai.com/oauth/authorize')), 'the request never reached the server');
   // Control: another client id on the same page is not the CLI's sign-in.
   await page.goto('https://auth.openai.com/oauth/authorize?client_id=someone-else');

@@ -103,12 +103,7 @@ fn path_and_query_regex(f: &UrlFilter) -> String {
     } else {
         re.push_str(&format!("{AUTHORITY}*{}{PATH_REST}*\\?", escape(&f.path)));
     }
-    let alts: Vec<String> = permutations(&f.query).iter().map(|p| ordered_tokens(p)).collect();
-    if alts.len() == 1 {
-        re.push_str(&alts[0]);
-    } else {
-        re.push_str(&format!("(?:{})", alts.join("|")));
-    }
+    re.push_str(&query_tokens_regex(&f.query));
     re
 }
 
@@ -263,10 +258,10 @@ fn carry_original_url(action: &mut Value, condition: &mut Value, opts: &DnrOptio
     if condition.get("urlFilter").is_some() {
         return;
     }
-    match condition.get("regexFilter").and_then(Value::as_str) {
-        None => condition["regexFilter"] = json!("^.+$"),
-        // A regex that stops matching before the end would carry a truncated URL.
-        Some(re) => condition["regexFilter"] = json!(format!("{re}[!-~]*")),
+    // The substitution replaces only the matched part of the URL and keeps the rest, so a regex
+    // that stops matching before the end still carries the whole URL.
+    if condition.get("regexFilter").is_none() {
+        condition["regexFilter"] = json!("^.+$");
     }
     let target = format!("{}/{}#url=\\0", base.trim_end_matches('/'), page.trim_start_matches('/'));
     action["redirect"] = json!({ "regexSubstitution": target });
@@ -379,14 +374,19 @@ fn one_regex(f: &UrlFilter, scheme: Option<String>, port: String) -> String {
     }
     if !f.query.is_empty() {
         re.push_str(&format!(r"{PATH_REST}*\?"));
-        let alts: Vec<String> = permutations(&f.query).iter().map(|p| ordered_tokens(p)).collect();
-        if alts.len() == 1 {
-            re.push_str(&alts[0]);
-        } else {
-            re.push_str(&format!("(?:{})", alts.join("|")));
-        }
+        re.push_str(&query_tokens_regex(&f.query));
     }
     re
+}
+
+/// The query after `?`: the tokens in every order, as alternatives.
+fn query_tokens_regex(tokens: &[QueryToken]) -> String {
+    let alts: Vec<String> = permutations(tokens).iter().map(|p| ordered_tokens(p)).collect();
+    if alts.len() == 1 {
+        alts.into_iter().next().expect("one alternative")
+    } else {
+        format!("(?:{})", alts.join("|"))
+    }
 }
 
 fn ordered_tokens(tokens: &[&QueryToken]) -> String {
