@@ -205,6 +205,20 @@ impl WasmEngine {
         self.inner.content().fingerprints().map_or(0, |db| db.len())
     }
 
+    /// A policy text with only this policy's content section, for the engine a content script
+    /// compiles in a page: it scans content exactly as this engine does.
+    #[wasm_bindgen(getter, js_name = contentPolicy)]
+    pub fn content_policy(&self) -> String {
+        self.inner.content_only_policy_json().to_string()
+    }
+
+    /// Whether a document served with these CSPs (header values, report-only ones included,
+    /// and `<meta>` contents) lets a content script compile WebAssembly without a violation.
+    #[wasm_bindgen(js_name = cspAllowsWasm)]
+    pub fn csp_allows_wasm(policies: Vec<String>) -> bool {
+        aiguard_engine::csp::allows_wasm(&policies)
+    }
+
     /// Whether content going into pages at this URL is scanned.
     #[wasm_bindgen(js_name = scansPage)]
     pub fn scans_page(&self, url: &str) -> bool {

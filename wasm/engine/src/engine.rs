@@ -83,6 +83,12 @@ impl Engine {
         Ok(Engine { catalog, policy, content, grants: HashMap::new() })
     }
 
+    /// A policy document that compiles to an engine scanning content exactly as this one does,
+    /// without the URL rules: what the extension compiles inside a page.
+    pub fn content_only_policy_json(&self) -> &str {
+        &self.policy.content_only_json
+    }
+
     pub fn policy(&self) -> &Policy {
         &self.policy
     }

@@ -19,8 +19,14 @@ fn scan_cases() {
             Value::Null => Engine::builtin(),
             p => Engine::from_policy_json(&p.to_string()).unwrap_or_else(|e| panic!("{name}: {e}")),
         };
+        // The engine a content script compiles from the content-only policy must agree.
+        let content_only = Engine::from_policy_json(engine.content_only_policy_json()).unwrap_or_else(|e| panic!("{name} content only: {e}"));
         let text = c["text"].as_str().unwrap();
         let report = engine.scan(text);
+        let report_content_only = content_only.scan(text);
+        if report_content_only != report {
+            failures.push(format!("[{name}] {text:?}: the content-only engine found {report_content_only:?}, the full one {report:?}"));
+        }
         let got: Vec<(String, String)> = report
             .findings
             .iter()

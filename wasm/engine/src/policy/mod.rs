@@ -62,6 +62,9 @@ pub struct Policy {
     pub default_action: Action,
     /// The `content` section: what is scanned where, and the detectors' actions.
     pub content: ContentPolicy,
+    /// A policy document with only this policy's `content` section: what an engine that scans
+    /// content in a page compiles, without the URL rules it has no use for.
+    pub content_only_json: String,
     pub warn_remember_minutes: u32,
     pub rules: Vec<Rule>,
     index: FilterIndex<Owner>,
@@ -117,6 +120,7 @@ impl Policy {
         }
         Ok(Policy {
             default_action,
+            content_only_json: content_only_json(text),
             warn_remember_minutes: warn_remember_minutes.unwrap_or(DEFAULT_WARN_REMEMBER_MINUTES),
             content,
             rules,
@@ -276,3 +280,16 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let col = before.rfind('\n').map_or(before.chars().count(), |nl| before[nl + 1..].chars().count()) + 1;
     (line, col)
 }
+/// `{"version": N, "content": <the section as written>}` of a valid policy text.
+fn content_only_json(text: &str) -> String {
+    #[derive(serde::Deserialize)]
+    struct ContentSection<'a> {
+        #[serde(borrow, default)]
+        content: Option<&'a serde_json::value::RawValue>,
+    }
+    match serde_json::from_str::<ContentSection>(text).ok().and_then(|d| d.content) {
+        Some(content) => format!(r#"{{"version": {POLICY_VERSION}, "content": {}}}"#, content.get()),
+        None => format!(r#"{{"version": {POLICY_VERSION}}}"#),
+    }
+}
+
