@@ -20,3 +20,9 @@ export async function checkPolicy(text) {
   await loadWasm();
   return Engine.checkPolicy(text);
 }
+
+// Whether a document served with these CSPs lets a content script compile the engine.
+export async function cspAllowsWasm(policies) {
+  await loadWasm();
+  return Engine.cspAllowsWasm(policies);
+}

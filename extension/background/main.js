@@ -3,7 +3,7 @@
 // level (a service worker that wakes for an event must find them) and await `ready` inside.
 import { api } from './browser.js';
 import { loadActivePolicy, onPolicyChanged, saveLocalPolicy, clearLocalPolicy, lastError } from './policy-store.js';
-import { checkPolicy } from './engine.js';
+import { checkPolicy, cspAllowsWasm } from './engine.js';
 import * as audit from './audit.js';
 import * as grants from './grants.js';
 
@@ -16,7 +16,7 @@ let state = null;           // {engine, source, text, error}
 let ready = start();
 
 async function start() {
-  state = await loadActivePolicy();
+  state = withRevision(await loadActivePolicy());
   await grants.prune(state.engine);
   await installRules(state);
   return state;
@@ -24,16 +24,37 @@ async function start() {
 
 async function reload() {
   ready = (async () => {
-    const next = await loadActivePolicy();
+    const next = withRevision(await loadActivePolicy());
     // A different policy asks again: "Continue" was given under the old one.
     if (state && next.text !== state.text) await grants.clearAll();
     state?.engine?.free?.();
     state = next;
     await grants.prune(state.engine);
     await installRules(state);
+    void announcePolicy(state);
     return state;
   })();
   return ready;
+}
+
+// Content scripts that run the engine in their page compile the policy's content section;
+// the revision tells them when theirs is no longer the active one (a short hash of that
+// section: the same text after a restart of this worker is the same revision).
+function withRevision(s) {
+  const text = s.engine.contentPolicy;
+  let h1 = 0x811c9dc5, h2 = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    h1 = Math.imul(h1 ^ text.charCodeAt(i), 0x01000193);
+    h2 = Math.imul(h2 ^ text.charCodeAt(i), 0x5bd1e995);
+  }
+  return { ...s, revision: (h1 >>> 0).toString(36) + (h2 >>> 0).toString(36) };
+}
+
+// Every frame of every tab hears of a new policy at once: an engine in a page drops its copy
+// and asks for the new one (the frames' periodic scope question catches any that miss this).
+async function announcePolicy({ revision }) {
+  const tabs = await api.tabs.query({}).catch(() => []);
+  for (const tab of tabs) api.tabs.sendMessage(tab.id, { type: 'policyChanged', revision }).catch(() => {});
 }
 
 // The built-in policy ships as a static ruleset (covering the first navigation after install
@@ -86,7 +107,10 @@ async function pendingUrl(tabId, frameId) {
 }
 
 const isOwnPage = (url) => url.startsWith(api.runtime.getURL(''));
-const CONTENT_MESSAGES = new Set(['contentScope', 'checkContent', 'contentDecision']);
+const CONTENT_MESSAGES = new Set(['contentScope', 'contentEngine', 'contentEngineLoaded', 'checkContent', 'contentDecision']);
+// Diagnostics: content checked here, and engines compiled in pages, since this worker started.
+let contentChecks = 0;
+let pageEngines = 0;
 const isWeb = (url) => /^(https?|wss?):/i.test(url);
 
 api.webNavigation.onBeforeNavigate.addListener((d) => {
@@ -109,6 +133,30 @@ async function checkNavigation(d) {
 }
 api.webNavigation.onHistoryStateUpdated.addListener((d) => void checkNavigation(d));
 api.webNavigation.onCommitted.addListener((d) => void checkNavigation(d));
+
+// --- The CSPs each frame's document was served with ----------------------------------------
+// A content script may compile the engine in its page only where the page's CSP allows
+// WebAssembly; where it does not, the attempt fails and tells the page (a CSP violation
+// naming the extension). Response headers are visible here and not to the page's scripts, so
+// the background keeps each frame's latest document's CSP headers (report-only included) and
+// decides, with the page's <meta> policies the content script reports. A frame with no
+// record (this worker restarted, about:blank and srcdoc frames, pages answered by a service
+// worker the browser doesn't report) uses the engine in the background.
+const documentCsps = new Map(); // "tabId:frameId" -> {url, policies}
+const MAX_DOCUMENT_CSPS = 2000;
+const withoutFragment = (url) => String(url ?? '').split('#')[0];
+api.webRequest?.onHeadersReceived.addListener((d) => {
+  const key = `${d.tabId}:${d.frameId}`;
+  const policies = (d.responseHeaders ?? [])
+    .filter((h) => /^content-security-policy(-report-only)?$/i.test(h.name))
+    .map((h) => h.value ?? '');
+  documentCsps.delete(key);
+  documentCsps.set(key, { url: withoutFragment(d.url), policies });
+  if (documentCsps.size > MAX_DOCUMENT_CSPS) documentCsps.delete(documentCsps.keys().next().value);
+}, { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] }, ['responseHeaders']);
+api.tabs.onRemoved.addListener((tabId) => {
+  for (const key of documentCsps.keys()) if (key.startsWith(`${tabId}:`)) documentCsps.delete(key);
+});
 
 // Files travel from content scripts as base64 (messages are JSON in Chromium).
 function decodePart(part) {
@@ -140,7 +188,7 @@ function pageOf(sender) {
 const handlers = {
   async status() {
     const s = await ready;
-    return { ready: true, source: s.source, stats: s.engine.stats(), error: await lastError() };
+    return { ready: true, source: s.source, stats: s.engine.stats(), error: await lastError(), diagnostics: { contentChecks, pageEngines } };
   },
   async verdict({ url }) {
     return (await ready).engine.verdict(url);
@@ -168,11 +216,26 @@ const handlers = {
   },
   // --- content on its way into a page (content scripts) ---
   async contentScope(_msg, sender) {
-    const { engine } = await ready;
-    return { scan: scansSender(engine, sender), maxFileBytes: engine.maxFileBytes };
+    const { engine, revision } = await ready;
+    return { scan: scansSender(engine, sender), maxFileBytes: engine.maxFileBytes, revision };
+  },
+  // The policy for an engine in the page, when the page's CSPs (headers seen here, <meta>
+  // ones from the content script) let it compile one without a violation; otherwise null.
+  async contentEngine({ metaCsps }, sender) {
+    const { engine, revision } = await ready;
+    const record = documentCsps.get(`${sender.tab?.id}:${sender.frameId}`);
+    const metas = Array.isArray(metaCsps) ? metaCsps.map(String) : [];
+    const allowed = record && record.url === withoutFragment(sender.url) && scansSender(engine, sender)
+      && await cspAllowsWasm([...record.policies, ...metas]);
+    return { policy: allowed ? engine.contentPolicy : null, revision };
+  },
+  async contentEngineLoaded() {
+    pageEngines++;
+    return {};
   },
   async checkContent({ kind, parts }, sender) {
     const { engine } = await ready;
+    contentChecks++;
     // Asked before the page knew its scope (or after it changed URL): out of scope passes.
     if (!scansSender(engine, sender)) return { action: 'allow', parts: [], findings: [], justification: 'none', redactable: false };
     const verdict = engine.checkSubmission(parts.map(decodePart));
@@ -227,4 +290,6 @@ globalThis.aiguard = {
   verdict: async (url) => (await ready).engine.verdict(url),
   action: async (url) => ACTION[(await ready).engine.action(url)] ?? 'invalid',
   source: async () => (await ready).source,
+  contentChecks: () => contentChecks,
+  pageEngines: () => pageEngines,
 };

@@ -18,12 +18,17 @@
 //
 // Nothing here judges content: every verdict comes from the engine.
 //
-// Why the engine runs in the background and not in this script: Chromium does not let a content
-// script compile wasm on a page whose CSP lacks 'wasm-unsafe-eval', as most AI sites' CSPs do,
-// so the background path has to exist and be fast anyway. Because the browser pastes again
-// natively, that path costs no fidelity, and it keeps the engine, the policy and the
-// fingerprint database (megabytes) out of every frame of every page in scope. Its latency,
-// measured: BENCHMARKS.md, "Paste latency in the browser".
+// Where the engine runs. Chromium checks a content script's WebAssembly against the page's CSP,
+// and most AI sites' CSPs lack 'wasm-unsafe-eval'; trying there would fail and tell the page (a
+// CSP violation naming the extension). So the background decides from the CSP headers it saw
+// and the page's <meta> policies (the engine's `cspAllowsWasm`), and only where the page allows
+// it does this script compile the engine itself, with the policy's content section: text is
+// then judged synchronously inside the event, and allowed content goes on as the original,
+// untouched event. Everywhere else, and for files (read asynchronously anyway), the content is
+// held and the background's engine decides, as described above. The engine is loaded in a top
+// frame when its page is in scope, and in a subframe when an editable element in it is first
+// focused, so frames nobody types into don't carry it. Latency of both paths: BENCHMARKS.md,
+// "Paste latency in the browser".
 'use strict';
 
 (() => {
@@ -51,10 +56,20 @@
   let scopeReady;
   const askScope = () => {
     scopeUrl = location.href;
-    scopeReady = ask({ type: 'contentScope' }).then((s) => { scope = s; }, () => { scope = null; });
+    scopeReady = ask({ type: 'contentScope' }).then((s) => {
+      scope = s;
+      if (local && local.revision !== s.revision) dropLocalEngine();
+      if (s.scan && window === window.top) loadLocalEngine();
+    }, () => { scope = null; });
     return scopeReady;
   };
   askScope();
+  api.runtime.onMessage.addListener((msg) => {
+    if (msg?.type === 'policyChanged' && local && local.revision !== msg.revision) {
+      dropLocalEngine();
+      askScope();
+    }
+  });
   // Chrome stops an idle extension service worker after 30 s, and the first paste after that
   // waits for it to start and load the engine (about 130-160 ms, against 6-11 ms warm:
   // BENCHMARKS.md). While a page in scope is visible, its top frame asks for its scope every
@@ -84,6 +99,52 @@
       });
     } catch (e) {
       return Promise.reject(e); // the extension was updated or removed under this page
+    }
+  }
+
+  // --- the engine in this page, where its CSP allows it ------------------------------------------
+  let local = null; // {engine, revision}
+  let localLoading = false;
+  const domParsed = () => new Promise((resolve) => {
+    if (document.readyState !== 'loading') resolve();
+    else document.addEventListener('DOMContentLoaded', () => resolve(), { once: true });
+  });
+  async function loadLocalEngine() {
+    if (local || localLoading || !scope?.scan) return;
+    localLoading = true;
+    try {
+      await domParsed(); // <meta> policies in the head are known by then
+      const metaCsps = [...document.querySelectorAll('meta[http-equiv]')]
+        .filter((m) => m.httpEquiv.toLowerCase() === 'content-security-policy').map((m) => m.content);
+      const { policy, revision } = await ask({ type: 'contentEngine', metaCsps });
+      if (policy == null || revision !== scope?.revision) return;
+      const glue = await import(api.runtime.getURL('wasm/aiguard_wasm.js'));
+      await glue.default({ module_or_path: api.runtime.getURL('wasm/aiguard_wasm_bg.wasm') });
+      const engine = glue.Engine.fromPolicy(policy);
+      if (revision !== scope?.revision) return engine.free();
+      // The first check builds the detectors' automata: pay it now, not in the first paste.
+      engine.checkSubmission([{ kind: 'text', text: 'warm-up' }]);
+      local = { engine, revision };
+      ask({ type: 'contentEngineLoaded' }).catch(() => {});
+    } catch (e) {
+      console.info('AIGuard: content is checked in the background on this page', e);
+    } finally {
+      localLoading = false;
+    }
+  }
+  function dropLocalEngine() {
+    local?.engine.free();
+    local = null;
+  }
+  // The verdict of the engine in this page on text parts, or null (none here, or files).
+  function localVerdict(parts) {
+    if (!local || parts.some((p) => p.kind === 'file')) return null;
+    try {
+      return local.engine.checkSubmission(parts);
+    } catch (e) {
+      console.error('AIGuard: the engine in this page failed; checking in the background', e);
+      dropLocalEngine();
+      return null;
     }
   }
 
@@ -146,7 +207,7 @@
   // caller then holds the content: it can't be checked).
   async function check(kind, parts) {
     try {
-      return await ask({ type: 'checkContent', kind, parts });
+      return localVerdict(parts) ?? await ask({ type: 'checkContent', kind, parts });
     } catch {
       return null;
     }
@@ -273,21 +334,29 @@
   });
   on('dragend', () => { dragFromThisDocument = false; });
 
-  async function intercept(kind, e, dt) {
+  // Returns null when the event may go on untouched (nothing to check, or the engine in this
+  // page allowed it), else the promise of its handling.
+  function intercept(kind, e, dt) {
     const payload = payloadOf(dt);
-    if (!payload.text && !payload.html && payload.files.length === 0) return;
-    e.preventDefault();
-    e.stopImmediatePropagation();
-    const target = deepTarget(e);
-    const saved = saveCaret(target);
-    const point = kind === 'drop' ? { clientX: e.clientX, clientY: e.clientY, screenX: e.screenX, screenY: e.screenY } : null;
+    if (!payload.text && !payload.html && payload.files.length === 0) return null;
     const parts = [];
     if (payload.text) parts.push({ kind: 'text', text: payload.text });
     if (payload.html) parts.push({ kind: 'html', text: payload.html });
     for (const type of Object.keys(payload.extra)) parts.push({ kind: 'text', text: payload.extra[type] });
+    const early = payload.files.length ? null : localVerdict(parts);
+    if (early?.action === 'allow') return null;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    return held(kind, e, payload, parts, early);
+  }
+
+  async function held(kind, e, payload, parts, early) {
+    const target = deepTarget(e);
+    const saved = saveCaret(target);
+    const point = kind === 'drop' ? { clientX: e.clientX, clientY: e.clientY, screenX: e.screenX, screenY: e.screenY } : null;
     parts.push(...(await fileParts(payload.files)));
 
-    const verdict = await check(kind, parts);
+    const verdict = early ?? await check(kind, parts);
     let deliver = payload;
     if (!verdict || verdict.action !== 'allow') {
       const { choice } = await decide(kind, verdict);
@@ -365,7 +434,8 @@
 
   on('paste', (e) => {
     if (isReplay(e) || fromOverlay(e) || !inScope() || !e.clipboardData || isCheckedPaste(e)) return;
-    failClosed('paste', intercept('paste', e, e.clipboardData));
+    const handling = intercept('paste', e, e.clipboardData);
+    if (handling) failClosed('paste', handling);
   });
 
   on('drop', (e) => {
@@ -374,8 +444,16 @@
     dragFromThisDocument = false;
     // Moving text within the page is not content arriving from outside.
     if (isReplay(e) || internal || !inScope() || !e.dataTransfer) return;
-    failClosed('drop', intercept('drop', e, e.dataTransfer));
+    const handling = intercept('drop', e, e.dataTransfer);
+    if (handling) failClosed('drop', handling);
   });
+
+  // A subframe loads the engine when an editable element in it is first focused.
+  if (window !== window.top) {
+    on('focusin', (e) => {
+      if (!local && !localLoading && editableRoot(deepTarget(e)) && scope?.scan) loadLocalEngine();
+    });
+  }
 
   // --- typed prompts ----------------------------------------------------------------------------
   // Verdicts on composer text, filled while the user types, so that Enter on checked text is
@@ -421,6 +499,10 @@
   function holdSubmission(e, text, root, resend) {
     if (!text.trim()) return false;
     if (consent && consent.text === text && performance.now() < consent.until) return false;
+    if (!verdicts.has(text)) {
+      const v = localVerdict([{ kind: 'text', text }]);
+      if (v) remember(text, v);
+    }
     if (verdicts.get(text)?.action === 'allow') return false;
     e.preventDefault();
     e.stopImmediatePropagation();

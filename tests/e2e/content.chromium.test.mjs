@@ -45,12 +45,19 @@ after(async () => {
   await sites?.close();
 });
 
+const pageEngines = () => browser.worker.evaluate(() => globalThis.aiguard.pageEngines());
+const backgroundChecks = () => browser.worker.evaluate(() => globalThis.aiguard.contentChecks());
+
+// Under the permissive CSP the top frame compiles the engine itself; the tests wait for it, so
+// that they run against the path the page really takes.
 async function openComposer(csp) {
+  const engines = await pageEngines();
   page = await browser.context.newPage();
   cdp = await browser.context.newCDPSession(page);
   await page.goto(`${ORIGIN}/composer?csp=${csp}`);
   await page.waitForFunction(() => window.__ready === true, null, { timeout: 30_000 });
   assert.deepEqual(await page.evaluate(() => window.__errors), []);
+  if (csp === 'permissive') await until('the engine in the page', async () => (await pageEngines()) > engines, 15_000);
 }
 
 const spyOf = (target) => target.evaluate(() => window.__spy);
@@ -106,6 +113,33 @@ for (const csp of ['strict', 'permissive']) {
   test(`content checks on a real AI composer page, csp=${csp}`, async (t) => {
     await openComposer(csp);
     try {
+      await t.test(csp === 'strict'
+        ? 'a page whose CSP forbids wasm: checked in the background, and the page sees no CSP violation'
+        : 'a page whose CSP allows wasm: checked in the page, the original events untouched', async () => {
+        const before = await backgroundChecks();
+        await setValue(page, 'ta', '');
+        await putOnClipboard('checked where?');
+        await clearSpy(page);
+        await focus(page, 'ta');
+        await page.keyboard.press('Control+V');
+        await until('the paste', async () => (await valueOf(page, 'ta')) === 'checked where?');
+        await setValue(page, 'ta', '');
+        await putOnClipboard(MARKER_TEXT);
+        await page.keyboard.press('Control+V');
+        assert.match(await waitDialog(), /Paste blocked/);
+        await page.keyboard.press('Enter');
+        await waitNoDialog();
+        assert.equal(await valueOf(page, 'ta'), '');
+        assert.ok(!(await pageSaw(page)).includes('ACME'));
+        const inBackground = (await backgroundChecks()) - before;
+        if (csp === 'strict') {
+          assert.equal(inBackground, 2, 'both pastes were checked in the background');
+          assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+        } else {
+          assert.equal(inBackground, 0, 'no paste went to the background');
+        }
+      });
+
       for (const name of ['ta', 'ce', 'pm', 'cm', 'monaco', 'si', 'st', 'prompt']) {
         await t.test(`${name}: a clean paste arrives intact`, async () => {
           const text = `clean paste for ${name}\nsecond line`;
@@ -118,8 +152,9 @@ for (const csp of ['strict', 'permissive']) {
           await until(`${name} holds the paste`, async () => (await valueOf(page, name)) === expected);
           const pastes = (await spyOf(page)).filter((s) => s.type === 'paste' && s.phase === 'window-capture');
           // Monaco edits through EditContext, which the browser's paste command does not
-          // target: there the checked paste is re-dispatched to Monaco's own handler.
-          const native = name !== 'monaco';
+          // target: there a paste checked in the background is re-dispatched to Monaco's own
+          // handler. Checked by the engine in the page, the original paste goes on.
+          const native = name !== 'monaco' || csp === 'permissive';
           assert.deepEqual(pastes.map((s) => [s.text, s.trusted]), [[text, native]], 'one paste, as without the extension');
           // The caret is after the pasted text, and the editor's undo takes the paste back.
           await page.keyboard.type('Z');
@@ -450,11 +485,55 @@ for (const csp of ['strict', 'permissive']) {
         await page.keyboard.press('Control+V');
         await until('the clean paste in the written frame', async () => (await written()).text.includes('clean text'));
       });
+
+      await t.test('no CSP violation from the extension in the page or its frames', async () => {
+        for (const frame of page.frames()) {
+          const seen = await frame.evaluate(() => window.__cspViolations ?? []).catch(() => []);
+          assert.deepEqual(seen, [], frame.url());
+        }
+      });
     } finally {
       await page.close();
     }
   });
 }
+
+test('a new policy reaches the engine in an open page at once', async () => {
+  await openComposer('permissive');
+  const saveFromOptions = async (policy) => {
+    const options = await browser.context.newPage();
+    await options.goto(`chrome-extension://${browser.extensionId}/pages/options.html`);
+    const saved = await options.evaluate((text) => chrome.runtime.sendMessage({ type: 'savePolicy', text }), JSON.stringify(policy));
+    await options.close();
+    assert.equal(saved.source, 'local', JSON.stringify(saved));
+  };
+  const text = 'Status of Project Bluebird for the board';
+  try {
+    await putOnClipboard(text);
+    await focus(page, 'ta');
+    await page.keyboard.press('Control+V');
+    await until('the paste before the new policy', async () => (await valueOf(page, 'ta')) === text);
+
+    const engines = await pageEngines();
+    const before = await backgroundChecks();
+    await saveFromOptions({ ...POLICY, content: { ...POLICY.content, markers: [...POLICY.content.markers, { id: 'bluebird', action: 'block', terms: ['Project Bluebird'] }] } });
+    await until('the page to compile the new policy', async () => (await pageEngines()) > engines, 15_000);
+    await setValue(page, 'ta', '');
+    await clearSpy(page);
+    await focus(page, 'ta');
+    await page.keyboard.press('Control+V');
+    const shown = await waitDialog();
+    assert.match(shown, /bluebird/);
+    await page.keyboard.press('Enter');
+    await waitNoDialog();
+    assert.equal(await valueOf(page, 'ta'), '');
+    assert.ok(!(await pageSaw(page)).includes('Bluebird'));
+    assert.equal((await backgroundChecks()) - before, 0, 'decided by the engine in the page');
+  } finally {
+    await saveFromOptions(POLICY);
+    await page.close();
+  }
+});
 
 test('scope follows the page: out of scope untouched, in scope after history.pushState into a matched path', async () => {
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: 'https://example.com' });

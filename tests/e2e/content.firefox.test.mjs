@@ -17,7 +17,11 @@ const MARKER_TEXT = 'Roadmap — ACME CONFIDENTIAL — do not forward';
 const POLICY = {
   version: 1,
   defaultAction: 'allow',
-  rules: [{ id: 'approved', action: 'allow', patterns: ['claude.ai'] }],
+  rules: [
+    { id: 'approved', action: 'allow', patterns: ['claude.ai'] },
+    // An extension page the tests can reach to read the background's counters.
+    { id: 'diagnostics', action: 'block', patterns: ['blocked.example'] },
+  ],
   content: { secrets: { action: 'warn' }, markers: [{ id: 'acme-confidential', action: 'block', terms: ['ACME CONFIDENTIAL'] }] },
 };
 
@@ -157,4 +161,45 @@ test('file input: a flagged file is removed before the page sees it; a clean one
   await ff.press('Enter');
   await waitFor(async () => (await ff.exec('return window.__files')).length > 0, 'the component sees the clean file');
   assert.deepEqual((await ff.exec('return window.__files')).map((f) => [f.name, f.via]), [['notes.txt', 'shadow']]);
+});
+
+// The background's counters, read from an extension page (the block page of a rule kept for
+// this) in a tab of its own, so the page under test stays as it is.
+async function backgroundDiagnostics() {
+  const pageTab = await ff.window();
+  const tab = await ff.newTab();
+  try {
+    await ff.switchTo(tab);
+    await ff.navigate('https://blocked.example/').catch(() => {});
+    await waitFor(async () => (await ff.url()).startsWith(ff.extensionBase), 'the block page');
+    const status = await waitFor(() => ff.execAsync(`
+      const [done] = arguments;
+      if (document.readyState !== 'complete' || typeof browser === 'undefined') return done(null);
+      browser.runtime.sendMessage({ type: 'status' }).then(done, (e) => done({ error: String(e) }));`), 'the status');
+    return status.diagnostics;
+  } finally {
+    await ff.exec('window.close()');
+    await ff.switchTo(pageTab);
+  }
+}
+
+test('a page whose CSP allows wasm: content is checked by the engine in the page', async () => {
+  const before = await backgroundDiagnostics();
+  await ff.navigate('https://claude.ai/composer?csp=permissive');
+  await waitFor(() => ff.exec('return window.__ready === true'), 'the composer page', 40_000);
+  await waitFor(async () => (await backgroundDiagnostics()).pageEngines > before.pageEngines, 'the engine in the page', 30_000);
+  const checks = (await backgroundDiagnostics()).contentChecks;
+  await ff.exec('window.__editors.set("ta", "")');
+  await copy('clean text, checked in the page');
+  await pasteInto('ta');
+  await waitFor(async () => (await value('ta')) === 'clean text, checked in the page', 'the clean paste');
+  await copy(MARKER_TEXT);
+  await pasteInto('ta');
+  await waitFor(dialogOpen, 'the dialog');
+  await ff.press('Enter'); // OK
+  await waitFor(async () => !(await dialogOpen()), 'the dialog to close');
+  assert.equal(await value('ta'), 'clean text, checked in the page');
+  assert.ok(!(await pageSaw()).includes('ACME'));
+  assert.equal((await backgroundDiagnostics()).contentChecks, checks, 'no paste went to the background');
+  assert.deepEqual(await ff.exec('return window.__cspViolations'), []);
 });

@@ -65,6 +65,10 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }
     exec: (script, args = []) => s('POST', '/execute/sync', { script, args }),
     execAsync: (script, args = []) => s('POST', '/execute/async', { script, args }),
     screenshot: () => s('GET', '/screenshot'),
+    // Windows: the current one's handle, a new tab (its handle), and switching commands to one.
+    window: () => s('GET', '/window'),
+    newTab: async () => (await s('POST', '/window/new', { type: 'tab' })).handle,
+    switchTo: (handle) => s('POST', '/window', { handle }),
     // Real key presses through WebDriver actions: `keys` like ['Control', 'v'] are held in order
     // and released in reverse.
     async press(...keys) {
