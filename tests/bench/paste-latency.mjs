@@ -1,9 +1,11 @@
 // Paste → content-in-the-page latency in Debian's Chromium with the built extension: the time
 // from the Ctrl+V keystroke reaching the page to the (checked, allowed) paste reaching the
 // page's own listener, for clean pastes of several sizes into a textarea on an in-scope site.
-// This is the path where the content script holds the event, the background's wasm engine
-// decides, and the content script re-dispatches it. Then the same with the extension's service
-// worker stopped before every paste (as Chrome stops an idle one after 30 s): the paste wakes
+// Two paths: on a page whose CSP allows WebAssembly the content script's own engine decides
+// inside the paste event, which goes on untouched; on a page whose CSP forbids it (as most AI
+// sites') the content script holds the event, the background's wasm engine decides, and the
+// browser pastes again. Then the background path with the extension's service worker stopped
+// before every paste (as Chrome stops an idle one after 30 s): the paste wakes
 // it, and pays for its start, the wasm engine's load and the policy's compile. (Waiting 30 s
 // instead shows nothing here: the DevTools protocol this harness drives the browser with keeps
 // the worker alive.) Prints figures; asserts nothing.
@@ -35,20 +37,27 @@ try {
   console.log(['page', 'size', 'median ms', 'p95 ms', 'max ms', 'arrived whole', 'native paste'].map((h, i) => (i > 1 ? h.padStart(14) : h.padEnd(i ? 8 : 28))).join(''));
   // An AI site (in scope: every paste is checked), then a site out of scope, where the content
   // script lets the paste through untouched: the browser's own paste time, for comparison.
+  const pageEngines = () => browser.worker.evaluate(() => globalThis.aiguard.pageEngines());
   for (const [label, url, cold] of [
-    ['in scope (claude.ai)', 'https://claude.ai/new', false],
+    ['in scope, engine in page', 'https://claude.ai/composer?csp=permissive', false],
+    ['in scope, CSP forbids wasm', 'https://claude.ai/composer?csp=strict', false],
     ['out of scope (example.com)', 'https://example.com/', false],
-    ['in scope, worker stopped', 'https://claude.ai/new', true],
+    ['CSP forbids, worker stopped', 'https://claude.ai/composer?csp=strict', true],
   ]) {
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
     const page = await browser.context.newPage();
+    const engines = await pageEngines();
     await page.goto(url);
+    if (url.includes('permissive')) {
+      for (let i = 0; i < 300 && (await pageEngines()) === engines; i++) await new Promise((r) => setTimeout(r, 50));
+      if ((await pageEngines()) === engines) throw new Error('the engine in the page did not load');
+    }
     await page.evaluate(() => {
-      document.body.insertAdjacentHTML('beforeend', '<textarea id="ta"></textarea>');
+      document.body.insertAdjacentHTML('beforeend', '<textarea id="bench-ta"></textarea>');
       window.__t = [];
       let down = 0;
       window.addEventListener('keydown', (e) => { if (e.key.toLowerCase() === 'v') down = performance.now(); }, true);
-      document.getElementById('ta').addEventListener('paste', (e) => {
+      document.getElementById('bench-ta').addEventListener('paste', (e) => {
         window.__t.push({ ms: performance.now() - down, bytes: e.clipboardData.getData('text/plain').length, trusted: e.isTrusted });
       });
     });
@@ -63,13 +72,13 @@ try {
     for (const size of cold ? COLD_SIZES : SIZES) {
       const text = code.slice(0, size);
       await page.evaluate((t) => navigator.clipboard.writeText(t), text);
-      await page.evaluate(() => { window.__t = []; document.getElementById('ta').value = ''; });
-      await page.focus('#ta');
+      await page.evaluate(() => { window.__t = []; document.getElementById('bench-ta').value = ''; });
+      await page.focus('#bench-ta');
       for (let i = 0; i < (cold ? COLD_RUNS : RUNS) + 3; i++) {
         if (cold) await stopWorker();
         await page.keyboard.press('Control+V');
         await page.waitForFunction((n) => window.__t.length >= n, i + 1, { polling: 10 });
-        await page.evaluate(() => { document.getElementById('ta').value = ''; }); // each paste into an empty composer
+        await page.evaluate(() => { document.getElementById('bench-ta').value = ''; }); // each paste into an empty composer
       }
       const seen = (await page.evaluate(() => window.__t)).slice(3); // 3 warm-up pastes
       const times = seen.map((t) => t.ms);
