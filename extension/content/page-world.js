@@ -27,6 +27,10 @@
 // NotAllowedError. guard.js acknowledges the request by cancelling the event; a request nobody
 // acknowledges is refused rather than answered unchecked.
 //
+// Files chosen with `showOpenFilePicker()` come back as handles; their files are handed to
+// guard.js the same way, in a parked input, and only the handles of the files it kept are
+// returned.
+//
 // It holds no policy and sees no verdict: guard.js and the engine decide. Everything it uses is
 // captured before page scripts run, so a page that later replaces `addEventListener` or
 // `dispatchEvent` does not change what it does.
@@ -162,6 +166,50 @@
     watch(root);
     return root;
   };
+
+  // --- files chosen with showOpenFilePicker (File System Access) ------------------------------
+  // The picker returns file handles, not an input. Their files go to guard.js in a parked input,
+  // as any other selection, and the page gets only the handles whose files were kept; when none
+  // is, the picker ends as a cancelled one does (AbortError).
+  const originalOpenFilePicker = globalThis.showOpenFilePicker;
+  const getFile = globalThis.FileSystemFileHandle?.prototype.getFile;
+  if (originalOpenFilePicker && getFile) {
+    const DataTransferCtor = DataTransfer;
+    const addItem = DataTransferItemList.prototype.add;
+    const itemsOf = Object.getOwnPropertyDescriptor(DataTransferCtor.prototype, 'items').get;
+    const transferFilesOf = Object.getOwnPropertyDescriptor(DataTransferCtor.prototype, 'files').get;
+    const setFiles = Object.getOwnPropertyDescriptor(inputProto, 'files').set;
+    const all = Promise.all.bind(Promise);
+    const keyOf = (f) => `${f.name}\u0000${f.size}\u0000${f.lastModified}`;
+
+    // Resolves to the keys of the files guard.js left in the selection.
+    const checkedByGuard = (files) => new Promise((resolve) => {
+      const input = createElement.call(document, 'input');
+      setAttribute.call(input, 'type', 'file');
+      setAttribute.call(input, 'multiple', '');
+      const transfer = new DataTransferCtor();
+      for (const f of files) addItem.call(itemsOf.call(transfer), f);
+      setFiles.call(input, transferFilesOf.call(transfer));
+      watch(input);
+      addListener.call(input, DONE, () => resolve(new Set([...(filesOf.call(input) ?? [])].map(keyOf))), true);
+      const place = holder();
+      if (!place) return resolve(new Set());
+      append.call(place, input);
+      parked.add(input);
+      handedOver.add(input);
+      setAttribute.call(input, MARK, '');
+      fire(input, UPLOAD, true);
+    });
+
+    globalThis.showOpenFilePicker = async function showOpenFilePicker(...args) {
+      const handles = await originalOpenFilePicker.apply(this, args);
+      const files = await all(handles.map((h) => getFile.call(h)));
+      const kept = await checkedByGuard(files);
+      const result = handles.filter((_, i) => kept.has(keyOf(files[i])));
+      if (!result.length) throw new DOMExceptionCtor('The user aborted a request.', 'AbortError');
+      return result;
+    };
+  }
 
   // --- the clipboard read by the page -------------------------------------------------------------
   const clipboardProto = globalThis.Clipboard?.prototype;

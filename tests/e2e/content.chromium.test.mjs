@@ -7,6 +7,9 @@
 // drop, beforeinput, input, Enter and submit it sees).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startSites } from './harness/sites.mjs';
 import { launchChromium } from './harness/chromium.mjs';
 import { buildComposerBundle } from './harness/composer.mjs';
@@ -618,6 +621,73 @@ test('inside a closed shadow root: a typed secret and Enter are held; a flagged 
     assert.deepEqual(await page.evaluate(() => window.__closed.files), ['notes.txt']);
   } finally {
     await page.close();
+  }
+});
+
+// No automation can drive the File System Access picker (DevTools' file chooser interception
+// aborts it). A copy of the built extension gets one more script, run in the page's world
+// before page-world.js, that stands in for the browser's picker: it returns real
+// FileSystemFileHandles of files the test wrote to the origin's private file system.
+test('showOpenFilePicker: a flagged file\'s handle is withheld, a clean one is returned', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aiguard-picker-'));
+  let other;
+  try {
+    cpSync('dist/chrome', dir, { recursive: true });
+    writeFileSync(join(dir, 'content', 'stand-in-picker.js'), `window.showOpenFilePicker = async function showOpenFilePicker() {
+      const root = await navigator.storage.getDirectory();
+      const names = JSON.parse(document.documentElement.dataset.pick ?? '[]');
+      return Promise.all(names.map((n) => root.getFileHandle(n)));
+    };`);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    manifest.content_scripts.find((c) => c.world === 'MAIN').js.unshift('content/stand-in-picker.js');
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    other = await launchChromium({ ...sites, extensionDir: dir });
+    const options = await other.context.newPage();
+    await options.goto(`chrome-extension://${other.extensionId}/pages/options.html`);
+    await options.evaluate((text) => chrome.runtime.sendMessage({ type: 'savePolicy', text }), JSON.stringify(POLICY));
+    await options.close();
+    page = await other.context.newPage();
+    cdp = await other.context.newCDPSession(page);
+    await page.goto(`${ORIGIN}/composer?csp=strict`);
+    await page.waitForFunction(() => window.__ready === true, null, { timeout: 30_000 });
+    await page.evaluate(async (secret) => {
+      const root = await navigator.storage.getDirectory();
+      for (const [name, text] of [['notes.txt', 'meeting notes\n'], ['prod.env', `AWS_ACCESS_KEY_ID=${secret}\n`]]) {
+        const writable = await (await root.getFileHandle(name, { create: true })).createWritable();
+        await writable.write(text);
+        await writable.close();
+      }
+    }, SECRET);
+    // What the page gets back from the picker: the names of the handles' files, or the error.
+    const pick = (names) => page.evaluate(async (n) => {
+      document.documentElement.dataset.pick = JSON.stringify(n);
+      try {
+        const handles = await window.showOpenFilePicker({ multiple: true });
+        return Promise.all(handles.map(async (h) => (await h.getFile()).name));
+      } catch (e) {
+        return e.name;
+      }
+    }, names);
+
+    const both = pick(['notes.txt', 'prod.env']);
+    const shown = await waitDialog();
+    assert.match(shown, /Check before you upload/);
+    assert.match(shown, /prod\.env/);
+    await page.keyboard.press('Enter'); // Cancel: the flagged file goes
+    await waitNoDialog();
+    assert.deepEqual(await both, ['notes.txt']);
+
+    const flaggedOnly = pick(['prod.env']);
+    await waitDialog();
+    await page.keyboard.press('Enter');
+    assert.equal(await flaggedOnly, 'AbortError', 'nothing left: the picker ends as a cancelled one');
+
+    assert.deepEqual(await pick(['notes.txt']), ['notes.txt'], 'a clean file passes without a dialog');
+    assert.equal(await dialogText(), null);
+    assert.equal(await page.evaluate(() => document.querySelectorAll('aiguard-upload-holder input').length), 0);
+  } finally {
+    await other?.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
