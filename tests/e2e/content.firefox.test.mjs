@@ -2,6 +2,7 @@
 // clipboard (Ctrl+C / Ctrl+V key presses) into a textarea, ProseMirror and CodeMirror on an AI
 // site under a strict CSP, and a typed secret followed by Enter. The dialog is in a closed
 // shadow root that WebDriver's page scripts can't read; the tests assert what reaches the page.
+// Also the page reading the clipboard itself, and a page whose CSP lets the engine run in it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -161,6 +162,33 @@ test('file input: a flagged file is removed before the page sees it; a clean one
   await ff.press('Enter');
   await waitFor(async () => (await ff.exec('return window.__files')).length > 0, 'the component sees the clean file');
   assert.deepEqual((await ff.exec('return window.__files')).map((f) => [f.name, f.via]), [['notes.txt', 'shadow']]);
+});
+
+test('the page reading the clipboard itself: clean text passes, a secret waits for the dialog', async () => {
+  await ff.navigate('https://claude.ai/composer?csp=strict');
+  await waitFor(() => ff.exec('return window.__ready === true'), 'the composer page', 40_000);
+  const reads = () => ff.exec('return window.__reads');
+  await copy('clean clipboard text');
+  await ff.exec('window.__reads.length = 0; document.getElementById("read-text").click()');
+  await waitFor(async () => (await reads()).length === 1, 'readText settles');
+  assert.deepEqual(await reads(), [{ text: 'clean clipboard text' }]);
+  assert.equal(await dialogOpen(), false);
+
+  await copy(`export AWS_ACCESS_KEY_ID=${SECRET}`);
+  const redacted = 'export AWS_ACCESS_KEY_ID=[REDACTED aws-access-key-id]';
+  for (const [button, keys, want] of [
+    ['read-text', ['Enter'], { error: 'NotAllowedError' }], // Cancel
+    ['read-items', ['Tab', 'Enter'], { text: redacted }], // "Paste with secrets redacted"
+  ]) {
+    const n = (await reads()).length;
+    await ff.exec('document.getElementById(arguments[0]).click()', [button]);
+    await waitFor(dialogOpen, 'the dialog');
+    assert.equal((await reads()).length, n, 'nothing settles while the dialog is open');
+    for (const key of keys) await ff.press(key);
+    await waitFor(async () => (await reads()).length === n + 1, `${button} settles`);
+    assert.deepEqual((await reads())[n], want);
+  }
+  assert.ok(!JSON.stringify(await reads()).includes(SECRET));
 });
 
 // The background's counters, read from an extension page (the block page of a rule kept for

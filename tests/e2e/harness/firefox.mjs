@@ -50,6 +50,9 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }
             'network.proxy.no_proxies_on': '', 'network.proxy.allow_hijacking_localhost': true,
             'network.dns.disablePrefetch': true, 'network.http.speculative-parallel-limit': 0,
             'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
+            // navigator.clipboard.read*() without Firefox's own "Paste" prompt, which WebDriver
+            // cannot click.
+            'dom.events.testing.asyncClipboard': true,
           },
         },
       },
