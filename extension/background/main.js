@@ -107,7 +107,8 @@ async function pendingUrl(tabId, frameId) {
 }
 
 const isOwnPage = (url) => url.startsWith(api.runtime.getURL(''));
-const CONTENT_MESSAGES = new Set(['contentScope', 'contentEngine', 'contentEngineLoaded', 'checkContent', 'contentDecision']);
+const CONTENT_MESSAGES = new Set(['contentScope', 'contentEngine', 'contentEngineLoaded', 'checkContent', 'contentDecision',
+  'dialogInTopFrame', 'dialogAnswer']);
 // Diagnostics: content checked here, and engines compiled in pages, since this worker started.
 let contentChecks = 0;
 let pageEngines = 0;
@@ -228,6 +229,19 @@ const handlers = {
     const allowed = record && record.url === withoutFragment(sender.url) && scansSender(engine, sender)
       && await cspAllowsWasm([...record.policies, ...metas]);
     return { policy: allowed ? engine.contentPolicy : null, revision };
+  },
+  // A dialog for a frame too small to show it, shown by the tab's top frame; the answer goes
+  // back to the frame that asked.
+  async dialogInTopFrame({ id, request }, sender) {
+    const tabId = sender.tab?.id;
+    if (tabId == null || !sender.frameId) return { error: 'no top frame to show the dialog' };
+    const reply = await api.tabs.sendMessage(tabId, { type: 'showDialog', id, frameId: sender.frameId, request }, { frameId: 0 });
+    return reply?.shown ? {} : { error: 'the top frame did not show the dialog' };
+  },
+  async dialogAnswer({ id, frameId, answer }, sender) {
+    if (sender.frameId !== 0 || sender.tab?.id == null || typeof frameId !== 'number') return { error: 'forbidden' };
+    await api.tabs.sendMessage(sender.tab.id, { type: 'dialogAnswer', id, answer }, { frameId });
+    return {};
   },
   async contentEngineLoaded() {
     pageEngines++;

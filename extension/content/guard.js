@@ -213,9 +213,40 @@
     }
   }
 
+  // The dialog. A frame too small to show it whole (a chat widget, an editor in a narrow
+  // frame) has the top frame show it: the request goes there through the background, and the
+  // answer comes back the same way, each step a short message (a dialog may stay open longer
+  // than a background may wait). If the top frame can't be reached, it shows here.
+  const SMALL_FRAME = { width: 480, height: 360 };
+  const dialogsInTop = new Map(); // id -> resolve
+  let nextDialog = 0;
+  function showDialog(request) {
+    const small = window !== window.top && (window.innerWidth < SMALL_FRAME.width || window.innerHeight < SMALL_FRAME.height);
+    if (!small) return overlay.show(request);
+    const id = ++nextDialog;
+    return new Promise((resolve) => {
+      dialogsInTop.set(id, resolve);
+      ask({ type: 'dialogInTopFrame', id, request }).catch(() => {
+        dialogsInTop.delete(id);
+        overlay.show(request).then(resolve);
+      });
+    });
+  }
+  api.runtime.onMessage.addListener((msg, _sender, sendResponse) => {
+    if (msg?.type === 'showDialog' && window === window.top) {
+      const { id, frameId, request } = msg;
+      overlay.show(request).then((answer) => ask({ type: 'dialogAnswer', id, frameId, answer }).catch(() => {}));
+      sendResponse({ shown: true });
+    } else if (msg?.type === 'dialogAnswer' && dialogsInTop.has(msg.id)) {
+      dialogsInTop.get(msg.id)(msg.answer);
+      dialogsInTop.delete(msg.id);
+      sendResponse({});
+    }
+  });
+
   // Shows the verdict and records the choice; resolves to the choice.
   async function decide(kind, verdict) {
-    const answer = await overlay.show({ kind, verdict: verdict ?? { action: 'block', findings: [], parts: [] }, unavailable: !verdict });
+    const answer = await showDialog({ kind, verdict: verdict ?? { action: 'block', findings: [], parts: [] }, unavailable: !verdict });
     ask({
       type: 'contentDecision', kind, choice: answer.choice, justification: answer.justification,
       action: verdict?.action ?? 'block',
@@ -230,7 +261,7 @@
     work.catch((err) => {
       console.error('AIGuard: could not check content', err);
       cleanup?.();
-      overlay.show({ kind, verdict: { action: 'block', findings: [], parts: [] }, unavailable: true }).catch(() => {});
+      showDialog({ kind, verdict: { action: 'block', findings: [], parts: [] }, unavailable: true }).catch(() => {});
     });
   }
 

@@ -442,11 +442,17 @@ for (const csp of ['strict', 'permissive']) {
           await putOnClipboard(MARKER_TEXT);
           await focus(frame, 'ta');
           await page.keyboard.press('Control+V');
-          await sleep(600);
-          await page.keyboard.press('Enter'); // the dialog (inside the frame) has the focus on OK
-          await sleep(200);
+          assert.match(await waitDialog(), /Paste blocked/);
+          // The frame (110 px high) is too small for the dialog: the top frame shows it.
+          assert.equal(await page.evaluate(() => document.querySelectorAll('aiguard-dialog').length), 1);
+          assert.equal(await frame.evaluate(() => document.querySelectorAll('aiguard-dialog').length), 0);
+          await page.keyboard.press('Enter'); // OK has the focus
+          await waitNoDialog();
           assert.equal(await valueOf(frame, 'ta'), 'clean in a frame');
           assert.ok(!(await pageSaw(frame)).includes('ACME'), 'no listener in the frame saw it');
+          // The caret is back in the frame's textarea.
+          await page.keyboard.type('Z');
+          await until('typing goes on in the frame', async () => (await valueOf(frame, 'ta')) === 'clean in a frameZ');
         });
       }
 

@@ -75,7 +75,7 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }
     // Real key presses through WebDriver actions: `keys` like ['Control', 'v'] are held in order
     // and released in reverse.
     async press(...keys) {
-      const code = { Control: '\uE009', Shift: '\uE008', Enter: '\uE007', Escape: '\uE00C', Tab: '\uE004' };
+      const code = { Control: '\uE009', Shift: '\uE008', Enter: '\uE007', Escape: '\uE00C', Tab: '\uE004', End: '\uE010' };
       const values = keys.map((k) => code[k] ?? k);
       const actions = [...values.map((value) => ({ type: 'keyDown', value })), ...values.reverse().map((value) => ({ type: 'keyUp', value }))];
       await s('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
