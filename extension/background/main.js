@@ -226,8 +226,10 @@ const handlers = {
     const { engine, revision } = await ready;
     const record = documentCsps.get(`${sender.tab?.id}:${sender.frameId}`);
     const metas = Array.isArray(metaCsps) ? metaCsps.map(String) : [];
+    // The engine in the page gets the policy only: with a fingerprint database loaded here,
+    // content stays with this engine, which has it.
     const allowed = record && record.url === withoutFragment(sender.url) && scansSender(engine, sender)
-      && await cspAllowsWasm([...record.policies, ...metas]);
+      && engine.fingerprintCount() === 0 && await cspAllowsWasm([...record.policies, ...metas]);
     return { policy: allowed ? engine.contentPolicy : null, revision };
   },
   // A dialog for a frame too small to show it, shown by the tab's top frame; the answer goes
