@@ -22,12 +22,23 @@ async function start() {
   return state;
 }
 
-async function reload() {
-  ready = (async () => {
+// One load at a time: saving a policy asks for a reload and so does the storage change it makes,
+// and two loads at once would install network rules over each other and free the engine the
+// other is using. A reload asked for while another waits to start joins that one.
+let queuedReload = null;
+function reload() {
+  if (queuedReload) return queuedReload;
+  const previous = ready;
+  queuedReload = ready = (async () => {
+    await previous.catch(() => {});
+    queuedReload = null; // from here on, a new change needs a load of its own
     const next = withRevision(await loadActivePolicy());
     // A different policy asks again: "Continue" was given under the old one.
     if (state && next.text !== state.text) await grants.clearAll();
-    state?.engine?.free?.();
+    // Handlers that took the old engine before this load may still be using it after an await:
+    // it is freed a minute later, not now.
+    const old = state?.engine;
+    if (old) setTimeout(() => old.free?.(), 60_000);
     state = next;
     await grants.prune(state.engine);
     await installRules(state);
@@ -228,9 +239,10 @@ const handlers = {
     const metas = Array.isArray(metaCsps) ? metaCsps.map(String) : [];
     // The engine in the page gets the policy only: with a fingerprint database loaded here,
     // content stays with this engine, which has it.
+    const policy = engine.contentPolicy;
     const allowed = record && record.url === withoutFragment(sender.url) && scansSender(engine, sender)
       && engine.fingerprintCount() === 0 && await cspAllowsWasm([...record.policies, ...metas]);
-    return { policy: allowed ? engine.contentPolicy : null, revision };
+    return { policy: allowed ? policy : null, revision };
   },
   // A dialog for a frame too small to show it, shown by the tab's top frame; the answer goes
   // back to the frame that asked.
