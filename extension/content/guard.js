@@ -105,18 +105,20 @@
   // --- the engine in this page, where its CSP allows it ------------------------------------------
   let local = null; // {engine, revision}
   let localLoading = false;
+  let localRefusedFor = null; // the policy revision under which the background said no
   const domParsed = () => new Promise((resolve) => {
     if (document.readyState !== 'loading') resolve();
     else document.addEventListener('DOMContentLoaded', () => resolve(), { once: true });
   });
   async function loadLocalEngine() {
-    if (local || localLoading || !scope?.scan) return;
+    if (local || localLoading || !scope?.scan || localRefusedFor === scope.revision) return;
     localLoading = true;
     try {
       await domParsed(); // <meta> policies in the head are known by then
       const metaCsps = [...document.querySelectorAll('meta[http-equiv]')]
         .filter((m) => m.httpEquiv.toLowerCase() === 'content-security-policy').map((m) => m.content);
       const { policy, revision } = await ask({ type: 'contentEngine', metaCsps });
+      if (policy == null) localRefusedFor = revision;
       if (policy == null || revision !== scope?.revision) return;
       const glue = await import(api.runtime.getURL('wasm/aiguard_wasm.js'));
       await glue.default({ module_or_path: api.runtime.getURL('wasm/aiguard_wasm_bg.wasm') });
