@@ -123,6 +123,7 @@ const CONTENT_MESSAGES = new Set(['contentScope', 'contentEngine', 'contentEngin
 // Diagnostics: content checked here, and engines compiled in pages, since this worker started.
 let contentChecks = 0;
 let pageEngines = 0;
+let pageEnginesRefused = 0;
 const isWeb = (url) => /^(https?|wss?):/i.test(url);
 
 api.webNavigation.onBeforeNavigate.addListener((d) => {
@@ -237,11 +238,13 @@ const handlers = {
     const { engine, revision } = await ready;
     const record = documentCsps.get(`${sender.tab?.id}:${sender.frameId}`);
     const metas = Array.isArray(metaCsps) ? metaCsps.map(String) : [];
-    // The engine in the page gets the policy only: with a fingerprint database loaded here,
-    // content stays with this engine, which has it.
+    // The policy may keep its engine out of pages (`content.engineInPage`: by default when it
+    // has marker terms, which would then sit in the page's process). The engine in the page gets
+    // the policy only: with a fingerprint database loaded here, content stays with this engine.
     const policy = engine.contentPolicy;
     const allowed = record && record.url === withoutFragment(sender.url) && scansSender(engine, sender)
-      && engine.fingerprintCount() === 0 && await cspAllowsWasm([...record.policies, ...metas]);
+      && engine.engineInPage && engine.fingerprintCount() === 0 && await cspAllowsWasm([...record.policies, ...metas]);
+    if (!allowed) pageEnginesRefused++;
     return { policy: allowed ? policy : null, revision };
   },
   // A dialog for a frame too small to show it, shown by the tab's top frame; the answer goes
@@ -320,4 +323,5 @@ globalThis.aiguard = {
   source: async () => (await ready).source,
   contentChecks: () => contentChecks,
   pageEngines: () => pageEngines,
+  pageEnginesRefused: () => pageEnginesRefused,
 };

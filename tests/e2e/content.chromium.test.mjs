@@ -28,6 +28,8 @@ const POLICY = {
   content: {
     secrets: { action: 'warn' },
     markers: [{ id: 'acme-confidential', action: 'block', terms: ['ACME CONFIDENTIAL'] }],
+    // With markers, the engine runs in pages only when the policy says so.
+    engineInPage: 'allow',
   },
 };
 
@@ -514,6 +516,35 @@ for (const csp of ['strict', 'permissive']) {
     }
   });
 }
+
+test('a policy with marker terms keeps its engine out of pages unless it says otherwise', async () => {
+  const { engineInPage, ...content } = POLICY.content;
+  assert.equal(engineInPage, 'allow');
+  const options = await browser.context.newPage();
+  await options.goto(`chrome-extension://${browser.extensionId}/pages/options.html`);
+  const save = (policy) => options.evaluate((text) => chrome.runtime.sendMessage({ type: 'savePolicy', text }), JSON.stringify(policy));
+  try {
+    assert.equal((await save({ ...POLICY, content })).source, 'local');
+    const refused = await browser.worker.evaluate(() => globalThis.aiguard.pageEnginesRefused());
+    const engines = await pageEngines();
+    page = await browser.context.newPage();
+    cdp = await browser.context.newCDPSession(page);
+    await page.goto(`${ORIGIN}/composer?csp=permissive`);
+    await page.waitForFunction(() => window.__ready === true, null, { timeout: 30_000 });
+    await until('the page to ask for the engine', async () => (await browser.worker.evaluate(() => globalThis.aiguard.pageEnginesRefused())) > refused, 15_000);
+    const checks = await backgroundChecks();
+    await setValue(page, 'ta', '');
+    await putOnClipboard(MARKER_TEXT);
+    await focus(page, 'ta');
+    await pasteIsBlocked('ACME', /acme-confidential/);
+    assert.equal((await backgroundChecks()) - checks, 1, 'checked in the background');
+    assert.equal(await pageEngines(), engines, 'no engine was compiled in the page');
+    await page.close();
+  } finally {
+    await save(POLICY);
+    await options.close();
+  }
+});
 
 test('a new policy reaches the engine in an open page at once', async () => {
   await openComposer('permissive');

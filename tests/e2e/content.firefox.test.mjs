@@ -23,7 +23,12 @@ const POLICY = {
     // An extension page the tests can reach to read the background's counters.
     { id: 'diagnostics', action: 'block', patterns: ['blocked.example'] },
   ],
-  content: { secrets: { action: 'warn' }, markers: [{ id: 'acme-confidential', action: 'block', terms: ['ACME CONFIDENTIAL'] }] },
+  content: {
+    secrets: { action: 'warn' },
+    markers: [{ id: 'acme-confidential', action: 'block', terms: ['ACME CONFIDENTIAL'] }],
+    // With markers, the engine runs in pages only when the policy says so.
+    engineInPage: 'allow',
+  },
 };
 
 let sites, proxy, ff;

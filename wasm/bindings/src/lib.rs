@@ -212,6 +212,12 @@ impl WasmEngine {
         self.inner.content_only_policy_json().to_string()
     }
 
+    /// Whether the policy lets the content engine run inside web pages (`content.engineInPage`).
+    #[wasm_bindgen(getter, js_name = engineInPage)]
+    pub fn engine_in_page(&self) -> bool {
+        self.inner.content().policy().engine_in_page
+    }
+
     /// Whether a document served with these CSPs (header values, report-only ones included,
     /// and `<meta>` contents) lets a content script compile WebAssembly without a violation.
     #[wasm_bindgen(js_name = cspAllowsWasm)]

@@ -84,3 +84,17 @@ fn scope() {
     let ruled = Engine::from_policy_json(r#"{"version": 1, "rules": [{"id": "x", "action": "allow", "patterns": ["internal-llm.example"]}]}"#).unwrap();
     assert!(ruled.scans_page("https://internal-llm.example/chat"));
 }
+
+#[test]
+fn engine_in_page() {
+    let in_page = |content: &str| {
+        Engine::from_policy_json(&format!(r#"{{"version": 1, "content": {content}}}"#)).unwrap().content().policy().engine_in_page
+    };
+    let markers = r#""markers": [{"id": "codename", "terms": ["Bluebird"]}]"#;
+    assert!(Engine::builtin().content().policy().engine_in_page, "no markers: in pages");
+    assert!(in_page("{}"));
+    assert!(!in_page(&format!("{{{markers}}}")), "auto: marker terms stay out of pages");
+    assert!(in_page(&format!(r#"{{{markers}, "engineInPage": "allow"}}"#)));
+    assert!(!in_page(r#"{"engineInPage": "never"}"#));
+    assert!(in_page(r#"{"engineInPage": "auto"}"#));
+}

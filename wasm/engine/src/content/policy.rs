@@ -10,9 +10,16 @@
 //!     {"id": "tickets", "action": "warn", "regex": "PROJ-[0-9]{2,6}", "wholeWord": false}
 //!   ],
 //!   "justification": "optional",
-//!   "maxFileBytes": 1048576
+//!   "maxFileBytes": 1048576,
+//!   "engineInPage": "auto"
 //! }
 //! ```
+//!
+//! `engineInPage`: whether the extension may run this section's engine inside web pages whose
+//! CSP allows it (content is then judged within the event) or keeps it in its background.
+//! `auto` (the default) allows it only when the section has no markers: marker terms are often
+//! confidential themselves (project code names, internal hosts), and an engine in a page puts
+//! them in that page's process. `allow` runs it in pages even so; `never` keeps it out.
 
 use serde::Deserialize;
 
@@ -42,6 +49,8 @@ pub(crate) struct ContentDoc {
     justification: Option<String>,
     #[serde(default)]
     max_file_bytes: Option<u64>,
+    #[serde(default)]
+    engine_in_page: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -107,6 +116,8 @@ pub struct ContentPolicy {
     pub markers: Vec<MarkerRule>,
     pub justification: Justification,
     pub max_file_bytes: u64,
+    /// Whether the engine may run inside web pages (`engineInPage` resolved; see the module notes).
+    pub engine_in_page: bool,
 }
 
 impl Default for ContentPolicy {
@@ -122,6 +133,7 @@ impl Default for ContentPolicy {
             markers: Vec::new(),
             justification: Justification::Optional,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            engine_in_page: true,
         }
     }
 }
@@ -213,7 +225,14 @@ impl ContentPolicy {
                 PolicyError::at_field("content.justification", format!("`{j}` is not one of none, optional, required"))
             })?,
         };
+        let engine_in_page = match doc.engine_in_page.as_deref() {
+            None | Some("auto") => markers.is_empty(),
+            Some("allow") => true,
+            Some("never") => false,
+            Some(v) => return Err(PolicyError::at_field("content.engineInPage", format!("`{v}` is not one of auto, allow, never"))),
+        };
         Ok(ContentPolicy {
+            engine_in_page,
             scope,
             secrets_action,
             disabled_secret_rules,
