@@ -118,15 +118,19 @@ async function pendingUrl(tabId, frameId) {
 }
 
 const isOwnPage = (url) => url.startsWith(api.runtime.getURL(''));
-const CONTENT_MESSAGES = new Set(['contentScope', 'contentEngine', 'contentEngineLoaded', 'checkContent', 'contentDecision',
+const CONTENT_MESSAGES = new Set(['contentScope', 'contentEngine', 'contentEngineLoaded', 'contentEngineFailed', 'checkContent', 'contentDecision',
   'dialogInTopFrame', 'dialogAnswer']);
 // Diagnostics: content checked here, and engines compiled in pages, since this worker started.
 let contentChecks = 0;
 let pageEngines = 0;
 let pageEnginesRefused = 0;
+let lastPageEngineError = null; // why the last engine in a page failed to load
 const isWeb = (url) => /^(https?|wss?):/i.test(url);
 
 api.webNavigation.onBeforeNavigate.addListener((d) => {
+  // The frame's next document: its CSP record is the one its response will bring (a reload of
+  // the same URL must not be judged by the previous response's headers).
+  documentCsps.delete(`${d.tabId}:${d.frameId}`);
   if (!isWeb(d.url)) return;
   rememberNavigation(d.tabId, d.frameId, d.url);
   void checkNavigation(d);
@@ -167,6 +171,19 @@ api.webRequest?.onHeadersReceived.addListener((d) => {
   documentCsps.set(key, { url: withoutFragment(d.url), policies });
   if (documentCsps.size > MAX_DOCUMENT_CSPS) documentCsps.delete(documentCsps.keys().next().value);
 }, { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] }, ['responseHeaders']);
+// The record of the document a content script asks from. The headers' event can reach this
+// worker after the document's own script has already asked (seen in Firefox, where the page had
+// loaded by then), so a missing or older record is waited for, briefly.
+async function documentCspRecord(sender) {
+  const key = `${sender.tab?.id}:${sender.frameId}`;
+  const url = withoutFragment(sender.url);
+  for (let waited = 0; ; waited += 50) {
+    const record = documentCsps.get(key);
+    if (record?.url === url) return record;
+    if (waited >= 3000) return null;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 api.tabs.onRemoved.addListener((tabId) => {
   for (const key of documentCsps.keys()) if (key.startsWith(`${tabId}:`)) documentCsps.delete(key);
 });
@@ -201,7 +218,7 @@ function pageOf(sender) {
 const handlers = {
   async status() {
     const s = await ready;
-    return { ready: true, source: s.source, stats: s.engine.stats(), error: await lastError(), diagnostics: { contentChecks, pageEngines } };
+    return { ready: true, source: s.source, stats: s.engine.stats(), error: await lastError(), diagnostics: { contentChecks, pageEngines, pageEnginesRefused, lastPageEngineError } };
   },
   async verdict({ url }) {
     return (await ready).engine.verdict(url);
@@ -236,13 +253,13 @@ const handlers = {
   // ones from the content script) let it compile one without a violation; otherwise null.
   async contentEngine({ metaCsps }, sender) {
     const { engine, revision } = await ready;
-    const record = documentCsps.get(`${sender.tab?.id}:${sender.frameId}`);
+    const record = await documentCspRecord(sender);
     const metas = Array.isArray(metaCsps) ? metaCsps.map(String) : [];
     // The policy may keep its engine out of pages (`content.engineInPage`: by default when it
     // has marker terms, which would then sit in the page's process). The engine in the page gets
     // the policy only: with a fingerprint database loaded here, content stays with this engine.
     const policy = engine.contentPolicy;
-    const allowed = record && record.url === withoutFragment(sender.url) && scansSender(engine, sender)
+    const allowed = record && scansSender(engine, sender)
       && engine.engineInPage && engine.fingerprintCount() === 0 && await cspAllowsWasm([...record.policies, ...metas]);
     if (!allowed) pageEnginesRefused++;
     return { policy: allowed ? policy : null, revision };
@@ -262,6 +279,10 @@ const handlers = {
   },
   async contentEngineLoaded() {
     pageEngines++;
+    return {};
+  },
+  async contentEngineFailed({ error }, sender) {
+    lastPageEngineError = { error: String(error).slice(0, 300), page: pageOf(sender), at: Date.now() };
     return {};
   },
   async checkContent({ kind, parts }, sender) {

@@ -130,6 +130,7 @@
       ask({ type: 'contentEngineLoaded' }).catch(() => {});
     } catch (e) {
       console.info('AIGuard: content is checked in the background on this page', e);
+      ask({ type: 'contentEngineFailed', error: String(e?.message ?? e).slice(0, 300) }).catch(() => {});
     } finally {
       localLoading = false;
     }

@@ -226,9 +226,9 @@ async function backgroundDiagnostics() {
   }
 }
 
-test('a page whose CSP allows wasm: content is checked by the engine in the page', async () => {
+for (const csp of ['permissive', 'wasm']) test(`a page whose CSP allows wasm (csp=${csp}): content is checked by the engine in the page`, async () => {
   const before = await backgroundDiagnostics();
-  await ff.navigate('https://claude.ai/composer?csp=permissive');
+  await ff.navigate(`https://claude.ai/composer?csp=${csp}`);
   await waitFor(() => ff.exec('return window.__ready === true'), 'the composer page', 40_000);
   await waitFor(async () => (await backgroundDiagnostics()).pageEngines > before.pageEngines, 'the engine in the page', 30_000);
   const checks = (await backgroundDiagnostics()).contentChecks;
@@ -246,3 +246,4 @@ test('a page whose CSP allows wasm: content is checked by the engine in the page
   assert.equal((await backgroundDiagnostics()).contentChecks, checks, 'no paste went to the background');
   assert.deepEqual(await ff.exec('return window.__cspViolations'), []);
 });
+

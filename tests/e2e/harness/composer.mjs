@@ -3,7 +3,7 @@
 // each watched by a page-side spy (see composer/src/spy.js). Served under /composer by
 // composerRoute(); sites.mjs forwards to it, startComposerServer() serves it alone.
 //
-//   GET /composer?csp=strict|permissive   the page (default strict); &monacoEditContext=0|1
+//   GET /composer?csp=strict|wasm|permissive   the page (default strict; wasm: strict but allows WebAssembly); &monacoEditContext=0|1
 //                                          overrides Monaco's EditContext default;
 //                                          &cross=<host> names the cross-origin frame's host
 //   GET /composer/frame?csp=...           the iframe page (textarea#ta, div#ce)
@@ -22,6 +22,8 @@ export { buildComposerBundle };
 
 export const STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
   + "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; frame-src *";
+// As strict, but the site runs WebAssembly itself (and so allows it), as some AI sites do.
+export const WASM_CSP = STRICT_CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'");
 
 const MONACO_VS = join(COMPOSER_DIR, '..', '..', '..', '..', 'node_modules', 'monaco-editor', 'min', 'vs');
 const TYPES = {
@@ -96,8 +98,8 @@ export async function composerRoute(req, res, url, host) {
   };
   try {
     const p = url.pathname;
-    const csp = url.searchParams.get('csp') === 'permissive' ? 'permissive' : 'strict';
-    const cspHeader = csp === 'strict' ? { 'content-security-policy': STRICT_CSP } : {};
+    const csp = ['permissive', 'wasm'].includes(url.searchParams.get('csp')) ? url.searchParams.get('csp') : 'strict';
+    const cspHeader = csp === 'permissive' ? {} : { 'content-security-policy': csp === 'wasm' ? WASM_CSP : STRICT_CSP };
     if (p === '/composer' || p === '/composer/') {
       const scheme = req.socket.encrypted ? 'https' : 'http';
       const port = /:(\d+)$/.exec(req.headers.host ?? '')?.[1];
