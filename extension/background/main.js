@@ -125,6 +125,7 @@ let contentChecks = 0;
 let pageEngines = 0;
 let pageEnginesRefused = 0;
 let lastPageEngineError = null; // why the last engine in a page failed to load
+let lastPageEngineMemory = null; // its WebAssembly memory, bytes, after loading
 const isWeb = (url) => /^(https?|wss?):/i.test(url);
 
 api.webNavigation.onBeforeNavigate.addListener((d) => {
@@ -277,8 +278,9 @@ const handlers = {
     await api.tabs.sendMessage(sender.tab.id, { type: 'dialogAnswer', id, answer }, { frameId });
     return {};
   },
-  async contentEngineLoaded() {
+  async contentEngineLoaded({ memoryBytes }) {
     pageEngines++;
+    if (typeof memoryBytes === 'number') lastPageEngineMemory = memoryBytes;
     return {};
   },
   async contentEngineFailed({ error }, sender) {
@@ -345,4 +347,5 @@ globalThis.aiguard = {
   contentChecks: () => contentChecks,
   pageEngines: () => pageEngines,
   pageEnginesRefused: () => pageEnginesRefused,
+  pageEngineMemory: () => lastPageEngineMemory,
 };

@@ -121,13 +121,13 @@
       if (policy == null) localRefusedFor = revision;
       if (policy == null || revision !== scope?.revision) return;
       const glue = await import(api.runtime.getURL('wasm/aiguard_wasm.js'));
-      await glue.default({ module_or_path: api.runtime.getURL('wasm/aiguard_wasm_bg.wasm') });
+      const wasm = await glue.default({ module_or_path: api.runtime.getURL('wasm/aiguard_wasm_bg.wasm') });
       const engine = glue.Engine.fromPolicy(policy);
       if (revision !== scope?.revision) return engine.free();
       // The first check builds the detectors' automata: pay it now, not in the first paste.
       engine.checkSubmission([{ kind: 'text', text: 'warm-up' }]);
       local = { engine, revision };
-      ask({ type: 'contentEngineLoaded' }).catch(() => {});
+      ask({ type: 'contentEngineLoaded', memoryBytes: wasm.memory?.buffer.byteLength ?? null }).catch(() => {});
     } catch (e) {
       console.info('AIGuard: content is checked in the background on this page', e);
       ask({ type: 'contentEngineFailed', error: String(e?.message ?? e).slice(0, 300) }).catch(() => {});

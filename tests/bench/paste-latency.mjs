@@ -51,6 +51,8 @@ try {
     if (url.includes('permissive')) {
       for (let i = 0; i < 300 && (await pageEngines()) === engines; i++) await new Promise((r) => setTimeout(r, 50));
       if ((await pageEngines()) === engines) throw new Error('the engine in the page did not load');
+      const bytes = await browser.worker.evaluate(() => globalThis.aiguard.pageEngineMemory());
+      console.log(`(the engine in the page: ${(bytes / 1048576).toFixed(1)} MiB of WebAssembly memory after loading and a first check, besides the compiled module)`);
     }
     await page.evaluate(() => {
       document.body.insertAdjacentHTML('beforeend', '<textarea id="bench-ta"></textarea>');
