@@ -22,8 +22,9 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }
   let driverLog = '';
   driver.stderr.on('data', (d) => { driverLog += d; });
   const base = `http://127.0.0.1:${port}`;
-  async function call(method, path, body) {
-    const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  async function call(method, path, body, timeoutMs) {
+    const signal = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
+    const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body), signal });
     const j = await r.json();
     if (j.value?.error) throw new Error(`WebDriver ${method} ${path}: ${j.value.error}: ${j.value.message}`);
     return j.value;
@@ -105,8 +106,10 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }
       const actions = [...text].flatMap((value) => [{ type: 'keyDown', value }, { type: 'keyUp', value }]);
       await s('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
     },
+    // Ends the session (Firefox quits), bounded: a session that does not end is left to the
+    // driver's own shutdown rather than holding the test run open.
     async close() {
-      try { await call('DELETE', `/session/${sid}`); } catch { /* already gone */ }
+      try { await call('DELETE', `/session/${sid}`, undefined, 30_000); } catch { /* already gone, or stuck */ }
       driver.kill();
     },
   };

@@ -55,6 +55,17 @@ export async function startSites() {
     received,
     httpsPort: tls.address().port,
     httpPort: plain.address().port,
-    close: () => Promise.all([tls, plain].map((s) => new Promise((r) => { s.closeAllConnections?.(); s.close(r); }))),
+    close: () => Promise.all([tls, plain].map((s) => closeServer(s))),
   };
+}
+
+// Stops a server: drops its connections, and does not wait for ever on one the browser left
+// behind (a test run must end when its tests have).
+export function closeServer(server, sockets = []) {
+  return new Promise((resolve) => {
+    for (const socket of sockets) socket.destroy();
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+    setTimeout(resolve, 3000).unref();
+  });
 }
