@@ -22,12 +22,15 @@ async function main() {
   localize();
   $('go-back').addEventListener('click', goBack);
   $('go-back').focus();
-  // Right after the browser or the extension starts, the background may still be catching up
-  // with the navigation that brought us here: ask a few times before giving up.
+  // Right after the browser or the extension starts, the background may still be starting
+  // (keep asking for up to 20 s while it can't answer) or catching up with the navigation that
+  // brought us here (an answer that it doesn't know the URL: ask for 2 s more).
   let e;
-  for (let attempt = 0; attempt < 8; attempt++) {
+  const start = Date.now();
+  for (;;) {
     e = await send({ type: 'explain', url: urlFromHash() }).catch(() => null);
     if (e && !e.error) break;
+    if (Date.now() - start > (e ? 2000 : 20_000)) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   if (!e || e.error) {

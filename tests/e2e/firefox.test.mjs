@@ -30,7 +30,9 @@ const askBackground = (msg) => waitFor(() => ff.execAsync(`
 test('a known AI site shows the warn page instead of the site', async () => {
   await ff.navigate('https://chatgpt.com/').catch(() => {});
   await waitFor(async () => (await ff.url()).startsWith(ff.extensionBase + 'pages/warn.html'), 'the warn page');
-  const shown = await waitFor(() => ff.exec('return document.getElementById("original-url").textContent'), 'the original URL');
+  // The first extension page after Firefox starts waits for the background's first start
+  // (engine load, network rules), which on a loaded machine has taken over 15 s.
+  const shown = await waitFor(() => ff.exec('return document.getElementById("original-url").textContent'), 'the original URL', 45_000);
   assert.equal(shown, 'https://chatgpt.com/');
   assert.match(await ff.exec('return document.getElementById("tool-name").textContent'), /ChatGPT/);
   assert.equal(await ff.exec('return document.getElementById("site")'), null, 'the site itself must not render');
