@@ -9,7 +9,7 @@ pub use schema::Justification;
 use schema::{FastPolicyDoc, RawPolicyDoc, RuleDoc, RuleId};
 
 use crate::catalog::{Catalog, CATEGORIES};
-use crate::content::policy::ContentPolicy;
+use crate::content::policy::{ContentDoc, ContentPolicy};
 use crate::error::PolicyError;
 use crate::url_filter::{FilterIndex, Ranked, RequestUrl, UrlFilter};
 use crate::verdict::Action;
@@ -82,6 +82,13 @@ impl Policy {
                 (d.version, d.default_action, d.warn_remember_minutes, d.content, Err(PolicyError::from_json(&fast_err)))
             }
         };
+        let (content, content_only_json) = match content {
+            Some(raw) => (
+                Some(serde_json::from_str::<ContentDoc>(raw.get()).map_err(|e| PolicyError::from_json(&e).shifted(text, raw.get()))?),
+                format!(r#"{{"version": {POLICY_VERSION}, "content": {}}}"#, raw.get()),
+            ),
+            None => (None, format!(r#"{{"version": {POLICY_VERSION}}}"#)),
+        };
         if version != POLICY_VERSION {
             return Err(PolicyError::at_field(
                 "version",
@@ -120,7 +127,7 @@ impl Policy {
         }
         Ok(Policy {
             default_action,
-            content_only_json: content_only_json(text),
+            content_only_json,
             warn_remember_minutes: warn_remember_minutes.unwrap_or(DEFAULT_WARN_REMEMBER_MINUTES),
             content,
             rules,
@@ -279,17 +286,5 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let col = before.rfind('\n').map_or(before.chars().count(), |nl| before[nl + 1..].chars().count()) + 1;
     (line, col)
-}
-/// `{"version": N, "content": <the section as written>}` of a valid policy text.
-fn content_only_json(text: &str) -> String {
-    #[derive(serde::Deserialize)]
-    struct ContentSection<'a> {
-        #[serde(borrow, default)]
-        content: Option<&'a serde_json::value::RawValue>,
-    }
-    match serde_json::from_str::<ContentSection>(text).ok().and_then(|d| d.content) {
-        Some(content) => format!(r#"{{"version": {POLICY_VERSION}, "content": {}}}"#, content.get()),
-        None => format!(r#"{{"version": {POLICY_VERSION}}}"#),
-    }
 }
 

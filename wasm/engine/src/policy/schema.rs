@@ -8,14 +8,13 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::content::policy::ContentDoc;
 
 /// The policy document with its rules read as `R`: `RuleDoc` for the one-pass fast path, or
 /// `&RawValue` (each rule's own text) when a failed policy is parsed again to report the error
 /// with the rule's id and position.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase", bound(deserialize = "R: Deserialize<'de>"))]
-pub(super) struct PolicyDoc<R> {
+pub(super) struct PolicyDoc<'a, R> {
     pub version: u32,
     // Enumerations are read as strings and checked by the compiler so that the error can name
     // the field; serde's "unknown variant" message does not.
@@ -25,14 +24,16 @@ pub(super) struct PolicyDoc<R> {
     pub warn_remember_minutes: Option<u32>,
     #[serde(default = "Vec::new")]
     pub rules: Vec<R>,
-    #[serde(default)]
-    pub content: Option<ContentDoc>,
+    /// The `content` section as written: read as a [`ContentDoc`] by the compiler, and kept as
+    /// text for the engine a page compiles (`Policy::content_only_json`).
+    #[serde(borrow, default)]
+    pub content: Option<&'a RawValue>,
 }
 
 /// Rules as their raw text, for error reporting.
-pub(super) type RawPolicyDoc<'a> = PolicyDoc<&'a RawValue>;
+pub(super) type RawPolicyDoc<'a> = PolicyDoc<'a, &'a RawValue>;
 /// Rules parsed directly: the fast path.
-pub(super) type FastPolicyDoc = PolicyDoc<RuleDoc>;
+pub(super) type FastPolicyDoc<'a> = PolicyDoc<'a, RuleDoc>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
