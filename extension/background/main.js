@@ -103,7 +103,8 @@ async function installRules({ engine, source }) {
 // carry it. Keyed by tab and frame; also kept in session storage in case this worker restarts
 // between the navigation and the page asking.
 const pending = new Map();
-const frameKey = (tabId, frameId) => `nav:${tabId}:${frameId}`;
+const frameOf = (tabId, frameId) => `${tabId}:${frameId}`;
+const frameKey = (tabId, frameId) => `nav:${frameOf(tabId, frameId)}`;
 
 function rememberNavigation(tabId, frameId, url) {
   pending.set(frameKey(tabId, frameId), url);
@@ -120,18 +121,15 @@ async function pendingUrl(tabId, frameId) {
 const isOwnPage = (url) => url.startsWith(api.runtime.getURL(''));
 const CONTENT_MESSAGES = new Set(['contentScope', 'contentEngine', 'contentEngineLoaded', 'contentEngineFailed', 'checkContent', 'contentDecision',
   'dialogInTopFrame', 'dialogAnswer']);
-// Diagnostics: content checked here, and engines compiled in pages, since this worker started.
-let contentChecks = 0;
-let pageEngines = 0;
-let pageEnginesRefused = 0;
-let lastPageEngineError = null; // why the last engine in a page failed to load
-let lastPageEngineMemory = null; // its WebAssembly memory, bytes, after loading
+// Since this worker started: content checked here, engines compiled in pages and refused to
+// them, the last one's WebAssembly memory after loading (bytes), and why the last failed.
+const diagnostics = { contentChecks: 0, pageEngines: 0, pageEnginesRefused: 0, pageEngineMemory: null, lastPageEngineError: null };
 const isWeb = (url) => /^(https?|wss?):/i.test(url);
 
 api.webNavigation.onBeforeNavigate.addListener((d) => {
   // The frame's next document: its CSP record is the one its response will bring (a reload of
   // the same URL must not be judged by the previous response's headers).
-  documentCsps.delete(`${d.tabId}:${d.frameId}`);
+  documentCsps.delete(frameOf(d.tabId, d.frameId));
   if (!isWeb(d.url)) return;
   rememberNavigation(d.tabId, d.frameId, d.url);
   void checkNavigation(d);
@@ -164,7 +162,7 @@ const documentCsps = new Map(); // "tabId:frameId" -> {url, policies}
 const MAX_DOCUMENT_CSPS = 2000;
 const withoutFragment = (url) => String(url ?? '').split('#')[0];
 api.webRequest?.onHeadersReceived.addListener((d) => {
-  const key = `${d.tabId}:${d.frameId}`;
+  const key = frameOf(d.tabId, d.frameId);
   const policies = (d.responseHeaders ?? [])
     .filter((h) => /^content-security-policy(-report-only)?$/i.test(h.name))
     .map((h) => h.value ?? '');
@@ -176,7 +174,7 @@ api.webRequest?.onHeadersReceived.addListener((d) => {
 // worker after the document's own script has already asked (seen in Firefox, where the page had
 // loaded by then), so a missing or older record is waited for, briefly.
 async function documentCspRecord(sender) {
-  const key = `${sender.tab?.id}:${sender.frameId}`;
+  const key = frameOf(sender.tab?.id, sender.frameId);
   const url = withoutFragment(sender.url);
   for (let waited = 0; ; waited += 50) {
     const record = documentCsps.get(key);
@@ -186,7 +184,7 @@ async function documentCspRecord(sender) {
   }
 }
 api.tabs.onRemoved.addListener((tabId) => {
-  for (const key of documentCsps.keys()) if (key.startsWith(`${tabId}:`)) documentCsps.delete(key);
+  for (const key of documentCsps.keys()) if (key.startsWith(frameOf(tabId, ''))) documentCsps.delete(key);
 });
 
 // Files travel from content scripts as base64 (messages are JSON in Chromium).
@@ -219,7 +217,7 @@ function pageOf(sender) {
 const handlers = {
   async status() {
     const s = await ready;
-    return { ready: true, source: s.source, stats: s.engine.stats(), error: await lastError(), diagnostics: { contentChecks, pageEngines, pageEnginesRefused, lastPageEngineError } };
+    return { ready: true, source: s.source, stats: s.engine.stats(), error: await lastError(), diagnostics: { ...diagnostics } };
   },
   async verdict({ url }) {
     return (await ready).engine.verdict(url);
@@ -262,7 +260,7 @@ const handlers = {
     const policy = engine.contentPolicy;
     const allowed = record && scansSender(engine, sender)
       && engine.engineInPage && engine.fingerprintCount() === 0 && await cspAllowsWasm([...record.policies, ...metas]);
-    if (!allowed) pageEnginesRefused++;
+    if (!allowed) diagnostics.pageEnginesRefused++;
     return { policy: allowed ? policy : null, revision };
   },
   // A dialog for a frame too small to show it, shown by the tab's top frame; the answer goes
@@ -279,17 +277,17 @@ const handlers = {
     return {};
   },
   async contentEngineLoaded({ memoryBytes }) {
-    pageEngines++;
-    if (typeof memoryBytes === 'number') lastPageEngineMemory = memoryBytes;
+    diagnostics.pageEngines++;
+    if (typeof memoryBytes === 'number') diagnostics.pageEngineMemory = memoryBytes;
     return {};
   },
   async contentEngineFailed({ error }, sender) {
-    lastPageEngineError = { error: String(error).slice(0, 300), page: pageOf(sender), at: Date.now() };
+    diagnostics.lastPageEngineError = { error: String(error).slice(0, 300), page: pageOf(sender), at: Date.now() };
     return {};
   },
   async checkContent({ kind, parts }, sender) {
     const { engine } = await ready;
-    contentChecks++;
+    diagnostics.contentChecks++;
     // Asked before the page knew its scope (or after it changed URL): out of scope passes.
     if (!scansSender(engine, sender)) return { action: 'allow', parts: [], findings: [], justification: 'none', redactable: false };
     const verdict = engine.checkSubmission(parts.map(decodePart));
@@ -344,8 +342,5 @@ globalThis.aiguard = {
   verdict: async (url) => (await ready).engine.verdict(url),
   action: async (url) => ACTION[(await ready).engine.action(url)] ?? 'invalid',
   source: async () => (await ready).source,
-  contentChecks: () => contentChecks,
-  pageEngines: () => pageEngines,
-  pageEnginesRefused: () => pageEnginesRefused,
-  pageEngineMemory: () => lastPageEngineMemory,
+  diagnostics: () => ({ ...diagnostics }),
 };

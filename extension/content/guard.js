@@ -64,12 +64,6 @@
     return scopeReady;
   };
   askScope();
-  api.runtime.onMessage.addListener((msg) => {
-    if (msg?.type === 'policyChanged' && local && local.revision !== msg.revision) {
-      dropLocalEngine();
-      askScope();
-    }
-  });
   // Chrome stops an idle extension service worker after 30 s, and the first paste after that
   // waits for it to start and load the engine (about 130-160 ms, against 6-11 ms warm:
   // BENCHMARKS.md). While a page in scope is visible, its top frame asks for its scope every
@@ -235,8 +229,12 @@
       });
     });
   }
+  // From the background: a new policy, a dialog to show for a small frame, or its answer.
   api.runtime.onMessage.addListener((msg, _sender, sendResponse) => {
-    if (msg?.type === 'showDialog' && window === window.top) {
+    if (msg?.type === 'policyChanged' && local && local.revision !== msg.revision) {
+      dropLocalEngine();
+      askScope();
+    } else if (msg?.type === 'showDialog' && window === window.top) {
       const { id, frameId, request } = msg;
       overlay.show(request).then((answer) => ask({ type: 'dialogAnswer', id, frameId, answer }).catch(() => {}));
       sendResponse({ shown: true });
@@ -349,6 +347,15 @@
     return { text, html, files, extra };
   }
 
+  // What the engine is asked about content: its plain text, its HTML and any other text flavours.
+  function textParts({ text, html, extra = {} }) {
+    const parts = [];
+    if (text) parts.push({ kind: 'text', text });
+    if (html) parts.push({ kind: 'html', text: html });
+    for (const value of Object.values(extra)) parts.push({ kind: 'text', text: value });
+    return parts;
+  }
+
   function transferOf({ text, html, files, extra }) {
     const dt = new DataTransfer();
     for (const [type, value] of Object.entries(extra)) dt.setData(type, value);
@@ -373,10 +380,7 @@
   function intercept(kind, e, dt) {
     const payload = payloadOf(dt);
     if (!payload.text && !payload.html && payload.files.length === 0) return null;
-    const parts = [];
-    if (payload.text) parts.push({ kind: 'text', text: payload.text });
-    if (payload.html) parts.push({ kind: 'html', text: payload.html });
-    for (const type of Object.keys(payload.extra)) parts.push({ kind: 'text', text: payload.extra[type] });
+    const parts = textParts(payload);
     const early = payload.files.length ? null : localVerdict(parts);
     if (early?.action === 'allow') return null;
     e.preventDefault();
@@ -485,7 +489,7 @@
   // A subframe loads the engine when an editable element in it is first focused.
   if (window !== window.top) {
     on('focusin', (e) => {
-      if (!local && !localLoading && editableRoot(deepTarget(e)) && scope?.scan) loadLocalEngine();
+      if (!local && editableRoot(deepTarget(e))) loadLocalEngine();
     });
   }
 
@@ -632,9 +636,7 @@
       answer('all');
       return;
     }
-    const parts = [];
-    if (request.text) parts.push({ kind: 'text', text: String(request.text) });
-    if (request.html) parts.push({ kind: 'html', text: String(request.html) });
+    const parts = textParts({ text: String(request.text ?? ''), html: String(request.html ?? '') });
     (async () => {
       const verdict = await check('paste', parts);
       if (verdict?.action === 'allow') return answer('all');

@@ -37,7 +37,8 @@ try {
   console.log(['page', 'size', 'median ms', 'p95 ms', 'max ms', 'arrived whole', 'native paste'].map((h, i) => (i > 1 ? h.padStart(14) : h.padEnd(i ? 8 : 28))).join(''));
   // An AI site (in scope: every paste is checked), then a site out of scope, where the content
   // script lets the paste through untouched: the browser's own paste time, for comparison.
-  const pageEngines = () => browser.worker.evaluate(() => globalThis.aiguard.pageEngines());
+  const diagnostics = () => browser.worker.evaluate(() => globalThis.aiguard.diagnostics());
+  const pageEngines = async () => (await diagnostics()).pageEngines;
   for (const [label, url, cold] of [
     ['in scope, engine in page', 'https://claude.ai/composer?csp=permissive', false],
     ['in scope, CSP forbids wasm', 'https://claude.ai/composer?csp=strict', false],
@@ -51,7 +52,7 @@ try {
     if (url.includes('permissive')) {
       for (let i = 0; i < 300 && (await pageEngines()) === engines; i++) await new Promise((r) => setTimeout(r, 50));
       if ((await pageEngines()) === engines) throw new Error('the engine in the page did not load');
-      const bytes = await browser.worker.evaluate(() => globalThis.aiguard.pageEngineMemory());
+      const bytes = (await diagnostics()).pageEngineMemory;
       console.log(`(the engine in the page: ${(bytes / 1048576).toFixed(1)} MiB of WebAssembly memory after loading and a first check, besides the compiled module)`);
     }
     await page.evaluate(() => {

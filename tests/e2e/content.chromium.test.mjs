@@ -50,8 +50,9 @@ after(async () => {
   await sites?.close();
 });
 
-const pageEngines = () => browser.worker.evaluate(() => globalThis.aiguard.pageEngines());
-const backgroundChecks = () => browser.worker.evaluate(() => globalThis.aiguard.contentChecks());
+const diagnostics = () => browser.worker.evaluate(() => globalThis.aiguard.diagnostics());
+const pageEngines = async () => (await diagnostics()).pageEngines;
+const backgroundChecks = async () => (await diagnostics()).contentChecks;
 
 // Under the permissive CSP the top frame compiles the engine itself; the tests wait for it, so
 // that they run against the path the page really takes.
@@ -114,6 +115,22 @@ async function putOnClipboard(text) {
 // Everything the page's listeners saw, as one string: flagged text must not be in it.
 const pageSaw = async (target) => JSON.stringify(await spyOf(target));
 
+// A clean paste into the top page's textarea, then one with the marker (blocked): how many of
+// the two the background checked.
+async function cleanThenFlaggedPaste(clean) {
+  const before = await backgroundChecks();
+  await setValue(page, 'ta', '');
+  await putOnClipboard(clean);
+  await clearSpy(page);
+  await focus(page, 'ta');
+  await page.keyboard.press('Control+V');
+  await until('the paste', async () => (await valueOf(page, 'ta')) === clean);
+  await setValue(page, 'ta', '');
+  await putOnClipboard(MARKER_TEXT);
+  await pasteIsBlocked('ACME', /acme-confidential/);
+  return (await backgroundChecks()) - before;
+}
+
 // Ctrl+V into the top page's focused textarea, whose clipboard holds flagged text: the block
 // dialog (naming `rule`), OK, and nothing in the textarea or seen by the page.
 async function pasteIsBlocked(flagged, rule) {
@@ -134,17 +151,7 @@ for (const csp of ['strict', 'permissive']) {
       await t.test(csp === 'strict'
         ? 'a page whose CSP forbids wasm: checked in the background, and the page sees no CSP violation'
         : 'a page whose CSP allows wasm: checked in the page, the original events untouched', async () => {
-        const before = await backgroundChecks();
-        await setValue(page, 'ta', '');
-        await putOnClipboard('checked where?');
-        await clearSpy(page);
-        await focus(page, 'ta');
-        await page.keyboard.press('Control+V');
-        await until('the paste', async () => (await valueOf(page, 'ta')) === 'checked where?');
-        await setValue(page, 'ta', '');
-        await putOnClipboard(MARKER_TEXT);
-        await pasteIsBlocked('ACME', /acme-confidential/);
-        const inBackground = (await backgroundChecks()) - before;
+        const inBackground = await cleanThenFlaggedPaste('checked where?');
         if (csp === 'strict') {
           assert.equal(inBackground, 2, 'both pastes were checked in the background');
           assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
@@ -525,13 +532,13 @@ test('a policy with marker terms keeps its engine out of pages unless it says ot
   const save = (policy) => options.evaluate((text) => chrome.runtime.sendMessage({ type: 'savePolicy', text }), JSON.stringify(policy));
   try {
     assert.equal((await save({ ...POLICY, content })).source, 'local');
-    const refused = await browser.worker.evaluate(() => globalThis.aiguard.pageEnginesRefused());
+    const refused = (await diagnostics()).pageEnginesRefused;
     const engines = await pageEngines();
     page = await browser.context.newPage();
     cdp = await browser.context.newCDPSession(page);
     await page.goto(`${ORIGIN}/composer?csp=permissive`);
     await page.waitForFunction(() => window.__ready === true, null, { timeout: 30_000 });
-    await until('the page to ask for the engine', async () => (await browser.worker.evaluate(() => globalThis.aiguard.pageEnginesRefused())) > refused, 15_000);
+    await until('the page to ask for the engine', async () => (await diagnostics()).pageEnginesRefused > refused, 15_000);
     const checks = await backgroundChecks();
     await setValue(page, 'ta', '');
     await putOnClipboard(MARKER_TEXT);
@@ -549,17 +556,7 @@ test('a policy with marker terms keeps its engine out of pages unless it says ot
 test('a page whose strict CSP allows WebAssembly only: the engine runs in it, and the page sees no violation', async () => {
   await openComposer('wasm');
   try {
-    const checks = await backgroundChecks();
-    await setValue(page, 'ta', '');
-    await putOnClipboard('clean, checked in the page');
-    await clearSpy(page);
-    await focus(page, 'ta');
-    await page.keyboard.press('Control+V');
-    await until('the paste', async () => (await valueOf(page, 'ta')) === 'clean, checked in the page');
-    await setValue(page, 'ta', '');
-    await putOnClipboard(MARKER_TEXT);
-    await pasteIsBlocked('ACME', /acme-confidential/);
-    assert.equal((await backgroundChecks()) - checks, 0, 'no paste went to the background');
+    assert.equal(await cleanThenFlaggedPaste('clean, checked in the page'), 0, 'no paste went to the background');
     assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
   } finally {
     await page.close();
