@@ -1395,3 +1395,34 @@ fn a_50_mb_single_line_is_linear() {
     let large = time(50 << 20);
     assert!(large < small * 3.0, "per byte: {small:e} s at 5 MB, {large:e} s at 50 MB");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The whole scan, with every detector.
+
+#[test]
+fn a_large_text_scanned_on_two_threads_reports_what_one_thread_does() {
+    use aiguard_engine::content::scanner::PARALLEL_MIN_BYTES;
+    let mut engine = aiguard_engine::Engine::from_policy_json(
+        r#"{"version": 1, "rules": [], "content": {"markers": [{"id": "c", "action": "warn", "terms": ["ACME CONFIDENTIAL"]}]}}"#,
+    )
+    .unwrap();
+    engine.set_fingerprints(Some(company_db()));
+    // Company files, unrelated code and prose, with a credential and a marker in every round.
+    let mut text = String::new();
+    let mut round = 0;
+    while text.len() < 2 * PARALLEL_MIN_BYTES {
+        let s = &TREE[round % TREE.len()];
+        text.push_str(&format!("Round {round}: ACME CONFIDENTIAL\nGITHUB_TOKEN={}{round:06}\n", concat!("ghp_", "R8xq2LmV7tNcP4wZ0kYb9HsD3fJ6gA")));
+        text.push_str(s.text);
+        text.push_str(UNRELATED[round % UNRELATED.len()].1);
+        text.push_str(PROSE);
+        round += 1;
+    }
+    let one = engine.content().scan_on_one_thread(&text);
+    let two = engine.scan(&text);
+    for detector in ["fingerprint", "secret", "keyword"] {
+        let n = one.findings.iter().filter(|f| serde_json::to_value(f.detector).unwrap() == detector).count();
+        assert!(n >= round / 2, "{detector}: {n} findings in {round} rounds");
+    }
+    assert_eq!(two, one);
+}

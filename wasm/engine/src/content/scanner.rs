@@ -75,7 +75,45 @@ impl ContentScanner {
         self.fingerprints.as_ref()
     }
 
+    /// Every detector over `text`. Natively, a text of at least [`PARALLEL_MIN_BYTES`] has its
+    /// secret and marker pass run on a second thread beside the fingerprint pass (the result is
+    /// the same; [`scan_on_one_thread`](Self::scan_on_one_thread) is the sequential form).
     pub fn scan(&self, text: &str) -> ScanReport {
+        #[cfg(not(target_arch = "wasm32"))]
+        if text.len() >= PARALLEL_MIN_BYTES && self.has_fingerprint_pass() && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+            let (mut findings, fingerprints) = std::thread::scope(|scope| {
+                let fingerprints = scope.spawn(|| self.fingerprint_findings(text));
+                let findings = self.secret_and_marker_findings(text);
+                (findings, fingerprints.join())
+            });
+            match fingerprints {
+                Ok(f) => findings.extend(f),
+                // Only a bug panics here; the sequential pass then reports it as it would.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+            return Self::report(findings);
+        }
+        self.scan_on_one_thread(text)
+    }
+
+    /// [`scan`](Self::scan) with every detector on the calling thread.
+    pub fn scan_on_one_thread(&self, text: &str) -> ScanReport {
+        let mut findings = self.secret_and_marker_findings(text);
+        findings.extend(self.fingerprint_findings(text));
+        Self::report(findings)
+    }
+
+    fn has_fingerprint_pass(&self) -> bool {
+        self.fingerprints.is_some() && self.policy.fingerprints_action != Action::Allow
+    }
+
+    fn report(mut findings: Vec<Finding>) -> ScanReport {
+        findings.sort_by_key(|f| (f.start, f.end));
+        let action = Action::most_severe(findings.iter().map(|f| f.action));
+        ScanReport { action, findings }
+    }
+
+    fn secret_and_marker_findings(&self, text: &str) -> Vec<Finding> {
         let mut findings = Vec::new();
         let p = &self.policy;
         if p.secrets_action != Action::Allow {
@@ -109,26 +147,33 @@ impl ContentScanner {
                 score: None,
             });
         }
-        if let (Some(db), true) = (&self.fingerprints, p.fingerprints_action != Action::Allow) {
-            for m in db.scan(text, p.min_matches) {
-                findings.push(Finding {
-                    detector: Detector::Fingerprint,
-                    rule: "proprietary-code".into(),
-                    start: m.start,
-                    end: m.end,
-                    action: p.fingerprints_action,
-                    excerpt: None,
-                    matched: Some(m.matched),
-                    total: Some(m.total),
-                    score: Some(m.score),
-                });
-            }
-        }
-        findings.sort_by_key(|f| (f.start, f.end));
-        let action = Action::most_severe(findings.iter().map(|f| f.action));
-        ScanReport { action, findings }
+        findings
+    }
+
+    fn fingerprint_findings(&self, text: &str) -> Vec<Finding> {
+        let p = &self.policy;
+        let Some(db) = self.fingerprints.as_ref().filter(|_| self.has_fingerprint_pass()) else { return Vec::new() };
+        db.scan(text, p.min_matches)
+            .into_iter()
+            .map(|m| Finding {
+                detector: Detector::Fingerprint,
+                rule: "proprietary-code".into(),
+                start: m.start,
+                end: m.end,
+                action: p.fingerprints_action,
+                excerpt: None,
+                matched: Some(m.matched),
+                total: Some(m.total),
+                score: Some(m.score),
+            })
+            .collect()
     }
 }
+
+/// Natively, texts from this size up run the fingerprint pass on a thread of its own. Below it
+/// a thread's start (tens of microseconds) is a fair share of the scan, and a paste is scanned
+/// in well under a millisecond anyway.
+pub const PARALLEL_MIN_BYTES: usize = 256 << 10;
 
 /// A marker excerpt for the UI, bounded in length.
 fn excerpt(s: &str) -> String {
