@@ -108,7 +108,8 @@ fn main() {
     let inputs = [("4 KB paste", sized(&corpus, 4 << 10), 201), ("1 MB", sized(&corpus, 1 << 20), 21), ("10 MB", sized(&corpus, 10 << 20), 5)];
     std::fs::write(out_dir.join("scan-policy.json"), POLICY).unwrap();
     println!("Content scan, native (median; all {} secret rules, 3 marker rules, 1M-fingerprint database)", aiguard_engine::content::secrets::RULES.len());
-    println!("(inputs of {} KB and more: fingerprint pass on a second thread, then the same scan on one thread, passes interleaved)",
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(aiguard_engine::content::scanner::MAX_THREADS);
+    println!("(inputs of {} KB and more: the fingerprint pass split over {threads} threads, one of them also running secrets and markers; then the same scan on one thread; passes interleaved)",
         aiguard_engine::content::scanner::PARALLEL_MIN_BYTES >> 10);
     println!("{:<12} {:>12} {:>8} {:>14} {:>8} {:>10}", "input", "time", "MB/s", "one thread", "MB/s", "findings");
     let mut json = Vec::new();

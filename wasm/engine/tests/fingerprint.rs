@@ -1400,7 +1400,7 @@ fn a_50_mb_single_line_is_linear() {
 // The whole scan, with every detector.
 
 #[test]
-fn a_large_text_scanned_on_two_threads_reports_what_one_thread_does() {
+fn a_large_text_scanned_on_several_threads_reports_what_one_thread_does() {
     use aiguard_engine::content::scanner::PARALLEL_MIN_BYTES;
     let mut engine = aiguard_engine::Engine::from_policy_json(
         r#"{"version": 1, "rules": [], "content": {"markers": [{"id": "c", "action": "warn", "terms": ["ACME CONFIDENTIAL"]}]}}"#,

@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use super::fingerprint::FingerprintDb;
+use super::fingerprint::{FingerprintDb, FingerprintMatch};
 use super::markers::MarkerScanner;
 use super::policy::ContentPolicy;
 use super::secrets::SecretScanner;
@@ -76,22 +76,18 @@ impl ContentScanner {
     }
 
     /// Every detector over `text`. Natively, a text of at least [`PARALLEL_MIN_BYTES`] has its
-    /// secret and marker pass run on a second thread beside the fingerprint pass (the result is
-    /// the same; [`scan_on_one_thread`](Self::scan_on_one_thread) is the sequential form).
+    /// fingerprint pass split over the processor's cores (at most [`MAX_THREADS`]), the secret
+    /// and marker pass on one of them; the report is the same as
+    /// [`scan_on_one_thread`](Self::scan_on_one_thread)'s.
     pub fn scan(&self, text: &str) -> ScanReport {
         #[cfg(not(target_arch = "wasm32"))]
-        if text.len() >= PARALLEL_MIN_BYTES && self.has_fingerprint_pass() && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
-            let (mut findings, fingerprints) = std::thread::scope(|scope| {
-                let fingerprints = scope.spawn(|| self.fingerprint_findings(text));
-                let findings = self.secret_and_marker_findings(text);
-                (findings, fingerprints.join())
-            });
-            match fingerprints {
-                Ok(f) => findings.extend(f),
-                // Only a bug panics here; the sequential pass then reports it as it would.
-                Err(panic) => std::panic::resume_unwind(panic),
+        if let (true, Some(db)) = (text.len() >= PARALLEL_MIN_BYTES, self.fingerprints.as_ref().filter(|_| self.has_fingerprint_pass())) {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS);
+            if threads > 1 {
+                let (matches, mut findings) = db.scan_on_threads(text, self.policy.min_matches, threads, || self.secret_and_marker_findings(text));
+                findings.extend(matches.into_iter().map(|m| self.fingerprint_finding(m)));
+                return Self::report(findings);
             }
-            return Self::report(findings);
         }
         self.scan_on_one_thread(text)
     }
@@ -151,29 +147,31 @@ impl ContentScanner {
     }
 
     fn fingerprint_findings(&self, text: &str) -> Vec<Finding> {
-        let p = &self.policy;
         let Some(db) = self.fingerprints.as_ref().filter(|_| self.has_fingerprint_pass()) else { return Vec::new() };
-        db.scan(text, p.min_matches)
-            .into_iter()
-            .map(|m| Finding {
-                detector: Detector::Fingerprint,
-                rule: "proprietary-code".into(),
-                start: m.start,
-                end: m.end,
-                action: p.fingerprints_action,
-                excerpt: None,
-                matched: Some(m.matched),
-                total: Some(m.total),
-                score: Some(m.score),
-            })
-            .collect()
+        db.scan(text, self.policy.min_matches).into_iter().map(|m| self.fingerprint_finding(m)).collect()
+    }
+
+    fn fingerprint_finding(&self, m: FingerprintMatch) -> Finding {
+        Finding {
+            detector: Detector::Fingerprint,
+            rule: "proprietary-code".into(),
+            start: m.start,
+            end: m.end,
+            action: self.policy.fingerprints_action,
+            excerpt: None,
+            matched: Some(m.matched),
+            total: Some(m.total),
+            score: Some(m.score),
+        }
     }
 }
 
-/// Natively, texts from this size up run the fingerprint pass on a thread of its own. Below it
-/// a thread's start (tens of microseconds) is a fair share of the scan, and a paste is scanned
-/// in well under a millisecond anyway.
+/// Natively, texts from this size up are scanned on several threads. Below it a thread's start
+/// (tens of microseconds) is a fair share of the scan, and a paste is scanned in well under a
+/// millisecond anyway.
 pub const PARALLEL_MIN_BYTES: usize = 256 << 10;
+/// Most threads one scan uses.
+pub const MAX_THREADS: usize = 8;
 
 /// A marker excerpt for the UI, bounded in length.
 fn excerpt(s: &str) -> String {

@@ -13,11 +13,14 @@
 //! * `db.rs`: the database file: layout, validation, the filter.
 //! * `build.rs`: from files to a database, dropping boilerplate and generic code.
 //! * `scan.rs`: from a text to matched spans.
+//! * `split.rs`: the same, natively, in parts on several threads.
 
 mod build;
 mod db;
 mod keywords;
 mod scan;
+#[cfg(not(target_arch = "wasm32"))]
+mod split;
 mod tokenize;
 mod winnow;
 

@@ -118,6 +118,50 @@ impl Spans {
 /// the processor overlap their cache misses instead of waiting for each in turn.
 const BATCH: usize = 32;
 
+/// A matched fingerprint: the fingerprint, its order among the text's fingerprints and its
+/// k-gram index (the index of its first token).
+pub(super) type Hit = (Fingerprint, usize, usize);
+
+/// The text's fingerprints in order, looked up in batches; `hit` gets the ones in the database.
+pub(super) struct Lookups<'a, H: FnMut(Hit)> {
+    db: &'a FingerprintDb,
+    batch: [(Fingerprint, usize); BATCH],
+    len: usize,
+    /// Fingerprints looked up so far (the order of the next batch's first).
+    pub(super) count: usize,
+    hit: H,
+}
+
+impl<'a, H: FnMut(Hit)> Lookups<'a, H> {
+    pub(super) fn new(db: &'a FingerprintDb, hit: H) -> Self {
+        Lookups { db, batch: [(Fingerprint { hash: 0, start: 0, end: 0 }, 0); BATCH], len: 0, count: 0, hit }
+    }
+
+    #[inline]
+    pub(super) fn push(&mut self, fp: Fingerprint, index: usize) {
+        self.batch[self.len] = (fp, index);
+        self.len += 1;
+        if self.len == BATCH {
+            self.flush();
+        }
+    }
+
+    pub(super) fn flush(&mut self) {
+        let batch = &self.batch[..self.len];
+        let mut found = [false; BATCH];
+        for (f, (fp, _)) in found.iter_mut().zip(batch) {
+            *f = self.db.contains(fp.hash);
+        }
+        for (i, &(fp, index)) in batch.iter().enumerate() {
+            if found[i] {
+                (self.hit)((fp, self.count + i, index));
+            }
+        }
+        self.count += batch.len();
+        self.len = 0;
+    }
+}
+
 impl FingerprintDb {
     /// Spans of `text` that match the database: each with byte range, the number of distinct
     /// matched fingerprints, the number of fingerprints the span has in total, and a score 0..1.
@@ -125,34 +169,27 @@ impl FingerprintDb {
     /// the tested setting.
     pub fn scan(&self, text: &str, min_matches: usize) -> Vec<FingerprintMatch> {
         let mut spans = Spans::new(min_matches);
-        let mut batch = [(Fingerprint { hash: 0, start: 0, end: 0 }, 0); BATCH];
-        let mut len = 0;
-        let mut index = 0;
-        let mut flush = |batch: &[(Fingerprint, usize)], index: &mut usize| {
-            let mut hit = [false; BATCH];
-            for (h, (fp, _)) in hit.iter_mut().zip(batch) {
-                *h = self.contains(fp.hash);
-            }
-            for (i, &(fp, token)) in batch.iter().enumerate() {
-                if hit[i] {
-                    spans.matched(fp, *index + i, token);
-                }
-            }
-            *index += batch.len();
-        };
-        for_each_fingerprint(text, &self.hasher, |fp, token| {
-            batch[len] = (fp, token);
-            len += 1;
-            if len == BATCH {
-                flush(&batch, &mut index);
-                len = 0;
-            }
-        });
-        flush(&batch[..len], &mut index);
-        spans.close();
-        // Only spans that passed the counts get here, and code reaches the threshold within its
-        // first tokens, so this tokenises little again.
-        spans.out.retain(|m| text.get(m.start..m.end).is_some_and(|t| vocabulary_up_to(t, MIN_VOCABULARY) >= MIN_VOCABULARY));
-        spans.out
+        let mut lookups = Lookups::new(self, |(fp, order, index)| spans.matched(fp, order, index));
+        for_each_fingerprint(text, &self.hasher, |fp, index| lookups.push(fp, index));
+        lookups.flush();
+        spans_of(text, spans)
     }
+
+    /// [`scan`](Self::scan) from hits found in another way (in parts, see `split.rs`), in order.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) fn scan_hits(&self, text: &str, min_matches: usize, hits: impl IntoIterator<Item = Hit>) -> Vec<FingerprintMatch> {
+        let mut spans = Spans::new(min_matches);
+        for (fp, order, index) in hits {
+            spans.matched(fp, order, index);
+        }
+        spans_of(text, spans)
+    }
+}
+
+fn spans_of(text: &str, mut spans: Spans) -> Vec<FingerprintMatch> {
+    spans.close();
+    // Only spans that passed the counts get here, and code reaches the threshold within its
+    // first tokens, so this tokenises little again.
+    spans.out.retain(|m| text.get(m.start..m.end).is_some_and(|t| vocabulary_up_to(t, MIN_VOCABULARY) >= MIN_VOCABULARY));
+    spans.out
 }

@@ -188,9 +188,25 @@ pub(crate) fn tokenize(text: &str, emit: impl FnMut(u32, u32, usize, usize)) {
 }
 
 /// [`tokenize`] that stops before the next token once `done()` is true (checked between tokens).
-pub(crate) fn tokenize_until(text: &str, mut emit: impl FnMut(u32, u32, usize, usize), done: impl Fn() -> bool) {
-    Lexer { s: text.as_bytes(), i: 0, line_start: true, no_backtick: false, no_triple: [false; 2], raw_fail: [usize::MAX; 8] }
-        .run(&mut emit, done)
+pub(crate) fn tokenize_until(text: &str, emit: impl FnMut(u32, u32, usize, usize), done: impl Fn() -> bool) {
+    tokenize_from(text, 0, emit, done)
+}
+
+/// [`tokenize_until`] starting at byte `from` (a character boundary) as if a line started
+/// there, with the whole text around it: `prev()` and the searches for closing quotes see the
+/// real bytes on both sides. Where the lexer reading from the start would be inside a comment
+/// or a string at `from`, the tokens differ until the two meet again: see `split.rs` for how
+/// that is found.
+///
+/// Every token is emitted by the processing that begins at the token's own first byte, and
+/// after it the state is only the position (its end, or one past a skipped apostrophe, both
+/// fixed by the bytes at its start) and `line_start`, which every token clears; the other fields
+/// remember searches that failed, so they save time but never change a result. Two lexers that
+/// emit the same token therefore emit the same tokens from then on.
+pub(crate) fn tokenize_from(text: &str, from: usize, mut emit: impl FnMut(u32, u32, usize, usize), done: impl Fn() -> bool) {
+    let s = text.as_bytes();
+    let line_start = from == 0 || s[from - 1] == b'\n';
+    Lexer { s, i: from, line_start, no_backtick: false, no_triple: [false; 2], raw_fail: [usize::MAX; 8] }.run(&mut emit, done)
 }
 
 struct Lexer<'a> {

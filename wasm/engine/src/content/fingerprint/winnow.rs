@@ -164,6 +164,27 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
+    /// Where the selection stands, relative to the token count: how many tokens back the
+    /// current window minimum and the last reported k-gram start (wrapping for none). Two
+    /// winnowers whose last `K + W - 1` tokens are the same and whose positions are equal select
+    /// the same k-grams from then on.
+    pub(crate) fn position(&self) -> (usize, usize) {
+        (self.tokens.wrapping_sub(self.min.index), self.tokens.wrapping_sub(self.last))
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    /// The index of the last k-gram selected, if any.
+    pub(crate) fn last_selected(&self) -> Option<usize> {
+        (self.last != NONE).then_some(self.last)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    /// Tokens pushed so far.
+    pub(crate) fn tokens(&self) -> usize {
+        self.tokens
+    }
+
     /// Every token of `batch`, which is left empty.
     pub(crate) fn push_batch(&mut self, batch: &mut Batch) {
         for i in 0..batch.len {

@@ -1,0 +1,458 @@
+//! A long text's fingerprint pass in parts, one thread each, with exactly the result of one
+//! pass (natively; a page's engine has one thread).
+//!
+//! Part `j` starts a fresh lexer and winnower at its first byte, a line start. Where the pass
+//! from the start of the text is inside a comment or a string at that byte, the part reads it
+//! differently at first; and its first windows lack the k-grams before it. So each part records
+//! its first [`PREFIX_TOKENS`] tokens, each with where its winnower's selection stands after it
+//! ([`Winnower::position`]), and the pass of part `j - 1` does not stop at the boundary: it goes
+//! on, comparing every token with that record, until the two passes *meet*:
+//!
+//! * the last [`MEET`] = `K + W - 1` tokens are the same in both (id, name, byte range), so
+//!   the last `W` k-grams, the window, are the same: two lexers that emit the same token go on
+//!   alike (see `tokenize_from`), and a k-gram's hash depends on its tokens only;
+//! * and the current window minimum and the last selected k-gram are the same tokens back in
+//!   both (robust winnowing remembers its last choice, so equal windows are not enough).
+//!
+//! From there the two select the same k-grams. The earlier pass stops; the later part's
+//! selections up to the one the earlier pass selected last are dropped, the rest keep their
+//! place with the token and fingerprint counts shifted. If the passes don't meet within the
+//! record (a boundary inside a long comment, say), the earlier pass goes on to the next
+//! boundary and tries that part, and the part it skipped counts for nothing. The result is the
+//! one pass's, always; the speed-up is what depends on the text.
+//!
+//! The parts' hits are joined in order and go through the same span logic as [`scan`].
+//!
+//! [`scan`]: FingerprintDb::scan
+
+use std::cell::{Cell, RefCell};
+use std::sync::{Arc, Condvar, Mutex};
+
+use super::scan::{Hit, Lookups};
+use super::tokenize::tokenize_from;
+use super::winnow::{Batch, Winnower};
+use super::{Fingerprint, FingerprintDb, FingerprintMatch, K, W};
+
+/// Tokens a part records from its start, for the pass before it to meet it in.
+const PREFIX_TOKENS: usize = 16_384;
+/// Equal tokens in a row that, with equal selection positions, make two passes meet.
+const MEET: usize = K + W - 1;
+
+/// A token of a part's recorded start, and where its winnower's selection stood after it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Digest {
+    id: u32,
+    name: u32,
+    start: usize,
+    end: usize,
+    position: (usize, usize),
+}
+
+/// Each part's recorded start, published once (an empty one if its thread ends without).
+struct Prefixes {
+    slots: Mutex<Vec<Option<Arc<Vec<Digest>>>>>,
+    ready: Condvar,
+}
+
+impl Prefixes {
+    fn new(parts: usize) -> Self {
+        Prefixes { slots: Mutex::new(vec![None; parts]), ready: Condvar::new() }
+    }
+
+    fn publish(&self, part: usize, digests: Vec<Digest>) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if slots[part].is_none() {
+            slots[part] = Some(Arc::new(digests));
+            self.ready.notify_all();
+        }
+    }
+
+    fn wait(&self, part: usize) -> Arc<Vec<Digest>> {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(d) = &slots[part] {
+                return d.clone();
+            }
+            slots = self.ready.wait(slots).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// Publishes an empty record if the part's pass ends (or panics) before its own: a pass
+/// waiting for it then reads on to the end instead of waiting for ever.
+struct PublishOnDrop<'a>(&'a Prefixes, usize);
+
+impl Drop for PublishOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.publish(self.1, Vec::new());
+    }
+}
+
+/// Where a part's pass met a later part's.
+#[derive(Debug)]
+struct Meeting {
+    part: usize,
+    /// This pass's token and fingerprint counts at the meeting, and the last k-gram it selected.
+    tokens: usize,
+    fingerprints: usize,
+    last_selected: Option<usize>,
+    /// The later part's token count at the same token.
+    their_tokens: usize,
+}
+
+#[derive(Debug)]
+struct PartResult {
+    /// In this part's own counts (orders and k-gram indices from its start).
+    hits: Vec<Hit>,
+    /// k-grams selected while the part's start was recorded.
+    prefix_selected: Vec<usize>,
+    met: Option<Meeting>,
+}
+
+enum Mode {
+    /// Recording this part's start.
+    Prefix(Vec<Digest>),
+    /// Reading on in batches, towards the start of part `next` (if any).
+    Batch,
+    /// Comparing with part `next`'s record: the next record entry to compare, and how many
+    /// tokens in a row matched up to the previous one.
+    Join { record: Arc<Vec<Digest>>, at: usize, run: usize },
+    Done,
+}
+
+/// One part's pass: from `bounds[part]` until it meets a later part, or to the end.
+fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefixes: &Prefixes) -> PartResult {
+    let _publish = PublishOnDrop(prefixes, part);
+    let hits = RefCell::new(Vec::new());
+    let prefix_selected = RefCell::new(Vec::new());
+    let recording = Cell::new(part > 0);
+    let selections = Cell::new(0usize);
+    let done = Cell::new(false);
+    let mut met = None;
+    {
+        let mut lookups = Lookups::new(db, |hit| hits.borrow_mut().push(hit));
+        let mut w = Winnower::new(|rolling, start, end, index| {
+            if recording.get() {
+                prefix_selected.borrow_mut().push(index);
+            }
+            selections.set(selections.get() + 1);
+            lookups.push(Fingerprint { hash: db.hasher.hash(rolling), start, end }, index);
+        });
+        let mut batch = Batch::new();
+        let mut mode = if part > 0 { Mode::Prefix(Vec::with_capacity(PREFIX_TOKENS)) } else { Mode::Batch };
+        let mut next = part + 1;
+        tokenize_from(
+            text,
+            bounds[part],
+            |id, name, start, end| {
+                if let Mode::Prefix(record) = &mut mode {
+                    w.push(id, name, start, end);
+                    record.push(Digest { id, name, start, end, position: w.position() });
+                    if record.len() == PREFIX_TOKENS {
+                        prefixes.publish(part, std::mem::take(record));
+                        recording.set(false);
+                        mode = Mode::Batch;
+                    }
+                    return;
+                }
+                if matches!(mode, Mode::Batch) {
+                    if next >= bounds.len() || start < bounds[next] {
+                        if batch.push(id, name, start, end) {
+                            w.push_batch(&mut batch);
+                        }
+                        return;
+                    }
+                    w.push_batch(&mut batch);
+                    mode = Mode::Join { record: prefixes.wait(next), at: 0, run: 0 };
+                }
+                let Mode::Join { record, at, run } = &mut mode else { return };
+                w.push(id, name, start, end);
+                while *at < record.len() && record[*at].start < start {
+                    *at = *at + 1;
+                    *run = 0;
+                }
+                let token = Digest { id, name, start, end, position: w.position() };
+                if record.get(*at).is_some_and(|d| (d.id, d.name, d.start, d.end) == (id, name, start, end)) {
+                    *run += 1;
+                    if *run >= MEET && record[*at].position == token.position {
+                        met = Some(Meeting {
+                            part: next,
+                            tokens: w.tokens(),
+                            fingerprints: selections.get(),
+                            last_selected: w.last_selected(),
+                            their_tokens: *at + 1,
+                        });
+                        done.set(true);
+                        mode = Mode::Done;
+                        return;
+                    }
+                    *at += 1;
+                } else {
+                    *run = 0;
+                }
+                if *at >= record.len() {
+                    // Past the record without meeting: on to the next boundary.
+                    next += 1;
+                    mode = Mode::Batch;
+                }
+            },
+            || done.get(),
+        );
+        if let Mode::Prefix(record) = &mut mode {
+            prefixes.publish(part, std::mem::take(record));
+            recording.set(false);
+        }
+        w.push_batch(&mut batch);
+        if met.is_none() {
+            w.finish();
+        }
+        lookups.flush();
+    }
+    PartResult { hits: hits.into_inner(), prefix_selected: prefix_selected.into_inner(), met }
+}
+
+/// The parts' hits joined into the one pass's, in its counts.
+fn join(results: &[PartResult]) -> Vec<Hit> {
+    let mut out = Vec::new();
+    let mut part = 0;
+    // This part's first token in the whole text's count (negative when the part read tokens
+    // that the one pass never had), the first fingerprint's order, and the last k-gram the pass
+    // before it selected: this part's selections up to it are that pass's.
+    let (mut index_base, mut order_base, mut cut) = (0i64, 0usize, None::<i64>);
+    loop {
+        let r = &results[part];
+        let dropped = cut.map_or(0, |c| r.prefix_selected.iter().filter(|&&i| i as i64 + index_base <= c).count());
+        for &(fp, order, index) in &r.hits {
+            let index = index as i64 + index_base;
+            if cut.is_some_and(|c| index <= c) {
+                continue;
+            }
+            out.push((fp, order_base + order - dropped, index as usize));
+        }
+        let Some(m) = &r.met else { return out };
+        cut = m.last_selected.map(|l| l as i64 + index_base);
+        order_base += m.fingerprints - dropped;
+        index_base += m.tokens as i64 - m.their_tokens as i64;
+        part = m.part;
+    }
+}
+
+/// The matches of [`FingerprintDb::scan`], with the pass split at `bounds` (increasing byte
+/// positions after a `\n`, the first 0), one thread per part; `side` runs on the last part's
+/// thread after its part. The last part is best made the smallest.
+pub(crate) fn scan_in_parts<R>(db: &FingerprintDb, text: &str, min_matches: usize, bounds: &[usize], side: impl FnOnce() -> R) -> (Vec<FingerprintMatch>, R) {
+    let prefixes = Prefixes::new(bounds.len());
+    let (results, side) = std::thread::scope(|scope| {
+        let last = bounds.len() - 1;
+        let prefixes = &prefixes;
+        let threads: Vec<_> = (0..last).map(|part| scope.spawn(move || run_part(db, text, bounds, part, prefixes))).collect();
+        let mine = run_part(db, text, bounds, last, prefixes);
+        let side = side();
+        let mut results: Vec<PartResult> = threads.into_iter().map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect();
+        results.push(mine);
+        (results, side)
+    });
+    (db.scan_hits(text, min_matches, join(&results)), side)
+}
+
+/// Relative cost of the secret and marker pass to the fingerprint pass over the same bytes (31
+/// and 78 ms for the benchmark's 10 MB of source): the thread that runs it gets a smaller part.
+const SIDE_COST: f64 = 0.4;
+/// Fewest bytes a part is given: below this the start-up of a thread and of a pass is a fair
+/// share of the work.
+const MIN_PART_BYTES: usize = 128 << 10;
+
+impl FingerprintDb {
+    /// [`scan`](Self::scan) on up to `threads` threads, with `side` (the other detectors) run on
+    /// one of them; the same matches as `scan`.
+    pub(crate) fn scan_on_threads<R>(&self, text: &str, min_matches: usize, threads: usize, side: impl FnOnce() -> R) -> (Vec<FingerprintMatch>, R) {
+        let parts = threads.min(text.len() / MIN_PART_BYTES).max(1);
+        // Parts but the last get (1 + SIDE_COST) / parts of the text; the last, which also runs
+        // `side`, the rest (at least a tenth).
+        let even = (1.0 + SIDE_COST) / parts as f64;
+        let last = (1.0 - even * (parts - 1) as f64).max(0.1);
+        let mut shares = vec![(1.0 - last) / (parts - 1).max(1) as f64; parts - 1];
+        shares.push(last);
+        scan_in_parts(self, text, min_matches, &bounds(text, &shares), side)
+    }
+}
+
+/// Part boundaries for `text`: `shares` (fractions of the text, summing to about 1) turned into
+/// line starts. Parts that would be empty, or hold no line start, are merged into the one
+/// before.
+pub(crate) fn bounds(text: &str, shares: &[f64]) -> Vec<usize> {
+    let mut out = vec![0];
+    let mut at = 0.0;
+    for share in &shares[..shares.len().saturating_sub(1)] {
+        at += share;
+        let target = ((text.len() as f64 * at) as usize).min(text.len());
+        let Some(newline) = text.as_bytes()[target..].iter().position(|&b| b == b'\n') else { break };
+        let start = target + newline + 1;
+        if start < text.len() && start > *out.last().unwrap_or(&0) {
+            out.push(start);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{fingerprints, BuildStats, FingerprintKey};
+    use super::*;
+
+    fn key() -> FingerprintKey {
+        FingerprintKey::from_bytes(*b"split-test-key!!")
+    }
+
+    /// A database of every fingerprint of `text`: every selection is a hit, so comparing hits
+    /// compares the whole selection.
+    fn db_of(text: &str) -> FingerprintDb {
+        let hashes: Vec<u64> = fingerprints(text, &key()).into_iter().map(|f| f.hash).collect();
+        FingerprintDb::build(key(), hashes, BuildStats::default()).expect("builds")
+    }
+
+    fn one_pass(db: &FingerprintDb, text: &str) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let mut lookups = Lookups::new(db, |h| hits.push(h));
+        super::super::for_each_fingerprint(text, &db.hasher, |fp, index| lookups.push(fp, index));
+        lookups.flush();
+        hits
+    }
+
+    fn in_parts(db: &FingerprintDb, text: &str, bounds: &[usize]) -> (Vec<Hit>, Vec<PartResult>) {
+        let prefixes = Prefixes::new(bounds.len());
+        let results: Vec<PartResult> = std::thread::scope(|scope| {
+            let prefixes = &prefixes;
+            let threads: Vec<_> = (0..bounds.len()).map(|part| scope.spawn(move || run_part(db, text, bounds, part, prefixes))).collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        (join(&results), results)
+    }
+
+    /// Code of several languages, with constructs that read differently from the middle: block
+    /// comments, docstrings, template and raw strings, fences, and runs of identical k-grams
+    /// (where robust winnowing's memory matters).
+    fn sample(seed: u64, lines: usize) -> String {
+        const PIECES: &[&str] = &[
+            "fn total(items: &[Item]) -> u64 { items.iter().map(|i| i.price * i.qty).sum() }\n",
+            "/* a block comment\n   that runs over lines: if (x) { return y; }\n   and ends here */\n",
+            "def load(path):\n    \"\"\"Docstring with code-like text: for x in y: pass\n    over lines.\"\"\"\n    return open(path).read()\n",
+            "const t = `template ${a + b} literal\nover lines`;\n",
+            "let raw = r#\"raw \" string\"#;\n",
+            "```python\nprint('fenced')\n```\n",
+            "0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,\n",
+            "SELECT id, name FROM users WHERE id = 'it''s' -- trailing comment\n",
+            "# a shell comment with 'quotes\nfor f in *.c; do gcc -c \"$f\"; done\n",
+            "if err != nil {\n\treturn fmt.Errorf(\"read %s: %w\", name, err)\n}\n",
+            "Plain prose between the code, as a prompt would have it, isn't code.\n",
+        ];
+        let mut rng = seed | 1;
+        let mut out = String::new();
+        for _ in 0..lines {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            out.push_str(PIECES[(rng % PIECES.len() as u64) as usize]);
+            if rng % 7 == 0 {
+                out.push_str(&format!("let v{} = compute({}, {});\n", rng % 97, rng % 13, rng % 5));
+            }
+        }
+        out
+    }
+
+    /// Equal hit lists, or a panic showing where they part.
+    fn assert_same(got: &[Hit], want: &[Hit], context: &str) {
+        if got == want {
+            return;
+        }
+        let at = got.iter().zip(want).position(|(a, b)| a != b).unwrap_or(got.len().min(want.len()));
+        let show = |v: &[Hit]| v[at.saturating_sub(2)..(at + 3).min(v.len())].to_vec();
+        panic!("{context}: {} hits against {}, first difference at {at}:\n got {:?}\nwant {:?}", got.len(), want.len(), show(got), show(want));
+    }
+
+    /// Every line start in `text`.
+    fn line_starts(text: &str) -> Vec<usize> {
+        text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1).filter(|&i| i < text.len()).collect()
+    }
+
+    #[test]
+    fn parts_join_into_the_one_pass_at_every_kind_of_boundary() {
+        for seed in 0..12u64 {
+            let text = sample(seed, 600);
+            let db = db_of(&text);
+            let want = one_pass(&db, &text);
+            assert!(want.len() > 100, "seed {seed}: {} fingerprints", want.len());
+            let starts = line_starts(&text);
+            // Boundaries at many line starts, inside comments, strings and fences included.
+            for step in [1usize, 3, 17, 61] {
+                for offset in 0..3usize {
+                    let mut b = vec![0];
+                    b.extend(starts.iter().skip(offset * 5 + step).step_by(starts.len() / (2 + offset)).copied().take(2 + offset));
+                    b.dedup();
+                    let (got, _) = in_parts(&db, &text, &b);
+                    assert_same(&got, &want, &format!("seed {seed}, bounds {b:?}"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_boundary_inside_a_long_comment_is_passed_over() {
+        // The middle part starts inside a comment longer than the record: the first pass does
+        // not meet it and reads on to meet the third.
+        let code = sample(5, 200);
+        let comment: String = (0..PREFIX_TOKENS / 2).map(|i| format!("call(x{i}, y);\n")).collect();
+        let text = format!("{code}/*\n{comment}*/\n{code}{code}");
+        let db = db_of(&text);
+        let mid = code.len() + 3 + comment.len() / 2;
+        let mid = mid + text[mid..].find('\n').unwrap() + 1;
+        let third = text.len() - code.len();
+        let third = third + text[third..].find('\n').unwrap() + 1;
+        let (got, results) = in_parts(&db, &text, &[0, mid, third]);
+        assert_same(&got, &one_pass(&db, &text), "three parts");
+        assert_eq!(results[0].met.as_ref().map(|m| m.part), Some(2), "part 0 meets part 2, not part 1: {:?}", results[0].met);
+    }
+
+    #[test]
+    fn a_boundary_inside_a_run_of_identical_kgrams_waits_for_the_same_choice() {
+        // In `0, 0, 0, …` two k-grams alternate, and which of the equal minima is selected depends
+        // on where the pass began: equal tokens alone would meet too early.
+        let code = sample(3, 150);
+        // 42 tokens a line: passes starting at different lines start at different phases.
+        let table: String = (0..200).map(|_| "0, ".repeat(21) + "\n").collect();
+        let text = format!("{code}{table}{code}");
+        let db = db_of(&text);
+        let want = one_pass(&db, &text);
+        for line in [3usize, 50, 101, 150, 197] {
+            let start = code.len() + line * table.lines().next().unwrap().len() + line;
+            let (got, _) = in_parts(&db, &text, &[0, start]);
+            assert_same(&got, &want, &format!("boundary at table line {line}"));
+        }
+    }
+
+    #[test]
+    fn scan_in_parts_matches_scan() {
+        let text = sample(9, 3000);
+        let company = sample(10, 400);
+        let hashes: Vec<u64> = fingerprints(&company, &key()).into_iter().map(|f| f.hash).collect();
+        let db = FingerprintDb::build(key(), hashes, BuildStats::default()).expect("builds");
+        let text = format!("{text}{company}{text}");
+        let want = db.scan(&text, 4);
+        assert!(!want.is_empty());
+        for shares in [&[0.5, 0.5][..], &[0.7, 0.3], &[0.3, 0.3, 0.4], &[0.25; 4]] {
+            let b = bounds(&text, shares);
+            assert_eq!(b.len(), shares.len(), "{shares:?}");
+            let (got, side) = scan_in_parts(&db, &text, 4, &b, || 7);
+            assert_eq!((got, side), (want.clone(), 7), "{shares:?}");
+        }
+    }
+
+    #[test]
+    fn bounds_are_line_starts_and_increase() {
+        let text = "a\nbb\nccc\ndddd\n";
+        assert_eq!(bounds(text, &[0.5, 0.5]), vec![0, 9]);
+        assert_eq!(bounds(text, &[1.0]), vec![0]);
+        assert_eq!(bounds("no newline at all", &[0.5, 0.5]), vec![0]);
+        assert_eq!(bounds(text, &[0.0, 0.0, 1.0]), vec![0, 2]);
+    }
+}
