@@ -277,6 +277,18 @@ impl FingerprintDb {
     }
 }
 
+impl FingerprintDb {
+    /// [`scan`](Self::scan) in parts starting at `bounds` (0, then increasing line starts), for
+    /// tests and fuzzing that pick their own boundaries. None when `bounds` are not such.
+    #[doc(hidden)]
+    pub fn scan_in_parts_at(&self, text: &str, min_matches: usize, bounds: &[usize]) -> Option<Vec<FingerprintMatch>> {
+        let valid = bounds.first() == Some(&0)
+            && bounds.windows(2).all(|b| b[0] < b[1])
+            && bounds[1..].iter().all(|&b| b < text.len() && text.as_bytes()[b - 1] == b'\n');
+        valid.then(|| scan_in_parts(self, text, min_matches, bounds, || ()).0)
+    }
+}
+
 /// Part boundaries for `text`: `shares` (fractions of the text, summing to about 1) turned into
 /// line starts. Parts that would be empty, or hold no line start, are merged into the one
 /// before.
