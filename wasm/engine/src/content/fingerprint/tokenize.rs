@@ -140,18 +140,29 @@ fn is_directive(w: &[u8]) -> bool {
     DIRECTIVES.contains(&w)
 }
 
-/// A hash of an identifier's exact spelling, eight bytes per multiply; never 0 (0 means "not an
-/// identifier").
+/// A hash of the spelling of the identifier `s[start..end]`, eight bytes per multiply (the last
+/// chunk zero-padded); never 0 (0 means "not an identifier"). The last partial chunk is one
+/// 8-byte load masked to the word where the text goes on that far, nearly always: copying a
+/// tail of 1 to 7 bytes into a buffer is a loop or a call, per identifier.
 #[inline]
-fn name_hash(w: &[u8]) -> u32 {
-    let mut h = w.len() as u64;
-    let mut chunks = w.chunks_exact(8);
-    for c in &mut chunks {
-        h = (h ^ u64::from_le_bytes(c.try_into().expect("8 bytes"))).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+fn name_hash_at(s: &[u8], start: usize, end: usize) -> u32 {
+    const M: u64 = 0x9E37_79B9_7F4A_7C15;
+    let load = |i: usize| u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+    let mut h = (end - start) as u64;
+    let mut i = start;
+    while i + 8 <= end {
+        h = (h ^ load(i)).wrapping_mul(M).rotate_left(29);
+        i += 8;
     }
-    let mut tail = [0u8; 8];
-    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    h = (h ^ u64::from_le_bytes(tail)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let rest = end - i;
+    let tail = if i + 8 <= s.len() {
+        load(i) & ((1u64 << (8 * rest)) - 1)
+    } else {
+        let mut tail = [0u8; 8];
+        tail[..rest].copy_from_slice(&s[i..end]);
+        u64::from_le_bytes(tail)
+    };
+    h = (h ^ tail).wrapping_mul(M);
     ((h >> 32) as u32) | 1
 }
 
@@ -346,10 +357,10 @@ impl Lexer<'_> {
         match keyword {
             Some(k) if k >= keywords::FIRST_LITERAL_WORD => emit(LITERAL, 0, start, i),
             Some(k) if k >= keywords::FIRST_UPPERCASE_ONLY && w.iter().any(u8::is_ascii_lowercase) => {
-                emit(IDENT, name_hash(w), start, i)
+                emit(IDENT, name_hash_at(s, start, i), start, i)
             }
             Some(k) => emit(KEYWORD_BASE + k, 0, start, i),
-            None => emit(IDENT, name_hash(w), start, i),
+            None => emit(IDENT, name_hash_at(s, start, i), start, i),
         }
     }
 
@@ -400,7 +411,7 @@ impl Lexer<'_> {
             }
             if s.get(i) != Some(&b'\'') {
                 self.i = i;
-                emit(IDENT, name_hash(&s[start..i]), start, i);
+                emit(IDENT, name_hash_at(s, start, i), start, i);
                 return;
             }
         }
@@ -434,7 +445,7 @@ impl Lexer<'_> {
         if q == b'\'' {
             self.i += 1; // skip the apostrophe alone
             if start < self.i - 1 {
-                emit(IDENT, name_hash(&s[start..self.i - 1]), start, self.i - 1); // a word after all
+                emit(IDENT, name_hash_at(s, start, self.i - 1), start, self.i - 1); // a word after all
             }
         } else {
             self.i = end;
@@ -581,6 +592,32 @@ fn find2(s: &[u8], from: usize, a: u8, b: u8) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The identifier hash as first written (and as every database was built), chunk by chunk.
+    fn name_hash(w: &[u8]) -> u32 {
+        let mut h = w.len() as u64;
+        let mut chunks = w.chunks_exact(8);
+        for c in &mut chunks {
+            h = (h ^ u64::from_le_bytes(c.try_into().expect("8 bytes"))).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+        }
+        let mut tail = [0u8; 8];
+        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        h = (h ^ u64::from_le_bytes(tail)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        ((h >> 32) as u32) | 1
+    }
+
+    #[test]
+    fn identifier_hash_reads_only_the_word() {
+        for len in 1..=40 {
+            let word: String = (0..len).map(|i| (b'a' + (i * 7 % 26) as u8) as char).collect();
+            for after in ["", ";", "(x, y)", " and more text after the word"] {
+                let text = format!("{word}{after}");
+                assert_eq!(name_hash_at(text.as_bytes(), 0, len), name_hash(word.as_bytes()), "{text:?}");
+                let text = format!("x = {word}{after}");
+                assert_eq!(name_hash_at(text.as_bytes(), 4, 4 + len), name_hash(word.as_bytes()), "{text:?}");
+            }
+        }
+    }
 
     /// The token stream written compactly: `i` identifier, `L` literal, a keyword as itself,
     /// punctuation as its character, space-separated.
