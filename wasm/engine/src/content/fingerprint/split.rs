@@ -212,7 +212,7 @@ fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefi
 }
 
 /// The parts' hits joined into the one pass's, in its counts.
-fn join(results: &[PartResult]) -> Vec<Hit> {
+fn join(results: &[Option<PartResult>]) -> Vec<Hit> {
     let mut out = Vec::new();
     let mut part = 0;
     // This part's first token in the whole text's count (negative when the part read tokens
@@ -220,7 +220,8 @@ fn join(results: &[PartResult]) -> Vec<Hit> {
     // before it selected: this part's selections up to it are that pass's.
     let (mut index_base, mut order_base, mut cut) = (0i64, 0usize, None::<i64>);
     loop {
-        let r = &results[part];
+        // A part met has run: meeting needs a record, and a part left out published none.
+        let r = results[part].as_ref().expect("a part that was met has run");
         let dropped = cut.map_or(0, |c| r.prefix_selected.iter().filter(|&&i| i as i64 + index_base <= c).count());
         for &(fp, order, index) in &r.hits {
             let index = index as i64 + index_base;
@@ -241,15 +242,47 @@ fn join(results: &[PartResult]) -> Vec<Hit> {
 /// positions after a `\n`, the first 0), one thread per part; `side` runs on the last part's
 /// thread after its part. The last part is best made the smallest.
 pub(crate) fn scan_in_parts<R>(db: &FingerprintDb, text: &str, min_matches: usize, bounds: &[usize], side: impl FnOnce() -> R) -> (Vec<FingerprintMatch>, R) {
+    scan_in_parts_spawning(db, text, min_matches, bounds, side, |spawn| spawn())
+}
+
+/// [`scan_in_parts`], starting each part's thread with `spawn` (tests make it fail). A part
+/// whose thread cannot be started is left out: its record is published empty, so the pass
+/// before it reads through it; part 0, which everything starts from, then runs on this thread
+/// after the last part.
+fn scan_in_parts_spawning<R>(
+    db: &FingerprintDb,
+    text: &str,
+    min_matches: usize,
+    bounds: &[usize],
+    side: impl FnOnce() -> R,
+    spawn: impl Fn(&dyn Fn() -> std::io::Result<()>) -> std::io::Result<()>,
+) -> (Vec<FingerprintMatch>, R) {
     let prefixes = Prefixes::new(bounds.len());
     let (results, side) = std::thread::scope(|scope| {
         let last = bounds.len() - 1;
         let prefixes = &prefixes;
-        let threads: Vec<_> = (0..last).map(|part| scope.spawn(move || run_part(db, text, bounds, part, prefixes))).collect();
+        let threads: Vec<_> = (0..last)
+            .map(|part| {
+                let handle = std::cell::Cell::new(None);
+                let started = spawn(&|| {
+                    let h = std::thread::Builder::new().spawn_scoped(scope, move || run_part(db, text, bounds, part, prefixes))?;
+                    handle.set(Some(h));
+                    Ok(())
+                });
+                if started.is_err() {
+                    prefixes.publish(part, Vec::new());
+                }
+                handle.into_inner()
+            })
+            .collect();
         let mine = run_part(db, text, bounds, last, prefixes);
         let side = side();
-        let mut results: Vec<PartResult> = threads.into_iter().map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect();
-        results.push(mine);
+        let mut results: Vec<Option<PartResult>> =
+            threads.into_iter().map(|t| t.map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))).collect();
+        results.push(Some(mine));
+        if results[0].is_none() {
+            results[0] = Some(run_part(db, text, bounds, 0, prefixes));
+        }
         (results, side)
     });
     (db.scan_hits(text, min_matches, join(&results)), side)
@@ -333,12 +366,12 @@ mod tests {
 
     fn in_parts(db: &FingerprintDb, text: &str, bounds: &[usize]) -> (Vec<Hit>, Vec<PartResult>) {
         let prefixes = Prefixes::new(bounds.len());
-        let results: Vec<PartResult> = std::thread::scope(|scope| {
+        let results: Vec<Option<PartResult>> = std::thread::scope(|scope| {
             let prefixes = &prefixes;
             let threads: Vec<_> = (0..bounds.len()).map(|part| scope.spawn(move || run_part(db, text, bounds, part, prefixes))).collect();
-            threads.into_iter().map(|t| t.join().unwrap()).collect()
+            threads.into_iter().map(|t| Some(t.join().unwrap())).collect()
         });
-        (join(&results), results)
+        (join(&results), results.into_iter().flatten().collect())
     }
 
     /// Code of several languages, with constructs that read differently from the middle: block
@@ -456,6 +489,26 @@ mod tests {
             assert_eq!(b.len(), shares.len(), "{shares:?}");
             let (got, side) = scan_in_parts(&db, &text, 4, &b, || 7);
             assert_eq!((got, side), (want.clone(), 7), "{shares:?}");
+        }
+    }
+
+    #[test]
+    fn parts_whose_thread_cannot_start_are_read_through() {
+        let text = sample(4, 4000);
+        let db = db_of(&text);
+        let want = db.scan(&text, 1);
+        let b = bounds(&text, &[0.25; 4]);
+        assert_eq!(b.len(), 4);
+        let refuse = |which: &'static [usize]| {
+            let asked = std::cell::Cell::new(0usize);
+            move |spawn: &dyn Fn() -> std::io::Result<()>| {
+                let part = asked.replace(asked.get() + 1);
+                if which.contains(&part) { Err(std::io::Error::other("no thread")) } else { spawn() }
+            }
+        };
+        for which in [&[0usize][..], &[1], &[2], &[0, 1, 2], &[1, 2]] {
+            let (got, side) = scan_in_parts_spawning(&db, &text, 1, &b, || 3, refuse(which));
+            assert_eq!((got, side), (want.clone(), 3), "parts {which:?} not started");
         }
     }
 
