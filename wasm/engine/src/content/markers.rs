@@ -21,6 +21,8 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 use regex::Regex;
 
+use super::term_finder::TermFinder;
+
 use crate::verdict::Action;
 
 /// One marker rule as compiled from the policy.
@@ -58,9 +60,8 @@ struct TermSet {
     /// Every occurrence, overlapping ones included. Each pattern maps to its rule (`owner`).
     all: AhoCorasick,
     owner: Vec<usize>,
-    /// Where occurrences may be: the terms as one regex. `None` when it would be over the
-    /// regex size limit (thousands of terms): the overlapping search then covers the text.
-    finder: Option<Regex>,
+    /// Where occurrences may be.
+    finder: Finder,
     /// The longest term, in bytes.
     longest: usize,
 }
@@ -72,8 +73,13 @@ impl TermSet {
             .match_kind(MatchKind::Standard)
             .build(terms)
             .expect("marker terms build an automaton");
-        let alternation = terms.iter().map(|t| regex::escape(t)).collect::<Vec<_>>().join("|");
-        let finder = Regex::new(&format!("{}(?:{alternation})", if fold { "(?i)" } else { "" })).ok();
+        let finder = match TermFinder::new(terms, fold) {
+            Some(starts) => Finder::Starts(starts),
+            None => {
+                let alternation = terms.iter().map(|t| regex::escape(t)).collect::<Vec<_>>().join("|");
+                Regex::new(&format!("{}(?:{alternation})", if fold { "(?i)" } else { "" })).map_or(Finder::None, Finder::Regex)
+            }
+        };
         let longest = terms.iter().map(|t| t.len()).max().unwrap_or(0);
         TermSet { all, owner, finder, longest }
     }
@@ -85,25 +91,44 @@ impl TermSet {
                 found(m.pattern().as_usize(), m.start(), m.end());
             }
         };
-        let Some(finder) = &self.finder else { return search(0, text.len()) };
-        // Windows after the finder's matches, merged where they touch so no byte is searched
+        // Windows where occurrences may be, merged where they touch so no byte is searched
         // twice.
         let mut window: Option<(usize, usize)> = None;
-        for m in finder.find_iter(text) {
-            let (start, end) = (m.start(), (m.end() + self.longest.saturating_sub(1)).min(text.len()));
-            match &mut window {
-                Some(w) if start <= w.1 => w.1 = w.1.max(end),
-                w => {
-                    if let Some((a, b)) = w.replace((start, end)) {
-                        search(a, b);
-                    }
+        let mut add = |start: usize, end: usize| match &mut window {
+            Some(w) if start <= w.1 => w.1 = w.1.max(end),
+            w => {
+                if let Some((a, b)) = w.replace((start, end)) {
+                    search(a, b);
                 }
             }
+        };
+        match &self.finder {
+            // Every start of a term is a candidate; the term ends within `longest` bytes.
+            Finder::Starts(starts) => starts.candidates(text.as_bytes(), |p| add(p, (p + self.longest).min(text.len()))),
+            // After each regex match (see the module notes).
+            Finder::Regex(finder) => {
+                for m in finder.find_iter(text) {
+                    add(m.start(), (m.end() + self.longest.saturating_sub(1)).min(text.len()));
+                }
+            }
+            Finder::None => add(0, text.len()),
         }
         if let Some((a, b)) = window {
             search(a, b);
         }
     }
+}
+
+/// How a term set finds where its terms may be.
+#[derive(Clone, Debug)]
+enum Finder {
+    /// Candidate starts from a skipping search (`term_finder.rs`), for up to 64 terms of 3 bytes
+    /// or more.
+    Starts(TermFinder),
+    /// The terms as one regex (case-insensitive when folding: it folds at least as widely).
+    Regex(Regex),
+    /// Over the regex size limit (thousands of terms): the overlapping search covers the text.
+    None,
 }
 
 impl MarkerScanner {
@@ -162,13 +187,25 @@ fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::TermSet;
+    use super::{Finder, TermSet};
 
     /// Every occurrence by the plain overlapping search over the whole text.
     fn reference(set: &TermSet, text: &str) -> Vec<(usize, usize, usize)> {
         let mut v: Vec<_> = set.all.find_overlapping_iter(text).map(|m| (m.pattern().as_usize(), m.start(), m.end())).collect();
         v.sort_unstable();
         v
+    }
+
+    /// The set as built, and (when it got the skipping finder) the same set with the regex one.
+    fn both_finders(terms: &[&str], fold: bool) -> Vec<TermSet> {
+        let set = TermSet::new(terms, (0..terms.len()).collect(), fold);
+        let mut out = vec![set.clone()];
+        if matches!(set.finder, Finder::Starts(_)) {
+            let alternation = terms.iter().map(|t| regex::escape(t)).collect::<Vec<_>>().join("|");
+            let re = regex::Regex::new(&format!("{}(?:{alternation})", if fold { "(?i)" } else { "" })).unwrap();
+            out.push(TermSet { finder: Finder::Regex(re), ..set });
+        }
+        out
     }
 
     fn windowed(set: &TermSet, text: &str) -> Vec<(usize, usize, usize)> {
@@ -189,9 +226,10 @@ mod tests {
         ];
         for fold in [true, false] {
             for (terms, text) in fixed {
-                let set = TermSet::new(terms, (0..terms.len()).collect(), fold);
-                assert!(set.finder.is_some());
-                assert_eq!(windowed(&set, text), reference(&set, text), "{terms:?} {text:?} fold {fold}");
+                for set in both_finders(terms, fold) {
+                    assert!(!matches!(set.finder, Finder::None));
+                    assert_eq!(windowed(&set, text), reference(&set, text), "{terms:?} {text:?} fold {fold} {:?}", set.finder);
+                }
             }
         }
         // Random terms and texts over a small alphabet, so occurrences overlap and crowd.
@@ -203,12 +241,16 @@ mod tests {
             state ^= state << 17;
             (state % n as u64) as usize
         };
+        let mut starts_finder = 0;
         for case in 0..4000 {
-            let terms: Vec<String> = (0..1 + next(5)).map(|_| (0..1 + next(6)).map(|_| alphabet[next(alphabet.len())]).collect()).collect();
-            let text: String = (0..next(120)).map(|_| alphabet[next(alphabet.len())]).collect();
+            let terms: Vec<String> = (0..1 + next(5)).map(|_| (0..1 + next(8)).map(|_| alphabet[next(alphabet.len())]).collect()).collect();
+            let text: String = (0..next(160)).map(|_| alphabet[next(alphabet.len())]).collect();
             let refs: Vec<&str> = terms.iter().map(String::as_str).collect();
-            let set = TermSet::new(&refs, (0..refs.len()).collect(), case % 2 == 0);
-            assert_eq!(windowed(&set, &text), reference(&set, &text), "{terms:?} {text:?} fold {}", case % 2 == 0);
+            for set in both_finders(&refs, case % 2 == 0) {
+                starts_finder += matches!(set.finder, Finder::Starts(_)) as usize;
+                assert_eq!(windowed(&set, &text), reference(&set, &text), "{terms:?} {text:?} fold {} {:?}", case % 2 == 0, set.finder);
+            }
         }
+        assert!(starts_finder > 1000, "the skipping finder served {starts_finder} sets");
     }
 }

@@ -1,7 +1,8 @@
 //! Content scanning: what must not leave in a paste, a drop, a typed prompt or an uploaded file.
 //!
 //! * [`secrets`]: credentials (keyword prefilter, regex, entropy floor).
-//! * [`markers`]: the policy's confidentiality terms and regexes.
+//! * [`markers`]: the policy's confidentiality terms and regexes (`term_finder.rs` finds where
+//!   terms may start).
 //! * [`fingerprint`]: fingerprints of the company's own source code.
 //! * [`scanner`]: one pass of all detectors over a text, with the policy's actions.
 //! * [`submission`]: a paste, drop, prompt or file selection (several parts) judged as a whole.
@@ -12,3 +13,4 @@ pub mod policy;
 pub mod scanner;
 pub mod secrets;
 pub mod submission;
+mod term_finder;

@@ -1,0 +1,183 @@
+//! Where any of a few marker terms may start: a Wu–Manber search ("A fast algorithm for
+//! multi-pattern searching", 1994) that skips ahead, for `markers.rs`.
+//!
+//! The search looks at a window as long as the shortest term (`m` bytes, at most
+//! [`MAX_WINDOW`]) and reads only the window's last two bytes. A table says how far the window
+//! may move on: for a byte pair that occurs in no term's first `m` bytes, `m - 1`; for one that
+//! ends at offset `j + 1` of some term's first `m` bytes, `m - 2 - j` (the smallest over terms);
+//! only a pair that ends a term's first `m` bytes gives 0, and there the window's first bytes
+//! are compared with each term's first (up to) eight. A window that ends before a term's first
+//! `m` bytes do shares no pair with them at the offset it would need, so no start is skipped.
+//!
+//! Case folding maps every byte `b` to `b | 0x20` on both sides: that equates the two cases
+//! of each ASCII letter (what the marker automaton folds) and a few other pairs (`@` and `` ` ``,
+//! control bytes and digits…), which only adds candidates.
+//!
+//! Why not the terms as one regex: its prefilter for several literals, or one folded literal, is
+//! Teddy natively but Aho-Corasick in wasm, which has no Teddy: a walk over every byte, about
+//! 20 ms per 10 MB under V8 even for a single term. Terms of the length markers have skip most
+//! bytes here, on any target.
+
+/// Longest window: shifts are stored as bytes.
+pub(crate) const MAX_WINDOW: usize = 200;
+/// Most terms: each candidate is compared with every term's first bytes.
+pub(crate) const MAX_TERMS: usize = 64;
+/// Shortest term the search serves: below it shifts are too short to gain.
+pub(crate) const MIN_TERM: usize = 3;
+
+#[derive(Clone, Debug)]
+pub(crate) struct TermFinder {
+    /// `0x20` in every byte when folding case, 0 otherwise.
+    fold: u64,
+    /// Bytes of the window: the shortest term's length, at most `MAX_WINDOW`.
+    window: usize,
+    /// How far the window may move on, by its last two (folded) bytes.
+    shift: Box<[u8]>,
+    /// Every term's first bytes (up to eight, folded) and the mask of those bytes.
+    prefixes: Vec<(u64, u64)>,
+}
+
+impl TermFinder {
+    /// None for an empty set, a term shorter than [`MIN_TERM`] or more than [`MAX_TERMS`] terms.
+    pub(crate) fn new(terms: &[&str], fold: bool) -> Option<TermFinder> {
+        let shortest = terms.iter().map(|t| t.len()).min()?;
+        if shortest < MIN_TERM || terms.len() > MAX_TERMS {
+            return None;
+        }
+        let window = shortest.min(MAX_WINDOW);
+        let f = |b: u8| if fold { b | 0x20 } else { b };
+        let mut shift = vec![(window - 1) as u8; 1 << 16].into_boxed_slice();
+        for t in terms {
+            let b = t.as_bytes();
+            for j in 0..=window - 2 {
+                let pair = pair(f(b[j]), f(b[j + 1]));
+                shift[pair] = shift[pair].min((window - 2 - j) as u8);
+            }
+        }
+        let prefixes = terms
+            .iter()
+            .map(|t| {
+                let b = &t.as_bytes()[..t.len().min(8)];
+                let value = b.iter().enumerate().fold(0u64, |v, (k, &c)| v | (f(c) as u64) << (8 * k));
+                (value, mask(b.len()))
+            })
+            .collect();
+        Some(TermFinder { fold: if fold { 0x2020_2020_2020_2020 } else { 0 }, window, shift, prefixes })
+    }
+
+    /// Calls `found(start)`, in increasing order, for every position of `text` where a term may
+    /// start: every position where one does is among them.
+    pub(crate) fn candidates(&self, text: &[u8], mut found: impl FnMut(usize)) {
+        let m = self.window;
+        let fold = self.fold as u8;
+        let mut end = m - 1;
+        while end < text.len() {
+            let s = self.shift[pair(text[end - 1] | fold, text[end] | fold)] as usize;
+            if s > 0 {
+                end += s;
+                continue;
+            }
+            let start = end + 1 - m;
+            let first = if start + 8 <= text.len() {
+                u64::from_le_bytes(text[start..start + 8].try_into().expect("8 bytes"))
+            } else {
+                let mut b = [0u8; 8];
+                b[..text.len() - start].copy_from_slice(&text[start..]);
+                u64::from_le_bytes(b)
+            } | self.fold;
+            if self.prefixes.iter().any(|&(value, mask)| first & mask == value) {
+                found(start);
+            }
+            end += 1;
+        }
+    }
+}
+
+#[inline(always)]
+fn pair(a: u8, b: u8) -> usize {
+    (a as usize) << 8 | b as usize
+}
+
+/// The low `n` bytes (n ≤ 8).
+fn mask(n: usize) -> u64 {
+    if n >= 8 { u64::MAX } else { (1u64 << (8 * n)) - 1 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every start of every term, found the slow way (ASCII case folded when `fold`).
+    fn starts(terms: &[&str], text: &str, fold: bool) -> Vec<usize> {
+        let t = text.as_bytes();
+        (0..t.len())
+            .filter(|&i| {
+                terms.iter().any(|term| {
+                    let b = term.as_bytes();
+                    i + b.len() <= t.len() && (if fold { t[i..i + b.len()].eq_ignore_ascii_case(b) } else { &t[i..i + b.len()] == b })
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_start_is_a_candidate() {
+        let alphabet: Vec<char> = "aAbBcC -.é\u{212A}k".chars().collect();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut candidates_total = 0;
+        let mut starts_total = 0;
+        for case in 0..6000 {
+            let fold = case % 2 == 0;
+            let terms: Vec<String> =
+                (0..1 + next(4)).map(|_| (0..MIN_TERM + next(10)).map(|_| alphabet[next(alphabet.len())]).collect()).collect();
+            let mut text: String = (0..next(300)).map(|_| alphabet[next(alphabet.len())]).collect();
+            // Put copies of terms in, upper-cased when folding, at character boundaries.
+            for _ in 0..next(4) {
+                let term = &terms[next(terms.len())];
+                let term = if fold { term.to_ascii_uppercase() } else { term.clone() };
+                let at = text.char_indices().map(|(i, _)| i).nth(next(text.chars().count() + 1)).unwrap_or(text.len());
+                text.insert_str(at, &term);
+            }
+            let refs: Vec<&str> = terms.iter().map(String::as_str).collect();
+            let finder = TermFinder::new(&refs, fold).expect("terms are long enough");
+            let mut got = Vec::new();
+            finder.candidates(text.as_bytes(), |p| got.push(p));
+            assert!(got.windows(2).all(|w| w[0] < w[1]), "increasing: {got:?}");
+            let want = starts(&refs, &text, fold);
+            assert!(want.iter().all(|p| got.contains(p)), "{terms:?} in {text:?} (fold {fold}): starts {want:?}, candidates {got:?}");
+            candidates_total += got.len();
+            starts_total += want.len();
+        }
+        // The prefix comparison leaves few candidates that are not starts.
+        assert!(starts_total > 1000 && candidates_total < starts_total * 2, "{candidates_total} candidates for {starts_total} starts");
+    }
+
+    #[test]
+    fn skips_text_without_the_terms() {
+        let finder = TermFinder::new(&["ACME CONFIDENTIAL", "Project Bluebird"], true).unwrap();
+        let text = "fn main() { let total = items.iter().map(|i| i.price).sum(); }\n".repeat(100);
+        let mut n = 0;
+        finder.candidates(text.as_bytes(), |_| n += 1);
+        assert_eq!(n, 0);
+        let text = format!("{text}acme confidential, PROJECT BLUEBIRD and Acme Confidential");
+        let mut got = Vec::new();
+        finder.candidates(text.as_bytes(), |p| got.push(p));
+        assert_eq!(got, starts(&["ACME CONFIDENTIAL", "Project Bluebird"], &text, true));
+    }
+
+    #[test]
+    fn short_or_too_many_terms_are_left_to_the_regex() {
+        assert!(TermFinder::new(&["ab"], true).is_none());
+        assert!(TermFinder::new(&[], true).is_none());
+        let many: Vec<String> = (0..MAX_TERMS + 1).map(|i| format!("term{i}")).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(TermFinder::new(&refs, true).is_none());
+        assert!(TermFinder::new(&refs[..MAX_TERMS], true).is_some());
+    }
+}
