@@ -20,6 +20,9 @@ pub mod policy;
 pub mod url_filter;
 pub mod verdict;
 
+#[cfg(test)]
+mod test_rng;
+
 pub use engine::{Engine, Explanation, Verdict};
 pub use error::PolicyError;
 pub use verdict::Action;

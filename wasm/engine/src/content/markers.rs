@@ -238,13 +238,7 @@ mod tests {
         }
         // Random terms and texts over a small alphabet, so occurrences overlap and crowd.
         let alphabet: Vec<char> = "aAbB -é\u{212A}k".chars().collect();
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::test_rng::below(0x2545_F491_4F6C_DD1Du64);
         let mut starts_finder = 0;
         for case in 0..4000 {
             let terms: Vec<String> = (0..1 + next(5)).map(|_| (0..1 + next(8)).map(|_| alphabet[next(alphabet.len())]).collect()).collect();

@@ -123,13 +123,7 @@ mod tests {
     #[test]
     fn every_start_is_a_candidate() {
         let alphabet: Vec<char> = "aAbBcC -.é\u{212A}k".chars().collect();
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::test_rng::below(0x9E37_79B9_7F4A_7C15u64);
         let mut candidates_total = 0;
         let mut starts_total = 0;
         for case in 0..6000 {
