@@ -22,10 +22,27 @@ after(async () => {
 // settled extension document first.
 // A background that was suspended first loads the engine again, which under load (the whole
 // test run on two cores) has taken more than 15 s: allow 30 s, as for the extension's pages.
-const askBackground = (msg) => waitFor(() => ff.execAsync(`
-  const [msg, done] = arguments;
-  if (document.readyState !== 'complete' || typeof browser === 'undefined') return done(null);
-  browser.runtime.sendMessage(msg).then(done, (e) => done({ error: String(e) }));`, [msg]), `the background to answer ${msg.type}`, 30_000);
+// Asks from the extension page the tab is on, once the page has loaded. A timeout names what
+// the page last reported: still loading, not an extension page, or no answer from the background.
+const askBackground = async (msg) => {
+  let waiting = 'nothing yet';
+  try {
+    return await waitFor(async () => {
+      const r = await ff.execAsync(`
+        const [msg, done] = arguments;
+        const where = document.readyState + ' ' + location.href;
+        if (document.readyState !== 'complete' || typeof browser === 'undefined') return done({ waiting: 'page ' + where });
+        browser.runtime.sendMessage(msg).then((r) => done(r ?? { waiting: 'an empty answer on ' + where }), (e) => done({ error: String(e) }));`, [msg]);
+      if (r?.waiting) {
+        waiting = r.waiting;
+        return null;
+      }
+      return r;
+    }, `the background to answer ${msg.type}`, 30_000);
+  } catch (e) {
+    throw new Error(`${e.message}; waiting on: ${waiting}`);
+  }
+};
 
 test('a known AI site shows the warn page instead of the site', async () => {
   await ff.navigate('https://chatgpt.com/').catch(() => {});
