@@ -81,7 +81,7 @@ impl ContentScanner {
     /// [`scan_on_one_thread`](Self::scan_on_one_thread)'s.
     pub fn scan(&self, text: &str) -> ScanReport {
         #[cfg(not(target_arch = "wasm32"))]
-        if let (true, Some(db)) = (text.len() >= PARALLEL_MIN_BYTES, self.fingerprints.as_ref().filter(|_| self.has_fingerprint_pass())) {
+        if let (true, Some(db)) = (text.len() >= PARALLEL_MIN_BYTES, self.fingerprints_in_use()) {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS);
             if threads > 1 {
                 let (matches, mut findings) = db.scan_on_threads(text, self.policy.min_matches, threads, || self.secret_and_marker_findings(text));
@@ -99,8 +99,9 @@ impl ContentScanner {
         Self::report(findings)
     }
 
-    fn has_fingerprint_pass(&self) -> bool {
-        self.fingerprints.is_some() && self.policy.fingerprints_action != Action::Allow
+    /// The database, when the policy acts on its matches.
+    fn fingerprints_in_use(&self) -> Option<&FingerprintDb> {
+        self.fingerprints.as_ref().filter(|_| self.policy.fingerprints_action != Action::Allow)
     }
 
     fn report(mut findings: Vec<Finding>) -> ScanReport {
@@ -147,7 +148,7 @@ impl ContentScanner {
     }
 
     fn fingerprint_findings(&self, text: &str) -> Vec<Finding> {
-        let Some(db) = self.fingerprints.as_ref().filter(|_| self.has_fingerprint_pass()) else { return Vec::new() };
+        let Some(db) = self.fingerprints_in_use() else { return Vec::new() };
         db.scan(text, self.policy.min_matches).into_iter().map(|m| self.fingerprint_finding(m)).collect()
     }
 

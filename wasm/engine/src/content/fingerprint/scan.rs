@@ -128,7 +128,7 @@ pub(super) struct Lookups<'a, H: FnMut(Hit)> {
     batch: [(Fingerprint, usize); BATCH],
     len: usize,
     /// Fingerprints looked up so far (the order of the next batch's first).
-    pub(super) count: usize,
+    count: usize,
     hit: H,
 }
 

@@ -117,7 +117,6 @@ enum Mode {
     /// Comparing with part `next`'s record: the next record entry to compare, and how many
     /// tokens in a row matched up to the previous one.
     Join { record: Arc<Vec<Digest>>, at: usize, run: usize },
-    Done,
 }
 
 /// One part's pass: from `bounds[part]` until it meets a later part, or to the end.
@@ -165,16 +164,15 @@ fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefi
                     w.push_batch(&mut batch);
                     mode = Mode::Join { record: prefixes.wait(next), at: 0, run: 0 };
                 }
-                let Mode::Join { record, at, run } = &mut mode else { return };
+                let Mode::Join { record, at, run } = &mut mode else { unreachable!("prefix and batch modes returned above") };
                 w.push(id, name, start, end);
                 while *at < record.len() && record[*at].start < start {
-                    *at = *at + 1;
+                    *at += 1;
                     *run = 0;
                 }
-                let token = Digest { id, name, start, end, position: w.position() };
                 if record.get(*at).is_some_and(|d| (d.id, d.name, d.start, d.end) == (id, name, start, end)) {
                     *run += 1;
-                    if *run >= MEET && record[*at].position == token.position {
+                    if *run >= MEET && record[*at].position == w.position() {
                         met = Some(Meeting {
                             part: next,
                             tokens: w.tokens(),
@@ -183,7 +181,6 @@ fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefi
                             their_tokens: *at + 1,
                         });
                         done.set(true);
-                        mode = Mode::Done;
                         return;
                     }
                     *at += 1;
