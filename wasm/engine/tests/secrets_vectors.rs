@@ -20,6 +20,18 @@ fn at_least_100_credential_types_each_with_both_kinds_of_vector() {
     }
 }
 
+/// The prefilter compares keywords ASCII case-insensitively and reports a hit's start as a
+/// character boundary: both hold only for lowercase ASCII keywords.
+#[test]
+fn keywords_are_lowercase_ascii_and_not_empty() {
+    for rule in RULES {
+        assert!(!rule.keywords.is_empty(), "{}: no keyword", rule.id);
+        for k in rule.keywords {
+            assert!(!k.is_empty() && k.is_ascii() && !k.bytes().any(|b| b.is_ascii_uppercase()), "{}: keyword {k:?}", rule.id);
+        }
+    }
+}
+
 #[test]
 fn secret_vectors() {
     let scanner = SecretScanner::new(&[]);

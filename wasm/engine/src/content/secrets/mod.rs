@@ -1,16 +1,18 @@
-//! Credential detection: an Aho-Corasick keyword prefilter over every rule's keywords, then the
-//! rule's regex on a window around each hit, then an entropy floor on the captured value.
+//! Credential detection: a keyword prefilter over every rule's keywords (`prefilter.rs`), then
+//! the rule's regex on a window around each hit, then an entropy floor on the captured value.
 //!
 //! Regexes compile lazily, on a rule's first keyword hit: the table has 200 rules and most
 //! pastes touch none of them, so start-up (in the browser, on every service-worker wake) pays
 //! only for the automaton.
 
+mod prefilter;
 mod rules;
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
+
+pub use prefilter::KeywordPrefilter;
 
 pub use rules::{SecretRule, RULES};
 
@@ -31,8 +33,8 @@ pub struct SecretFinding {
 
 /// The compiled secret detector.
 pub struct SecretScanner {
-    prefilter: AhoCorasick,
-    /// Rule index for each automaton pattern.
+    prefilter: KeywordPrefilter,
+    /// Rule index for each prefilter keyword.
     pattern_rule: Vec<u16>,
     regexes: Vec<OnceLock<Option<Regex>>>,
     /// For rules whose secret starts with their only keyword right after a token boundary
@@ -73,16 +75,8 @@ impl SecretScanner {
                 pattern_rule.push(i as u16);
             }
         }
-        // A DFA: overlapping search can't use Aho-Corasick's prefilters, and the DFA walks a
-        // byte in a few instructions where the NFA takes tens.
-        let prefilter = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&keywords)
-            .expect("secret keywords build an automaton");
         SecretScanner {
-            prefilter,
+            prefilter: KeywordPrefilter::new(&keywords),
             pattern_rule,
             regexes: RULES.iter().map(|_| OnceLock::new()).collect(),
             anchored: RULES.iter().map(|r| anchored_form(r).map(|re| (re, OnceLock::new()))).collect(),
@@ -98,33 +92,34 @@ impl SecretScanner {
 
     /// Every credential in `text`, in order of position, one finding per (rule, span).
     pub fn scan(&self, text: &str) -> Vec<SecretFinding> {
-        // Windows per rule, merged as hits arrive (hits come in order of their end), so a
-        // run of keyword hits (a wall of "AAAA…" hits the 20-"a" keyword at every byte) costs
-        // one window, not millions.
+        // Windows per rule, merged as hits arrive (in order of start), so a run of keyword hits
+        // (a wall of "AAAA…" hits the 20-"a" keyword at every byte) costs one window, not
+        // millions.
         let mut open: Vec<Option<(usize, usize)>> = vec![None; RULES.len()];
         let mut merged: Vec<(u16, usize, usize)> = Vec::new();
         let mut findings = Vec::new();
         let bytes = text.as_bytes();
-        for m in self.prefilter.find_overlapping_iter(text) {
-            let rule = self.pattern_rule[m.pattern().as_usize()] as usize;
+        self.prefilter.for_each_hit(bytes, |keyword, hit_start, hit_end| {
+            let rule = self.pattern_rule[keyword] as usize;
             if !self.enabled[rule] {
-                continue;
+                return;
             }
             if let Some((pattern, re)) = &self.anchored[rule] {
-                if m.start() > 0 && bytes[m.start() - 1].is_ascii_alphanumeric() {
-                    continue; // not at a token start: the rule's guard would fail
+                if hit_start > 0 && bytes[hit_start - 1].is_ascii_alphanumeric() {
+                    return; // not at a token start: the rule's guard would fail
                 }
-                let Some(re) = re.get_or_init(|| Regex::new(pattern).ok()) else { continue };
-                let end = ceil_char_boundary(text, (m.start() + MAX_SECRET_LEN).min(text.len()));
-                if let Some(caps) = re.captures(&text[m.start()..end]) {
+                let Some(re) = re.get_or_init(|| Regex::new(pattern).ok()) else { return };
+                // A keyword is ASCII from its first byte, so a hit starts on a character boundary.
+                let end = ceil_char_boundary(text, (hit_start + MAX_SECRET_LEN).min(text.len()));
+                if let Some(caps) = re.captures(&text[hit_start..end]) {
                     if let Some(secret) = caps.name("secret") {
-                        self.push_finding(&mut findings, rule, m.start(), secret);
+                        self.push_finding(&mut findings, rule, hit_start, secret);
                     }
                 }
-                continue;
+                return;
             }
-            let start = m.start().saturating_sub(WINDOW);
-            let end = (m.end() + WINDOW).min(text.len());
+            let start = hit_start.saturating_sub(WINDOW);
+            let end = (hit_end + WINDOW).min(text.len());
             match &mut open[rule] {
                 Some(w) if start <= w.1 => w.1 = w.1.max(end),
                 slot => {
@@ -133,7 +128,7 @@ impl SecretScanner {
                     }
                 }
             }
-        }
+        });
         merged.extend(open.iter().enumerate().filter_map(|(r, w)| w.map(|(s, e)| (r as u16, s, e))));
         for w in &mut merged {
             w.1 = floor_char_boundary(text, w.1);

@@ -3,9 +3,10 @@
 //! `RULES` is the table of credential types AIGuard looks for in text that is about to be sent
 //! to an AI tool. Each row describes one credential type and is evaluated in three steps:
 //!
-//! 1. **Keyword prefilter.** The `keywords` of every rule are compiled into one Aho-Corasick
-//!    automaton that matches ASCII case-insensitively. A rule is only considered where one of
-//!    its keywords occurs, so every real match of a rule contains at least one of its keywords.
+//! 1. **Keyword prefilter.** The `keywords` of every rule go into one prefilter
+//!    (`prefilter.rs`) that finds them all, overlapping ones included, ASCII
+//!    case-insensitively. A rule is only considered where one of its keywords occurs, so every
+//!    real match of a rule contains at least one of its keywords.
 //! 2. **Regex.** For each keyword hit the rule's `regex` runs over the text near the hit (a few
 //!    hundred bytes on each side). The named group `secret` is the credential value itself;
 //!    everything around it (context words, `=`/`:` separators, boundary guards) is only there to
@@ -35,7 +36,7 @@ pub struct SecretRule {
     pub id: &'static str,
     /// Human name, e.g. "AWS access key ID".
     pub name: &'static str,
-    /// Lowercase literal keywords; the regex is tried only near a keyword hit. Non-empty.
+    /// Lowercase ASCII literal keywords; the regex is tried only near a keyword hit. Non-empty.
     pub keywords: &'static [&'static str],
     /// Rust `regex` crate syntax (no look-around, no backreferences). Must contain a capture
     /// group named `secret` that spans exactly the credential value.

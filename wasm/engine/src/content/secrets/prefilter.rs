@@ -1,0 +1,289 @@
+//! The secret rules' keyword prefilter: every occurrence of every keyword in a text, ASCII
+//! case-insensitively, overlapping ones included, in order of position.
+//!
+//! An Aho-Corasick DFA did this before, at about 2 ns a byte natively and under V8: its walk is
+//! one chain of dependent loads, a transition per byte, each waiting for the one before. Here
+//! every position is tested on its own, so the
+//! processor works on several at once: the classes of the position's first three bytes form a
+//! key into a table that says whether some keyword begins that way. Only positions that pass
+//! (about 2% of the bytes of source code) are compared with the keywords that begin that way.
+//!
+//! # Layout
+//!
+//! - `class_weights[j][b]`: the class of byte `b` (ASCII case folded) times `CLASSES^(2-j)`, for
+//!   the byte at offset `j` of a position. Class 0 is every byte that is in no keyword's first
+//!   three; the others get classes 1.. in order of first use, and share them once more than
+//!   [`CLASSES`]` - 1` distinct bytes are in use (the table lets more positions through; the
+//!   comparison still decides). A position's key is the sum of its three weights, below
+//!   `CLASSES^3`.
+//! - `bucket_of[key]`: 0 when no keyword begins with bytes of those classes, else 1 + the index
+//!   of the key's bucket in `buckets`. A keyword shorter than three bytes is in the bucket of
+//!   every class after its end, class 0 included: past the end of the text the lookup reads
+//!   class 0. Keys with the same keywords share a bucket.
+//! - `buckets[b]`: the range of `entries` holding bucket `b`'s keywords, ascending by index.
+//! - `entries`: a keyword's index and length, and its first eight bytes (lowercase, zero-padded)
+//!   with the mask of those that count, so that most comparisons are one 8-byte load, one
+//!   case fold of eight bytes at once and one compare.
+
+/// Byte classes, class 0 included; `CLASSES^3` keys fit the `u16`-indexed tables.
+const CLASSES: usize = 40;
+const KEYS: usize = CLASSES * CLASSES * CLASSES;
+const TABLE: usize = 1 << 16;
+const _: () = assert!(KEYS <= TABLE);
+
+/// Positions tested per step: their results are gathered in a mask first, so the rare pass
+/// costs one branch per block rather than a mispredicted one per position.
+const BLOCK: usize = 8;
+
+pub struct KeywordPrefilter {
+    class_weights: [[u16; 256]; 3],
+    bucket_of: Box<[u16; TABLE]>,
+    buckets: Vec<(u16, u16)>,
+    entries: Vec<Entry>,
+    /// The keywords as given.
+    keywords: Vec<Box<[u8]>>,
+}
+
+#[derive(Clone, Copy)]
+struct Entry {
+    head: u64,
+    head_mask: u64,
+    len: u32,
+    keyword: u16,
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// ASCII `A`–`Z` of eight bytes to lowercase, other bytes unchanged.
+#[inline(always)]
+fn fold8(x: u64) -> u64 {
+    let low7 = x & (0x7f * ONES);
+    // Bit 7 of each byte: set from `A` up, and set above `Z`; only ASCII bytes count.
+    let from_a = low7.wrapping_add((0x80 - b'A' as u64) * ONES);
+    let above_z = low7.wrapping_add((0x80 - b'Z' as u64 - 1) * ONES);
+    let upper = (from_a ^ above_z) & !x & (0x80 * ONES);
+    x | (upper >> 2)
+}
+
+impl KeywordPrefilter {
+    /// The prefilter of `keywords` (at most 65,535; the empty keyword matches nowhere).
+    pub fn new(keywords: &[&str]) -> KeywordPrefilter {
+        assert!(keywords.len() < u16::MAX as usize, "at most 65,535 keywords");
+        let mut class = [0u8; 256];
+        let mut used = 0;
+        for k in keywords {
+            for &b in k.as_bytes().iter().take(3) {
+                let folded = b.to_ascii_lowercase() as usize;
+                if class[folded] == 0 {
+                    class[folded] = (used % (CLASSES - 1) + 1) as u8;
+                    used += 1;
+                }
+            }
+        }
+        for b in 0..=255u8 {
+            class[b as usize] = class[b.to_ascii_lowercase() as usize];
+        }
+        let mut class_weights = [[0u16; 256]; 3];
+        for (j, weights) in class_weights.iter_mut().enumerate() {
+            let scale = CLASSES.pow(2 - j as u32);
+            for b in 0..256 {
+                weights[b] = (class[b] as usize * scale) as u16;
+            }
+        }
+        // Every key each keyword begins with, then the keywords of each key in order.
+        let mut pairs: Vec<(u16, u16)> = Vec::new();
+        for (p, k) in keywords.iter().enumerate() {
+            let k = k.as_bytes();
+            if k.is_empty() {
+                continue;
+            }
+            let options = |j: usize| -> Vec<usize> {
+                match k.get(j) {
+                    Some(&b) => vec![class[b as usize] as usize],
+                    None => (0..CLASSES).collect(),
+                }
+            };
+            for c0 in options(0) {
+                for &c1 in &options(1) {
+                    for &c2 in &options(2) {
+                        pairs.push((((c0 * CLASSES + c1) * CLASSES + c2) as u16, p as u16));
+                    }
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let entry = |p: u16| {
+            let k = keywords[p as usize].as_bytes();
+            let n = k.len().min(8);
+            let mut head = [0u8; 8];
+            head[..n].copy_from_slice(&k[..n]);
+            let head_mask = if n == 8 { u64::MAX } else { (1u64 << (8 * n)) - 1 };
+            Entry { head: fold8(u64::from_le_bytes(head)) & head_mask, head_mask, len: k.len() as u32, keyword: p }
+        };
+        let mut bucket_of = Box::new([0u16; TABLE]);
+        let mut buckets: Vec<(u16, u16)> = Vec::new();
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut lists: std::collections::HashMap<Vec<u16>, u16> = std::collections::HashMap::new();
+        for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+            let list: Vec<u16> = group.iter().map(|&(_, p)| p).collect();
+            let id = *lists.entry(list).or_insert_with_key(|list| {
+                let first = entries.len();
+                entries.extend(list.iter().map(|&p| entry(p)));
+                assert!(entries.len() <= u16::MAX as usize && buckets.len() < u16::MAX as usize - 1, "keyword table too large");
+                buckets.push((first as u16, entries.len() as u16));
+                buckets.len() as u16
+            });
+            bucket_of[group[0].0 as usize] = id;
+        }
+        KeywordPrefilter { class_weights, bucket_of, buckets, entries, keywords: keywords.iter().map(|k| k.as_bytes().into()).collect() }
+    }
+
+    #[inline(always)]
+    fn key(&self, b0: u8, b1: u8, b2: u8) -> usize {
+        let [w0, w1, w2] = &self.class_weights;
+        (w0[b0 as usize] + w1[b1 as usize] + w2[b2 as usize]) as usize
+    }
+
+    /// Calls `hit(keyword, start, end)` for every occurrence, by start and then keyword index.
+    pub fn for_each_hit(&self, text: &[u8], mut hit: impl FnMut(usize, usize, usize)) {
+        let mut i = 0;
+        while i + BLOCK + 2 <= text.len() {
+            let w: &[u8; BLOCK + 2] = text[i..i + BLOCK + 2].try_into().expect("a block");
+            let mut passed = 0u32;
+            for j in 0..BLOCK {
+                passed |= ((self.bucket_of[self.key(w[j], w[j + 1], w[j + 2])] != 0) as u32) << j;
+            }
+            while passed != 0 {
+                let j = passed.trailing_zeros() as usize;
+                passed &= passed - 1;
+                self.compare(text, i + j, &mut hit);
+            }
+            i += BLOCK;
+        }
+        // The last positions: past the end reads as class 0 (a byte no keyword begins with).
+        let at = |p: usize| text.get(p).copied().unwrap_or(0);
+        while i < text.len() {
+            if self.bucket_of[self.key(at(i), at(i + 1), at(i + 2))] != 0 {
+                self.compare(text, i, &mut hit);
+            }
+            i += 1;
+        }
+    }
+
+    /// The keywords that begin like the text at `start` and occur there.
+    #[inline(never)]
+    fn compare(&self, text: &[u8], start: usize, hit: &mut impl FnMut(usize, usize, usize)) {
+        let at = |p: usize| text.get(p).copied().unwrap_or(0);
+        let bucket = self.bucket_of[self.key(at(start), at(start + 1), at(start + 2))] as usize;
+        let (first, end) = self.buckets[bucket - 1];
+        // The text's next eight bytes, zero past its end (no keyword byte is 0 there: a
+        // keyword longer than the rest of the text fails the length check).
+        let head = match text.get(start..start + 8) {
+            Some(b) => u64::from_le_bytes(b.try_into().expect("8 bytes")),
+            None => {
+                let mut b = [0u8; 8];
+                b[..text.len() - start].copy_from_slice(&text[start..]);
+                u64::from_le_bytes(b)
+            }
+        };
+        let head = fold8(head);
+        for e in &self.entries[first as usize..end as usize] {
+            let end = start + e.len as usize;
+            if head & e.head_mask == e.head && end <= text.len()
+                && (e.len <= 8 || text[start + 8..end].eq_ignore_ascii_case(&self.keywords[e.keyword as usize][8..]))
+            {
+                hit(e.keyword as usize, start, end);
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for KeywordPrefilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeywordPrefilter({} keywords)", self.keywords.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeywordPrefilter;
+    use aho_corasick::AhoCorasickBuilder;
+
+    /// Every hit of an Aho-Corasick automaton's overlapping search, in the prefilter's order.
+    fn reference(keywords: &[&str], text: &[u8]) -> Vec<(usize, usize, usize)> {
+        let ac = AhoCorasickBuilder::new().ascii_case_insensitive(true).build(keywords).expect("automaton");
+        let mut hits: Vec<_> = ac.find_overlapping_iter(text).map(|m| (m.start(), m.pattern().as_usize(), m.end())).collect();
+        hits.sort_unstable();
+        hits.into_iter().map(|(s, p, e)| (p, s, e)).collect()
+    }
+
+    fn hits(keywords: &[&str], text: &[u8]) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        KeywordPrefilter::new(keywords).for_each_hit(text, |p, s, e| out.push((p, s, e)));
+        out
+    }
+
+    /// The eight-byte case fold is `to_ascii_lowercase` on each byte, whatever its neighbours.
+    #[test]
+    fn fold8_lowercases_each_byte() {
+        let mut next = crate::test_rng::below(0xf01d_8);
+        for b in 0..=255u8 {
+            for j in 0..8 {
+                let mut bytes: [u8; 8] = std::array::from_fn(|_| next(256) as u8);
+                bytes[j] = b;
+                let expected = bytes.map(|c| c.to_ascii_lowercase());
+                assert_eq!(super::fold8(u64::from_le_bytes(bytes)).to_le_bytes(), expected, "{bytes:?}");
+            }
+        }
+    }
+
+    /// The secret rules' own keywords, over texts with keywords at the very start and end, in
+    /// every case, overlapping and repeated, and over random texts drawn from keyword bytes.
+    #[test]
+    fn agrees_with_an_automaton_on_the_rule_keywords() {
+        let keywords: Vec<&str> = super::super::RULES.iter().flat_map(|r| r.keywords.iter().copied()).collect();
+        let fixed: [&[u8]; 8] = [
+            b"",
+            b"s",
+            b"sk",
+            b"SK-proj ghp_ AKIAxyz token=SECRET_key sk",
+            b"xxAKIAAKIAakiaq~pat.pat-sec",
+            b"https://user:pwd@host/ password=hunter2 -----BEGIN RSA PRIVATE KEY-----",
+            "é sk é \u{212a}sk eyJhbGciOi".as_bytes(),
+            b"\x00\xffsk\x80sec\n\r\tbot",
+        ];
+        for text in fixed {
+            assert_eq!(hits(&keywords, text), reference(&keywords, text), "{:?}", String::from_utf8_lossy(text));
+        }
+        let alphabet: Vec<u8> = keywords.iter().flat_map(|k| k.bytes()).chain(*b" \n_-=AZ\xc3\xa9").collect();
+        let mut next = crate::test_rng::below(0xfeed_5ec7);
+        for len in 0..400 {
+            let text: Vec<u8> = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            assert_eq!(hits(&keywords, &text), reference(&keywords, &text), "{:?}", String::from_utf8_lossy(&text));
+        }
+    }
+
+    /// Keyword sets the rule table does not have: one- and two-byte keywords, keywords that are
+    /// prefixes of each other, repeats, the empty keyword, and more distinct leading bytes than
+    /// there are classes (so classes are shared).
+    #[test]
+    fn agrees_with_an_automaton_on_unusual_keyword_sets() {
+        let many: Vec<String> = (0u8..120).map(|b| format!("{}{}z", (b'!' + b % 90) as char, (b'0' + b % 40) as char)).collect();
+        let sets: Vec<Vec<&str>> = vec![
+            vec!["a", "ab", "abc", "abcd"],
+            vec!["x", "X", "xx", "q~"],
+            vec!["", "key", "KEY", "key"],
+            many.iter().map(String::as_str).collect(),
+        ];
+        let mut next = crate::test_rng::below(0xc1a5_5e5);
+        for keywords in &sets {
+            let alphabet: Vec<u8> = keywords.iter().flat_map(|k| k.bytes()).chain(*b" Zz\xff").collect();
+            for len in 0..300 {
+                let text: Vec<u8> = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+                let expected: Vec<_> = reference(keywords, &text).into_iter().filter(|&(p, _, _)| !keywords[p].is_empty()).collect();
+                assert_eq!(hits(keywords, &text), expected, "{keywords:?} in {:?}", String::from_utf8_lossy(&text));
+            }
+        }
+    }
+}
