@@ -285,9 +285,9 @@ fn scan_in_parts_spawning<R>(
     (db.scan_hits(text, min_matches, join(&results)), side)
 }
 
-/// Relative cost of the secret and marker pass to the fingerprint pass over the same bytes (31
-/// and 78 ms for the benchmark's 10 MB of source): the thread that runs it gets a smaller part.
-const SIDE_COST: f64 = 0.4;
+/// Relative cost of the secret and marker pass to the fingerprint pass over the same bytes (26
+/// and 75 ms for the benchmark's 10 MB of source): the thread that runs it gets a smaller part.
+const SIDE_COST: f64 = 0.35;
 /// Fewest bytes a part is given: below this the start-up of a thread and of a pass is a fair
 /// share of the work.
 const MIN_PART_BYTES: usize = 128 << 10;
