@@ -222,10 +222,12 @@ impl<'a, H: FnMut(Hit)> Lookups<'a, H> {
 
     pub(super) fn flush(&mut self) {
         let batch = &self.batch[..self.len];
-        let mut found = [false; BATCH];
-        for (f, (fp, _)) in found.iter_mut().zip(batch) {
-            *f = self.db.contains(fp.hash);
+        let mut hashes = [0u64; BATCH];
+        for (h, (fp, _)) in hashes.iter_mut().zip(batch) {
+            *h = fp.hash;
         }
+        let mut found = [false; BATCH];
+        self.db.contains_each(&hashes, &mut found);
         for (i, &(fp, index)) in batch.iter().enumerate() {
             if found[i] {
                 (self.hit)((fp, self.count + i, index));
