@@ -6,6 +6,8 @@
 //! * [`fingerprint`]: fingerprints of the company's own source code.
 //! * [`scanner`]: one pass of all detectors over a text, with the policy's actions.
 //! * [`submission`]: a paste, drop, prompt or file selection (several parts) judged as a whole.
+//!
+//! `swar.rs` has the eight-bytes-at-a-time byte tests the tokenizer and the secret prefilter share.
 
 pub mod fingerprint;
 pub mod markers;
@@ -13,4 +15,5 @@ pub mod policy;
 pub mod scanner;
 pub mod secrets;
 pub mod submission;
+mod swar;
 mod term_finder;

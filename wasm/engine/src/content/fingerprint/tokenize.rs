@@ -31,6 +31,7 @@
 //! nothing.
 
 use super::keywords::{self, KEYWORD_BASE};
+use crate::content::swar::{bytes_in_range, load8, nonzero_bytes, HIGH_BITS, ONES};
 
 /// Every identifier that is not a keyword.
 pub(crate) const IDENT: u32 = 1;
@@ -147,7 +148,7 @@ fn is_directive(w: &[u8]) -> bool {
 #[inline]
 fn name_hash_at(s: &[u8], start: usize, end: usize) -> u32 {
     const M: u64 = 0x9E37_79B9_7F4A_7C15;
-    let load = |i: usize| u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+    let load = |i: usize| load8(s, i);
     let mut h = (end - start) as u64;
     let mut i = start;
     while i + 8 <= end {
@@ -170,14 +171,12 @@ fn name_hash_at(s: &[u8], start: usize, end: usize) -> u32 {
 /// literals are a good share of source text).
 #[inline]
 fn find_byte(s: &[u8], from: usize, needle: u8) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let pattern = LO.wrapping_mul(needle as u64);
+    let pattern = ONES.wrapping_mul(needle as u64);
     let mut i = from;
     while i + 8 <= s.len() {
-        let x = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes")) ^ pattern;
+        let x = load8(s, i) ^ pattern;
         // The lowest flagged byte is always a real zero (borrows only run upwards).
-        let zero = x.wrapping_sub(LO) & !x & HI;
+        let zero = x.wrapping_sub(ONES) & !x & HIGH_BITS;
         if zero != 0 {
             return Some(i + (zero.trailing_zeros() / 8) as usize);
         }
@@ -186,38 +185,24 @@ fn find_byte(s: &[u8], from: usize, needle: u8) -> Option<usize> {
     s[i.min(s.len())..].iter().position(|&b| b == needle).map(|p| i + p)
 }
 
-const LO7: u64 = 0x0101_0101_0101_0101;
-const HI7: u64 = 0x8080_8080_8080_8080;
-
-/// Bit 7 of each byte of `x` (7-bit values) set where the byte is in `lo..=hi`.
-#[inline(always)]
-fn bytes_in_range(x: u64, lo: u8, hi: u8) -> u64 {
-    let from_lo = x + (0x80 - lo as u64) * LO7;
-    let above_hi = x + (0x7f - hi as u64) * LO7;
-    from_lo & !above_hi & HI7
-}
-
 /// How many of the eight bytes of `x` (little-endian), from the first, are ASCII word bytes
 /// (`A`–`Z`, `a`–`z`, `0`–`9`, `_`, `$`). Identifiers are mostly shorter than eight bytes, so
 /// their end is found without a branch per byte, whose exit mispredicts once per word.
 #[inline(always)]
 fn ascii_word_bytes(x: u64) -> usize {
-    let low = x & !HI7;
-    let letter = bytes_in_range(low | 0x20 * LO7, b'a', b'z');
+    let low = x & !HIGH_BITS;
+    let letter = bytes_in_range(low | 0x20 * ONES, b'a', b'z');
     let digit = bytes_in_range(low, b'0', b'9');
     let underscore = bytes_in_range(low, b'_', b'_');
     let dollar = bytes_in_range(low, b'$', b'$');
     let word = (letter | digit | underscore | dollar) & !x;
-    ((!word & HI7).trailing_zeros() / 8) as usize
+    ((!word & HIGH_BITS).trailing_zeros() / 8) as usize
 }
 
 /// How many of the eight bytes of `x`, from the first, are spaces (indentation).
 #[inline(always)]
 fn space_bytes(x: u64) -> usize {
-    let other = x ^ (b' ' as u64 * LO7);
-    // Bit 7 set in each byte that is not 0, exactly (no carry crosses a byte).
-    let not_space = (((other & !HI7) + 0x7f * LO7) | other) & HI7;
-    (not_space.trailing_zeros() / 8) as usize
+    (nonzero_bytes(x ^ (b' ' as u64 * ONES)).trailing_zeros() / 8) as usize
 }
 
 /// Position of the next `\n` at or after `i`, or the end of the input.
@@ -282,7 +267,7 @@ impl Lexer<'_> {
                 SPACE | CONTROL => {
                     self.i += 1;
                     while self.i + 8 <= n {
-                        let run = space_bytes(u64::from_le_bytes(s[self.i..self.i + 8].try_into().expect("8 bytes")));
+                        let run = space_bytes(load8(s, self.i));
                         self.i += run;
                         if run < 8 {
                             break;
@@ -369,7 +354,7 @@ impl Lexer<'_> {
         let mut ascii = true;
         while i < s.len() {
             if i + 8 <= s.len() {
-                let run = ascii_word_bytes(u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes")));
+                let run = ascii_word_bytes(load8(s, i));
                 i += run;
                 if run == 8 {
                     continue;

@@ -3,9 +3,9 @@
 //!
 //! An Aho-Corasick DFA did this before, at about 2 ns a byte natively and under V8: its walk is
 //! one chain of dependent loads, a transition per byte, each waiting for the one before. Here
-//! every position is tested on its own, so the
-//! processor works on several at once: the classes of the position's first three bytes form a
-//! key into a table that says whether some keyword begins that way. Only positions that pass
+//! every position is tested on its own, so the processor works on several at once: the classes
+//! of the position's first three bytes form a key into a table that says whether some keyword
+//! begins that way. Only positions that pass
 //! (about 2% of the bytes of source code) are compared with the keywords that begin that way.
 //!
 //! # Layout
@@ -24,6 +24,8 @@
 //! - `entries`: a keyword's index and length, and its first eight bytes (lowercase, zero-padded)
 //!   with the mask of those that count, so that most comparisons are one 8-byte load, one
 //!   case fold of eight bytes at once and one compare.
+
+use crate::content::swar::{load8, to_ascii_lowercase};
 
 /// Byte classes, class 0 included; `CLASSES^3` keys fit the `u16`-indexed tables.
 const CLASSES: usize = 40;
@@ -50,19 +52,6 @@ struct Entry {
     head_mask: u64,
     len: u32,
     keyword: u16,
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-
-/// ASCII `A`–`Z` of eight bytes to lowercase, other bytes unchanged.
-#[inline(always)]
-fn fold8(x: u64) -> u64 {
-    let low7 = x & (0x7f * ONES);
-    // Bit 7 of each byte: set from `A` up, and set above `Z`; only ASCII bytes count.
-    let from_a = low7.wrapping_add((0x80 - b'A' as u64) * ONES);
-    let above_z = low7.wrapping_add((0x80 - b'Z' as u64 - 1) * ONES);
-    let upper = (from_a ^ above_z) & !x & (0x80 * ONES);
-    x | (upper >> 2)
 }
 
 impl KeywordPrefilter {
@@ -119,7 +108,7 @@ impl KeywordPrefilter {
             let mut head = [0u8; 8];
             head[..n].copy_from_slice(&k[..n]);
             let head_mask = if n == 8 { u64::MAX } else { (1u64 << (8 * n)) - 1 };
-            Entry { head: fold8(u64::from_le_bytes(head)) & head_mask, head_mask, len: k.len() as u32, keyword: p }
+            Entry { head: to_ascii_lowercase(u64::from_le_bytes(head)) & head_mask, head_mask, len: k.len() as u32, keyword: p }
         };
         let mut bucket_of = Box::new([0u16; TABLE]);
         let mut buckets: Vec<(u16, u16)> = Vec::new();
@@ -179,15 +168,14 @@ impl KeywordPrefilter {
         let (first, end) = self.buckets[bucket - 1];
         // The text's next eight bytes, zero past its end (no keyword byte is 0 there: a
         // keyword longer than the rest of the text fails the length check).
-        let head = match text.get(start..start + 8) {
-            Some(b) => u64::from_le_bytes(b.try_into().expect("8 bytes")),
-            None => {
-                let mut b = [0u8; 8];
-                b[..text.len() - start].copy_from_slice(&text[start..]);
-                u64::from_le_bytes(b)
-            }
+        let head = if start + 8 <= text.len() {
+            load8(text, start)
+        } else {
+            let mut b = [0u8; 8];
+            b[..text.len() - start].copy_from_slice(&text[start..]);
+            u64::from_le_bytes(b)
         };
-        let head = fold8(head);
+        let head = to_ascii_lowercase(head);
         for e in &self.entries[first as usize..end as usize] {
             let end = start + e.len as usize;
             if head & e.head_mask == e.head && end <= text.len()
@@ -222,20 +210,6 @@ mod tests {
         let mut out = Vec::new();
         KeywordPrefilter::new(keywords).for_each_hit(text, |p, s, e| out.push((p, s, e)));
         out
-    }
-
-    /// The eight-byte case fold is `to_ascii_lowercase` on each byte, whatever its neighbours.
-    #[test]
-    fn fold8_lowercases_each_byte() {
-        let mut next = crate::test_rng::below(0xf01d_8);
-        for b in 0..=255u8 {
-            for j in 0..8 {
-                let mut bytes: [u8; 8] = std::array::from_fn(|_| next(256) as u8);
-                bytes[j] = b;
-                let expected = bytes.map(|c| c.to_ascii_lowercase());
-                assert_eq!(super::fold8(u64::from_le_bytes(bytes)).to_le_bytes(), expected, "{bytes:?}");
-            }
-        }
     }
 
     /// The secret rules' own keywords, over texts with keywords at the very start and end, in
