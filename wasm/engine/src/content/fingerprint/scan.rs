@@ -65,7 +65,7 @@ struct Span {
     last_token: usize,
 }
 
-struct Spans {
+pub(super) struct Spans {
     min_matches: usize,
     /// Tokens that `min_matches` fingerprints cover on average.
     min_tokens: usize,
@@ -77,13 +77,13 @@ struct Spans {
 }
 
 impl Spans {
-    fn new(min_matches: usize) -> Self {
+    pub(super) fn new(min_matches: usize) -> Self {
         let min_matches = min_matches.max(1);
         Spans { min_matches, min_tokens: K + min_matches * (W + 1) / 2, out: Vec::new(), current: None, hashes: Vec::new(), distinct: DistinctCounter::default() }
     }
 
     /// The `order`-th fingerprint of the text, at k-gram `token`, is in the database.
-    fn matched(&mut self, fp: Fingerprint, order: usize, token: usize) {
+    pub(super) fn matched(&mut self, fp: Fingerprint, order: usize, token: usize) {
         match &mut self.current {
             Some(span) if order - span.last - 1 <= MAX_GAP => {
                 span.end = span.end.max(fp.end);
@@ -250,19 +250,10 @@ impl FingerprintDb {
         lookups.flush();
         spans_of(text, spans)
     }
-
-    /// [`scan`](Self::scan) from hits found in another way (in parts, see `split.rs`), in order.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub(super) fn scan_hits(&self, text: &str, min_matches: usize, hits: impl IntoIterator<Item = Hit>) -> Vec<FingerprintMatch> {
-        let mut spans = Spans::new(min_matches);
-        for (fp, order, index) in hits {
-            spans.matched(fp, order, index);
-        }
-        spans_of(text, spans)
-    }
 }
 
-fn spans_of(text: &str, mut spans: Spans) -> Vec<FingerprintMatch> {
+/// The reported spans, once every hit has gone into `spans`.
+pub(super) fn spans_of(text: &str, mut spans: Spans) -> Vec<FingerprintMatch> {
     spans.close();
     // Only spans that passed the counts get here, and code reaches the threshold within its
     // first tokens, so this tokenises little again.

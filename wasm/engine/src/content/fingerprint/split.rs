@@ -21,14 +21,16 @@
 //! boundary and tries that part, and the part it skipped counts for nothing. The result is the
 //! one pass's, always; the speed-up is what depends on the text.
 //!
-//! The parts' hits are joined in order and go through the same span logic as [`scan`].
+//! The parts' hits are joined in order and go through the same span logic as [`scan`]: the
+//! first part's as its pass finds them (they are in the one pass's counts already), the others'
+//! once the passes have met.
 //!
 //! [`scan`]: FingerprintDb::scan
 
 use std::cell::{Cell, RefCell};
 use std::sync::{Arc, Condvar, Mutex};
 
-use super::scan::{Hit, Lookups};
+use super::scan::{spans_of, Hit, Lookups, Spans};
 use super::tokenize::tokenize_from;
 use super::winnow::{Batch, Winnower};
 use super::{Fingerprint, FingerprintDb, FingerprintMatch, K, W};
@@ -102,7 +104,8 @@ struct Meeting {
 
 #[derive(Debug)]
 struct PartResult {
-    /// In this part's own counts (orders and k-gram indices from its start).
+    /// In this part's own counts (orders and k-gram indices from its start); empty when they
+    /// went straight to the span logic (see [`run_part_kept`]).
     hits: Vec<Hit>,
     /// k-grams selected while the part's start was recorded.
     prefix_selected: Vec<usize>,
@@ -119,17 +122,17 @@ enum Mode {
     Join { record: Arc<Vec<Digest>>, at: usize, run: usize },
 }
 
-/// One part's pass: from `bounds[part]` until it meets a later part, or to the end.
-fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefixes: &Prefixes) -> PartResult {
+/// One part's pass: from `bounds[part]` until it meets a later part, or to the end. Its hits go
+/// to `on_hit` as they are found.
+fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefixes: &Prefixes, mut on_hit: impl FnMut(Hit)) -> PartResult {
     let _publish = PublishOnDrop(prefixes, part);
-    let hits = RefCell::new(Vec::new());
     let prefix_selected = RefCell::new(Vec::new());
     let recording = Cell::new(part > 0);
     let selections = Cell::new(0usize);
     let done = Cell::new(false);
     let mut met = None;
     {
-        let mut lookups = Lookups::new(db, |hit| hits.borrow_mut().push(hit));
+        let mut lookups = Lookups::new(db, &mut on_hit);
         let mut w = Winnower::new(|rolling, start, end, index| {
             if recording.get() {
                 prefix_selected.borrow_mut().push(index);
@@ -205,34 +208,50 @@ fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefi
         }
         lookups.flush();
     }
-    PartResult { hits: hits.into_inner(), prefix_selected: prefix_selected.into_inner(), met }
+    PartResult { hits: Vec::new(), prefix_selected: prefix_selected.into_inner(), met }
 }
 
-/// The parts' hits joined into the one pass's, in its counts.
-fn join(results: &[Option<PartResult>]) -> Vec<Hit> {
-    let mut out = Vec::new();
+/// [`run_part`] keeping the hits, for a part after the first: where its hits go in the one
+/// pass's counts is known only once the pass before it has met it. The first part's are in those
+/// counts already, so they go straight into the span logic while the other parts run (on a text
+/// that matches throughout, the span logic over its hits would otherwise be time that no other
+/// thread shares).
+fn run_part_kept(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefixes: &Prefixes) -> PartResult {
+    let mut hits = Vec::new();
+    let result = run_part(db, text, bounds, part, prefixes, |hit| hits.push(hit));
+    PartResult { hits, ..result }
+}
+
+/// The parts' hits joined into the one pass's, in its counts, in order. Lazily: on a text that
+/// matches throughout there are hundreds of thousands of hits, and copying them into one more
+/// vector took longer (mostly in page faults of its fresh memory) than the span logic that
+/// reads them.
+fn join(results: &[Option<PartResult>]) -> impl Iterator<Item = Hit> + '_ {
+    // Per part read by the one pass: its hits, how far its k-gram indices and its orders are
+    // shifted, and the last k-gram the pass before it selected (its selections up to there are
+    // that pass's).
+    let mut placed: Vec<(&[Hit], i64, usize, usize, Option<i64>)> = Vec::new();
     let mut part = 0;
     // This part's first token in the whole text's count (negative when the part read tokens
-    // that the one pass never had), the first fingerprint's order, and the last k-gram the pass
-    // before it selected: this part's selections up to it are that pass's.
+    // that the one pass never had), and the first fingerprint's order.
     let (mut index_base, mut order_base, mut cut) = (0i64, 0usize, None::<i64>);
     loop {
         // A part met has run: meeting needs a record, and a part left out published none.
         let r = results[part].as_ref().expect("a part that was met has run");
         let dropped = cut.map_or(0, |c| r.prefix_selected.iter().filter(|&&i| i as i64 + index_base <= c).count());
-        for &(fp, order, index) in &r.hits {
-            let index = index as i64 + index_base;
-            if cut.is_some_and(|c| index <= c) {
-                continue;
-            }
-            out.push((fp, order_base + order - dropped, index as usize));
-        }
-        let Some(m) = &r.met else { return out };
+        placed.push((&r.hits, index_base, order_base, dropped, cut));
+        let Some(m) = &r.met else { break };
         cut = m.last_selected.map(|l| l as i64 + index_base);
         order_base += m.fingerprints - dropped;
         index_base += m.tokens as i64 - m.their_tokens as i64;
         part = m.part;
     }
+    placed.into_iter().flat_map(|(hits, index_base, order_base, dropped, cut)| {
+        hits.iter().filter_map(move |&(fp, order, index)| {
+            let index = index as i64 + index_base;
+            (!cut.is_some_and(|c| index <= c)).then(|| (fp, order_base + order - dropped, index as usize))
+        })
+    })
 }
 
 /// The matches of [`FingerprintDb::scan`], with the pass split at `bounds` (increasing byte
@@ -255,14 +274,24 @@ fn scan_in_parts_spawning<R>(
     spawn: impl Fn(&dyn Fn() -> std::io::Result<()>) -> std::io::Result<()>,
 ) -> (Vec<FingerprintMatch>, R) {
     let prefixes = Prefixes::new(bounds.len());
+    let spans = Mutex::new(Spans::new(min_matches));
+    let run = |part: usize| {
+        if part == 0 {
+            let mut spans = spans.lock().unwrap_or_else(|e| e.into_inner());
+            run_part(db, text, bounds, 0, &prefixes, |(fp, order, index)| spans.matched(fp, order, index))
+        } else {
+            run_part_kept(db, text, bounds, part, &prefixes)
+        }
+    };
     let (results, side) = std::thread::scope(|scope| {
         let last = bounds.len() - 1;
         let prefixes = &prefixes;
+        let run = &run;
         let threads: Vec<_> = (0..last)
             .map(|part| {
                 let handle = std::cell::Cell::new(None);
                 let started = spawn(&|| {
-                    let h = std::thread::Builder::new().spawn_scoped(scope, move || run_part(db, text, bounds, part, prefixes))?;
+                    let h = std::thread::Builder::new().spawn_scoped(scope, move || run(part))?;
                     handle.set(Some(h));
                     Ok(())
                 });
@@ -272,17 +301,21 @@ fn scan_in_parts_spawning<R>(
                 handle.into_inner()
             })
             .collect();
-        let mine = run_part(db, text, bounds, last, prefixes);
+        let mine = run(last);
         let side = side();
         let mut results: Vec<Option<PartResult>> =
             threads.into_iter().map(|t| t.map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))).collect();
         results.push(Some(mine));
         if results[0].is_none() {
-            results[0] = Some(run_part(db, text, bounds, 0, prefixes));
+            results[0] = Some(run(0));
         }
         (results, side)
     });
-    (db.scan_hits(text, min_matches, join(&results)), side)
+    let mut spans = spans.into_inner().unwrap_or_else(|e| e.into_inner());
+    for (fp, order, index) in join(&results) {
+        spans.matched(fp, order, index);
+    }
+    (spans_of(text, spans), side)
 }
 
 /// Relative cost of the secret and marker pass to the fingerprint pass over the same bytes (26
@@ -365,10 +398,10 @@ mod tests {
         let prefixes = Prefixes::new(bounds.len());
         let results: Vec<Option<PartResult>> = std::thread::scope(|scope| {
             let prefixes = &prefixes;
-            let threads: Vec<_> = (0..bounds.len()).map(|part| scope.spawn(move || run_part(db, text, bounds, part, prefixes))).collect();
+            let threads: Vec<_> = (0..bounds.len()).map(|part| scope.spawn(move || run_part_kept(db, text, bounds, part, prefixes))).collect();
             threads.into_iter().map(|t| Some(t.join().unwrap())).collect()
         });
-        (join(&results), results.into_iter().flatten().collect())
+        (join(&results).collect(), results.into_iter().flatten().collect())
     }
 
     /// Code of several languages, with constructs that read differently from the middle: block
