@@ -18,9 +18,10 @@
 //! The rolling hash is a polynomial over per-token 64-bit values, updated in O(1) per token. The
 //! window minimum is kept as it slides: a new k-gram replaces it only if smaller, and the window
 //! is rescanned (W comparisons) only when the minimum leaves it, about twice per W k-grams. That
-//! is O(1) amortised with a branch that is almost always predicted, where a monotone queue's
-//! pop loop mispredicts on random hashes. Nothing allocates: the last `K` tokens and `W` k-grams
-//! live in fixed arrays.
+//! is O(1) amortised; the comparisons of random hashes are conditional moves, not branches, where
+//! a monotone queue's pop loop mispredicts. Tokens arrive in batches, and a batch is winnowed in
+//! passes (hashes, minima, reports) so that the state stays in registers. Nothing allocates per
+//! token: the last `K` tokens and `W` k-grams live in fixed arrays.
 
 use super::{K, W};
 
@@ -130,37 +131,48 @@ impl Batch {
 /// its link.
 pub(crate) struct Winnower<F: FnMut(u64, usize, usize, usize)> {
     emit: F,
-    /// The last `K` tokens: plain value (identifier placeholder for names), start, name hash
-    /// (0 when not an identifier), and the index of the token that links back to it.
-    values: [u64; K],
-    starts: [usize; K],
-    linked_from: [usize; K],
+    ring: Ring,
     slot: usize,
     tokens: usize,
     hash: u64,
-    names: [u32; K],
     /// The last `W` k-grams, by index modulo `W`.
     window: [Entry; W],
     /// The current window minimum, `NONE` before the first k-gram.
     min: Entry,
     /// The last selected k-gram's index.
     last: usize,
+    scratch: Box<Scratch>,
+}
+
+/// The last `K` tokens, at `index % K`: plain value (identifier placeholder for names), first
+/// byte, name hash (0 when not an identifier), and the index of the token that links back to it.
+struct Ring {
+    values: [u64; K],
+    starts: [usize; K],
+    linked_from: [usize; K],
+    names: [u32; K],
+}
+
+/// [`Winnower::push_batch`]'s arrays, kept between batches rather than zeroed for each.
+struct Scratch {
+    /// Per token of the batch: the hash and first byte of the k-gram it completes.
+    rolling: [u64; BATCH],
+    kgram_start: [usize; BATCH],
+    selected: [Entry; BATCH],
 }
 
 impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
     pub(crate) fn new(emit: F) -> Self {
         Winnower {
             emit,
-            values: [0; K],
-            starts: [0; K],
-            linked_from: [NONE; K],
+            ring: Ring { values: [0; K], starts: [0; K], linked_from: [NONE; K], names: [0; K] },
             slot: 0,
             tokens: 0,
             hash: 0,
-            names: [0; K],
             window: [Entry::default(); W],
             min: Entry { rolling: 0, index: NONE, start: 0, end: 0 },
             last: NONE,
+            scratch: Box::new(Scratch { rolling: [0; BATCH], kgram_start: [0; BATCH], selected: [Entry::default(); BATCH] }),
         }
     }
 
@@ -185,12 +197,40 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
         self.tokens
     }
 
-    /// Every token of `batch`, which is left empty.
+    /// Every token of `batch`, which is left empty. In passes over the batch: the k-gram hashes
+    /// first, then the window minima with the selection state in locals and without a branch
+    /// on the hashes but the rescan's, then the reports. The hash comparisons are random, so as
+    /// branches a good share of them mispredicted.
     pub(crate) fn push_batch(&mut self, batch: &mut Batch) {
-        for i in 0..batch.len {
-            self.push(batch.ids[i], batch.names[i], batch.starts[i], batch.ends[i]);
-        }
+        let n = batch.len;
         batch.len = 0;
+        let first = self.tokens;
+        let scratch = &mut self.scratch;
+        let (mut hash, mut slot) = (self.hash, self.slot);
+        for i in 0..n {
+            hash = Self::roll(&mut self.ring, hash, slot, first + i, batch.ids[i], batch.names[i], batch.starts[i]);
+            slot = if slot + 1 == K { 0 } else { slot + 1 };
+            scratch.rolling[i] = hash;
+            // The oldest token of the k-gram now sits where the next one will be written.
+            scratch.kgram_start[i] = self.ring.starts[slot];
+        }
+        (self.hash, self.slot, self.tokens) = (hash, slot, first + n);
+        // Token `first + i` completes k-gram `first + i + 1 - K`.
+        let mut count = 0;
+        let (mut min, mut last) = (self.min, self.last);
+        for i in (K - 1).saturating_sub(first)..n {
+            let index = first + i + 1 - K;
+            min = Self::slide(&mut self.window, min, Entry { rolling: scratch.rolling[i], index, start: scratch.kgram_start[i], end: batch.ends[i] });
+            let fresh = index + 1 >= W && min.index != last;
+            // Written every time, kept when fresh: a branch here would mispredict as often.
+            scratch.selected[count] = min;
+            count += fresh as usize;
+            last = if fresh { min.index } else { last };
+        }
+        (self.min, self.last) = (min, last);
+        for e in &self.scratch.selected[..count] {
+            (self.emit)(e.rolling, e.start, e.end, e.index);
+        }
     }
 
     /// One normalised token covering `start..end` of the input; `name` is a hash of an
@@ -198,6 +238,24 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
     #[inline(always)]
     pub(crate) fn push(&mut self, id: u32, name: u32, start: usize, end: usize) {
         let e = self.tokens;
+        self.hash = Self::roll(&mut self.ring, self.hash, self.slot, e, id, name, start);
+        self.slot = if self.slot + 1 == K { 0 } else { self.slot + 1 };
+        self.tokens += 1;
+        if self.tokens < K {
+            return;
+        }
+        let index = self.tokens - K;
+        let entry = Entry { rolling: self.hash, index, start: self.ring.starts[self.slot], end };
+        self.min = Self::slide(&mut self.window, self.min, entry);
+        if index + 1 >= W {
+            self.select();
+        }
+    }
+
+    /// Token `e` (id, name, first byte) into the ring at `slot`, where token `e - K` leaves:
+    /// the rolling hash `hash` of the k-gram before it becomes that of the k-gram it ends.
+    #[inline(always)]
+    fn roll(ring: &mut Ring, hash: u64, slot: usize, e: usize, id: u32, name: u32, start: usize) -> u64 {
         let plain = token_value(id);
         // An identifier that repeats one of the last K - 1 tokens links to the nearest. An exact
         // scan of the ring, not a hash table: a table whose slots collide would lose links
@@ -209,62 +267,65 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
             // slot, or failing that the highest above it (the ring wraps). This slot itself
             // holds the token leaving the k-gram.
             let mut mask = 0u32;
-            for (t, &n) in self.names.iter().enumerate() {
+            for (t, &n) in ring.names.iter().enumerate() {
                 mask |= ((n == name) as u32) << t;
             }
-            let below = mask & ((1u32 << self.slot) - 1);
-            let above = mask & !((2u32 << self.slot) - 1);
+            let below = mask & ((1u32 << slot) - 1);
+            let above = mask & !((2u32 << slot) - 1);
             let nearest = if below != 0 { Some(31 - below.leading_zeros()) } else if above != 0 { Some(31 - above.leading_zeros()) } else { None };
             if let Some(t) = nearest {
                 let t = t as usize;
-                let back = if t < self.slot { self.slot - t } else { self.slot + K - t };
+                let back = if t < slot { slot - t } else { slot + K - t };
                 v = token_value(LINK_BASE + back as u32);
-                self.linked_from[t] = e;
+                ring.linked_from[t] = e;
             }
         }
-        self.names[self.slot] = name;
+        ring.names[slot] = name;
         // The token leaving (index e - K) sits in this slot; it never carries a link (it is the
         // first of its k-gram), and the token that linked to it, if still here, loses its link.
-        let out = self.values[self.slot];
-        let mut h = self.hash.wrapping_sub(out.wrapping_mul(POW[K - 1]));
-        let j = self.linked_from[self.slot];
+        let out = ring.values[slot];
+        let mut h = hash.wrapping_sub(out.wrapping_mul(POW[K - 1]));
+        let j = ring.linked_from[slot];
         if j != NONE {
             let linked = token_value(LINK_BASE + (j - (e - K)) as u32);
-            let plain_j = self.values[j % K];
+            let plain_j = ring.values[j % K];
             h = h.wrapping_add(plain_j.wrapping_sub(linked).wrapping_mul(POW[e - 1 - j]));
         }
-        self.hash = h.wrapping_mul(BASE).wrapping_add(v);
-        self.values[self.slot] = plain;
-        self.starts[self.slot] = start;
-        self.linked_from[self.slot] = NONE;
-        self.slot = if self.slot + 1 == K { 0 } else { self.slot + 1 };
-        self.tokens += 1;
-        if self.tokens < K {
-            return;
-        }
-        // The oldest token of the k-gram now sits where the next one will be written.
-        let index = self.tokens - K;
-        let entry = Entry { rolling: self.hash, index, start: self.starts[self.slot], end };
-        self.window[index % W] = entry;
-        if self.min.index == NONE || (self.min.index + W > index && entry.rolling < self.min.rolling) || (index < W && entry.rolling <= self.min.rolling) {
-            // Smaller than the minimum (or, while the first window fills, the rightmost equal).
-            // An equal hash later on keeps the earlier selection: robust winnowing, which on a run
-            // of identical k-grams (a data table, `0,0,0,…`) selects one per window instead of one
-            // per k-gram, and still selects a k-gram with the window's minimum hash.
-            self.min = entry;
-        } else if self.min.index + W <= index {
-            // The minimum left: the rightmost minimum of the window.
-            let mut m = self.window[(index + 1) % W];
+        ring.values[slot] = plain;
+        ring.starts[slot] = start;
+        ring.linked_from[slot] = NONE;
+        h.wrapping_mul(BASE).wrapping_add(v)
+    }
+
+    /// The window minimum after k-gram `entry` joins the window (whose minimum was `min`).
+    #[inline(always)]
+    fn slide(window: &mut [Entry; W], min: Entry, entry: Entry) -> Entry {
+        let index = entry.index;
+        window[index % W] = entry;
+        // Smaller than the minimum (or, while the first window fills, the rightmost equal). An
+        // equal hash later on keeps the earlier selection: robust winnowing, which on a run of
+        // identical k-grams (a data table, `0,0,0,…`) selects one per window instead of one per
+        // k-gram, and still selects a k-gram with the window's minimum hash. Non-short-circuit
+        // operators: the compiler turns the choice into conditional moves.
+        let in_window = min.index != NONE && min.index + W > index;
+        let smaller = (min.index == NONE) | (in_window & (entry.rolling < min.rolling)) | ((index < W) & (entry.rolling <= min.rolling));
+        if smaller {
+            entry
+        } else if !in_window {
+            // The minimum left: the rightmost minimum of the window, its slot chosen by
+            // conditional moves.
+            let mut best = (index + 1) % W;
+            let mut least = window[best].rolling;
             for t in index + 2 - W..=index {
-                let e = self.window[t % W];
-                if e.rolling <= m.rolling {
-                    m = e;
-                }
+                let slot = t % W;
+                let r = window[slot].rolling;
+                let take = r <= least;
+                least = if take { r } else { least };
+                best = if take { slot } else { best };
             }
-            self.min = m;
-        }
-        if index + 1 >= W {
-            self.select();
+            window[best]
+        } else {
+            min
         }
     }
 
@@ -410,6 +471,35 @@ mod tests {
         let n = selected(&toks).len();
         // Two distinct k-grams alternate; each window holds both, so selections are rare.
         assert!(n <= 2 * toks.len() / W, "{n} selections");
+    }
+
+    /// Tokens pushed in batches (of every size up to a full one, mixed with single pushes, as the
+    /// split scan does) select what pushing them one by one selects.
+    #[test]
+    fn batches_select_what_single_pushes_select() {
+        let mut next = crate::test_rng::below(0xba7c_4e5);
+        for seed in 0..40 {
+            let toks = stream(seed, 700);
+            let want = selected(&toks);
+            let mut got = Vec::new();
+            let mut w = Winnower::new(|h, start, _, _| got.push((h, start)));
+            let mut batch = Batch::new();
+            let mut i = 0;
+            while i < toks.len() {
+                let take = if next(4) == 0 { 1 } else { (next(BATCH) + 1).min(toks.len() - i) };
+                if take == 1 && next(2) == 0 {
+                    w.push(toks[i].0, toks[i].1, i, i + 1);
+                } else {
+                    for (j, &(id, name)) in toks[i..i + take].iter().enumerate() {
+                        batch.push(id, name, i + j, i + j + 1);
+                    }
+                    w.push_batch(&mut batch);
+                }
+                i += take;
+            }
+            w.finish();
+            assert_eq!(got, want, "seed {seed}");
+        }
     }
 
     #[test]
