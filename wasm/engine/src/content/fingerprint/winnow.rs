@@ -234,7 +234,10 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
     }
 
     /// One normalised token covering `start..end` of the input; `name` is a hash of an
-    /// identifier's spelling, 0 for other tokens.
+    /// identifier's spelling, 0 for other tokens. For the split scan, which needs the selection
+    /// state after each token while it records a part's start (native only: a page's engine
+    /// has one thread).
+    #[cfg(not(target_arch = "wasm32"))]
     #[inline(always)]
     pub(crate) fn push(&mut self, id: u32, name: u32, start: usize, end: usize) {
         let e = self.tokens;
