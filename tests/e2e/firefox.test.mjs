@@ -121,9 +121,8 @@ test('admin policy: block page with the company message, no way through', async 
   assert.equal(await ff.exec('return document.getElementById("continue")'), null);
 });
 
-test('admin policy: warn, continue with a justification, then the site loads', async () => {
-  await ff.navigate('https://chatgpt.com/c/9').catch(() => {});
-  await onPage('pages/warn.html');
+test('admin policy: warn, continue with a justification, then the site loads', async (t) => {
+  await visit(t, 'https://chatgpt.com/c/9', 'pages/warn.html');
   await waitFor(() => ff.exec('return !document.getElementById("justification-box").hidden'), 'justification box');
   await ff.exec('document.getElementById("continue").click()');
   assert.notEqual(await waitFor(() => text('error'), 'refusal'), '');

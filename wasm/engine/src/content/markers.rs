@@ -77,13 +77,7 @@ impl TermSet {
             .match_kind(MatchKind::Standard)
             .build(terms)
             .expect("marker terms build an automaton");
-        let finder = match TermFinder::new(terms, fold) {
-            Some(starts) => Finder::Starts(starts),
-            None => {
-                let alternation = terms.iter().map(|t| regex::escape(t)).collect::<Vec<_>>().join("|");
-                Regex::new(&format!("{}(?:{alternation})", if fold { "(?i)" } else { "" })).map_or(Finder::None, Finder::Regex)
-            }
-        };
+        let finder = TermFinder::new(terms, fold).map_or_else(|| Finder::regex(terms, fold), Finder::Starts);
         let longest = terms.iter().map(|t| t.len()).max().unwrap_or(0);
         TermSet { all, owner, finder, longest }
     }
@@ -133,6 +127,14 @@ enum Finder {
     Regex(Regex),
     /// Over the regex size limit (thousands of terms): the overlapping search covers the text.
     None,
+}
+
+impl Finder {
+    /// The terms as one regex, or [`Finder::None`] over the size limit.
+    fn regex(terms: &[&str], fold: bool) -> Finder {
+        let alternation = terms.iter().map(|t| regex::escape(t)).collect::<Vec<_>>().join("|");
+        Regex::new(&format!("{}(?:{alternation})", if fold { "(?i)" } else { "" })).map_or(Finder::None, Finder::Regex)
+    }
 }
 
 impl MarkerScanner {
@@ -205,9 +207,9 @@ mod tests {
         let set = TermSet::new(terms, (0..terms.len()).collect(), fold);
         let mut out = vec![set.clone()];
         if matches!(set.finder, Finder::Starts(_)) {
-            let alternation = terms.iter().map(|t| regex::escape(t)).collect::<Vec<_>>().join("|");
-            let re = regex::Regex::new(&format!("{}(?:{alternation})", if fold { "(?i)" } else { "" })).unwrap();
-            out.push(TermSet { finder: Finder::Regex(re), ..set });
+            let finder = Finder::regex(terms, fold);
+            assert!(matches!(finder, Finder::Regex(_)), "a few terms make a regex");
+            out.push(TermSet { finder, ..set });
         }
         out
     }

@@ -18,6 +18,8 @@
 //! 20 ms per 10 MB under V8 even for a single term. Terms of the length markers have skip most
 //! bytes here, on any target.
 
+use super::swar::{load8_padded, low_bytes};
+
 /// Longest window: shifts are stored as bytes.
 pub(crate) const MAX_WINDOW: usize = 200;
 /// Most terms: each candidate is compared with every term's first bytes.
@@ -59,7 +61,7 @@ impl TermFinder {
             .map(|t| {
                 let b = &t.as_bytes()[..t.len().min(8)];
                 let value = b.iter().enumerate().fold(0u64, |v, (k, &c)| v | (f(c) as u64) << (8 * k));
-                (value, mask(b.len()))
+                (value, low_bytes(b.len()))
             })
             .collect();
         Some(TermFinder { fold: if fold { 0x2020_2020_2020_2020 } else { 0 }, window, shift, prefixes })
@@ -78,13 +80,7 @@ impl TermFinder {
                 continue;
             }
             let start = end + 1 - m;
-            let first = if start + 8 <= text.len() {
-                u64::from_le_bytes(text[start..start + 8].try_into().expect("8 bytes"))
-            } else {
-                let mut b = [0u8; 8];
-                b[..text.len() - start].copy_from_slice(&text[start..]);
-                u64::from_le_bytes(b)
-            } | self.fold;
+            let first = load8_padded(text, start) | self.fold;
             if self.prefixes.iter().any(|&(value, mask)| first & mask == value) {
                 found(start);
             }
@@ -96,11 +92,6 @@ impl TermFinder {
 #[inline(always)]
 fn pair(a: u8, b: u8) -> usize {
     (a as usize) << 8 | b as usize
-}
-
-/// The low `n` bytes (n ≤ 8).
-fn mask(n: usize) -> u64 {
-    if n >= 8 { u64::MAX } else { (1u64 << (8 * n)) - 1 }
 }
 
 #[cfg(test)]

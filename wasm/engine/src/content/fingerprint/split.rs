@@ -227,10 +227,7 @@ fn run_part_kept(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, 
 /// vector took longer (mostly in page faults of its fresh memory) than the span logic that
 /// reads them.
 fn join(results: &[Option<PartResult>]) -> impl Iterator<Item = Hit> + '_ {
-    // Per part read by the one pass: its hits, how far its k-gram indices and its orders are
-    // shifted, and the last k-gram the pass before it selected (its selections up to there are
-    // that pass's).
-    let mut placed: Vec<(&[Hit], i64, usize, usize, Option<i64>)> = Vec::new();
+    let mut placed: Vec<Placed> = Vec::new();
     let mut part = 0;
     // This part's first token in the whole text's count (negative when the part read tokens
     // that the one pass never had), and the first fingerprint's order.
@@ -239,19 +236,31 @@ fn join(results: &[Option<PartResult>]) -> impl Iterator<Item = Hit> + '_ {
         // A part met has run: meeting needs a record, and a part left out published none.
         let r = results[part].as_ref().expect("a part that was met has run");
         let dropped = cut.map_or(0, |c| r.prefix_selected.iter().filter(|&&i| i as i64 + index_base <= c).count());
-        placed.push((&r.hits, index_base, order_base, dropped, cut));
+        placed.push(Placed { hits: &r.hits, index_base, order_base, dropped, cut });
         let Some(m) = &r.met else { break };
         cut = m.last_selected.map(|l| l as i64 + index_base);
         order_base += m.fingerprints - dropped;
         index_base += m.tokens as i64 - m.their_tokens as i64;
         part = m.part;
     }
-    placed.into_iter().flat_map(|(hits, index_base, order_base, dropped, cut)| {
-        hits.iter().filter_map(move |&(fp, order, index)| {
-            let index = index as i64 + index_base;
-            (!cut.is_some_and(|c| index <= c)).then(|| (fp, order_base + order - dropped, index as usize))
+    placed.into_iter().flat_map(|p| {
+        p.hits.iter().filter_map(move |&(fp, order, index)| {
+            let index = index as i64 + p.index_base;
+            (!p.cut.is_some_and(|c| index <= c)).then(|| (fp, p.order_base + order - p.dropped, index as usize))
         })
     })
+}
+
+/// A part read by the one pass, and where its hits go in that pass's counts.
+struct Placed<'a> {
+    hits: &'a [Hit],
+    /// Added to its k-gram indices, and to its orders (less the `dropped` selections before
+    /// the cut).
+    index_base: i64,
+    order_base: usize,
+    dropped: usize,
+    /// The last k-gram the pass before it selected: its selections up to there are that pass's.
+    cut: Option<i64>,
 }
 
 /// The matches of [`FingerprintDb::scan`], with the pass split at `bounds` (increasing byte

@@ -31,7 +31,7 @@
 //! nothing.
 
 use super::keywords::{self, KEYWORD_BASE};
-use crate::content::swar::{bytes_in_range, load8, nonzero_bytes, HIGH_BITS, ONES};
+use crate::content::swar::{bytes_in_range, load8, load8_padded, low_bytes, nonzero_bytes, HIGH_BITS, ONES};
 
 /// Every identifier that is not a keyword.
 pub(crate) const IDENT: u32 = 1;
@@ -148,21 +148,13 @@ fn is_directive(w: &[u8]) -> bool {
 #[inline]
 fn name_hash_at(s: &[u8], start: usize, end: usize) -> u32 {
     const M: u64 = 0x9E37_79B9_7F4A_7C15;
-    let load = |i: usize| load8(s, i);
     let mut h = (end - start) as u64;
     let mut i = start;
     while i + 8 <= end {
-        h = (h ^ load(i)).wrapping_mul(M).rotate_left(29);
+        h = (h ^ load8(s, i)).wrapping_mul(M).rotate_left(29);
         i += 8;
     }
-    let rest = end - i;
-    let tail = if i + 8 <= s.len() {
-        load(i) & ((1u64 << (8 * rest)) - 1)
-    } else {
-        let mut tail = [0u8; 8];
-        tail[..rest].copy_from_slice(&s[i..end]);
-        u64::from_le_bytes(tail)
-    };
+    let tail = load8_padded(s, i) & low_bytes(end - i);
     h = (h ^ tail).wrapping_mul(M);
     ((h >> 32) as u32) | 1
 }

@@ -3,7 +3,7 @@
 //!
 //! Regexes compile lazily, on a rule's first keyword hit: the table has 200 rules and most
 //! pastes touch none of them, so start-up (in the browser, on every service-worker wake) pays
-//! only for the automaton.
+//! only for the keyword prefilter's tables.
 
 mod prefilter;
 mod rules;

@@ -25,7 +25,7 @@
 //!   with the mask of those that count, so that most comparisons are one 8-byte load, one
 //!   case fold of eight bytes at once and one compare.
 
-use crate::content::swar::{load8, to_ascii_lowercase};
+use crate::content::swar::{load8_padded, low_bytes, to_ascii_lowercase};
 
 /// Byte classes, class 0 included; `CLASSES^3` keys fit the `u16`-indexed tables.
 const CLASSES: usize = 40;
@@ -107,7 +107,7 @@ impl KeywordPrefilter {
             let n = k.len().min(8);
             let mut head = [0u8; 8];
             head[..n].copy_from_slice(&k[..n]);
-            let head_mask = if n == 8 { u64::MAX } else { (1u64 << (8 * n)) - 1 };
+            let head_mask = low_bytes(n);
             Entry { head: to_ascii_lowercase(u64::from_le_bytes(head)) & head_mask, head_mask, len: k.len() as u32, keyword: p }
         };
         let mut bucket_of = Box::new([0u16; TABLE]);
@@ -168,14 +168,7 @@ impl KeywordPrefilter {
         let (first, end) = self.buckets[bucket - 1];
         // The text's next eight bytes, zero past its end (no keyword byte is 0 there: a
         // keyword longer than the rest of the text fails the length check).
-        let head = if start + 8 <= text.len() {
-            load8(text, start)
-        } else {
-            let mut b = [0u8; 8];
-            b[..text.len() - start].copy_from_slice(&text[start..]);
-            u64::from_le_bytes(b)
-        };
-        let head = to_ascii_lowercase(head);
+        let head = to_ascii_lowercase(load8_padded(text, start));
         for e in &self.entries[first as usize..end as usize] {
             let end = start + e.len as usize;
             if head & e.head_mask == e.head && end <= text.len()
