@@ -5,7 +5,7 @@
 // Also the page reading the clipboard itself, and a page whose CSP lets the engine run in it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSites } from './harness/sites.mjs';
@@ -157,8 +157,9 @@ test('a typed secret followed by Enter is not sent; a clean prompt is', async ()
   assert.deepEqual(await ff.exec('return window.__sent'), ['what is a monad?']);
 });
 
-test('file input: a flagged file is removed before the page sees it; a clean one passes', async () => {
+test('file input: a flagged file is removed before the page sees it; a clean one passes', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'aiguard-files-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const notes = join(dir, 'notes.txt'), env = join(dir, 'prod.env');
   writeFileSync(notes, 'meeting notes\n');
   writeFileSync(env, `AWS_ACCESS_KEY_ID=${SECRET}\n`);

@@ -1,9 +1,9 @@
 // The fingerprint database the CLI writes, loaded by the wasm engine under Node: the same
 // snippet must give the same findings as the native `aiguard scan`.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEngine } from './load.mjs';
@@ -11,6 +11,7 @@ import { loadEngine } from './load.mjs';
 const { Engine } = await loadEngine();
 const aiguard = new URL('../../target/release/aiguard', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'aiguard-fp-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const db = join(dir, 'company.db');
 execFileSync(aiguard, ['fingerprint', '--out', db, 'wasm/engine/src/url_filter'], { stdio: 'ignore' });
 

@@ -13,10 +13,26 @@ fn aiguard(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn temp_policy(name: &str, text: &str) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join(format!("aiguard-cli-test-{}-{name}.json", std::process::id()));
-    std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
-    path
+/// A file in the temporary directory, removed when the test ends (passing or not).
+struct TempFile(std::path::PathBuf);
+
+impl std::ops::Deref for TempFile {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn temp_policy(name: &str, text: &str) -> TempFile {
+    let file = TempFile(std::env::temp_dir().join(format!("aiguard-cli-test-{}-{name}.json", std::process::id())));
+    std::fs::File::create(&file.0).unwrap().write_all(text.as_bytes()).unwrap();
+    file
 }
 
 #[test]
