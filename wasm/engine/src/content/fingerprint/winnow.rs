@@ -77,17 +77,43 @@ struct Entry {
     /// The k-gram's rolling hash: the window minimum is taken over it, and the keyed hash is
     /// computed from it for selected k-grams only.
     rolling: u64,
+    /// The k-gram's index (its first token's); its byte range is looked up in [`Extents`] when
+    /// it is reported.
     index: usize,
-    start: usize,
-    end: usize,
+}
+
+/// First and last byte of the last [`EXTENTS`] tokens, by token index modulo `EXTENTS`: a
+/// k-gram's byte range is needed only when it is reported, so it is not carried through the
+/// window with every k-gram.
+struct Extents {
+    starts: [usize; EXTENTS],
+    ends: [usize; EXTENTS],
+}
+
+/// Reports trail the newest token by at most `K + W - 2` tokens plus a batch.
+const EXTENTS: usize = (K + W + BATCH).next_power_of_two();
+
+impl Extents {
+    #[inline(always)]
+    fn set(&mut self, token: usize, start: usize, end: usize) {
+        self.starts[token % EXTENTS] = start;
+        self.ends[token % EXTENTS] = end;
+    }
+
+    /// The byte range of k-gram `index`.
+    #[inline(always)]
+    fn kgram(&self, index: usize) -> (usize, usize) {
+        (self.starts[index % EXTENTS], self.ends[(index + K - 1) % EXTENTS])
+    }
 }
 
 const NONE: usize = usize::MAX;
 
 #[inline(never)]
-fn report<F: FnMut(u64, usize, usize, usize)>(emit: &mut F, min: &Entry, last: &mut usize) {
+fn report<F: FnMut(u64, usize, usize, usize)>(emit: &mut F, extents: &Extents, min: &Entry, last: &mut usize) {
     *last = min.index;
-    emit(min.rolling, min.start, min.end, min.index);
+    let (start, end) = extents.kgram(min.index);
+    emit(min.rolling, start, end, min.index);
 }
 
 const BATCH: usize = 64;
@@ -132,6 +158,7 @@ impl Batch {
 pub(crate) struct Winnower<F: FnMut(u64, usize, usize, usize)> {
     emit: F,
     ring: Ring,
+    extents: Box<Extents>,
     slot: usize,
     tokens: usize,
     hash: u64,
@@ -144,20 +171,18 @@ pub(crate) struct Winnower<F: FnMut(u64, usize, usize, usize)> {
     scratch: Box<Scratch>,
 }
 
-/// The last `K` tokens, at `index % K`: plain value (identifier placeholder for names), first
-/// byte, name hash (0 when not an identifier), and the index of the token that links back to it.
+/// The last `K` tokens, at `index % K`: plain value (identifier placeholder for names), name
+/// hash (0 when not an identifier), and the index of the token that links back to it.
 struct Ring {
     values: [u64; K],
-    starts: [usize; K],
     linked_from: [usize; K],
     names: [u32; K],
 }
 
 /// [`Winnower::push_batch`]'s arrays, kept between batches rather than zeroed for each.
 struct Scratch {
-    /// Per token of the batch: the hash and first byte of the k-gram it completes.
+    /// Per token of the batch: the hash of the k-gram it completes.
     rolling: [u64; BATCH],
-    kgram_start: [usize; BATCH],
     selected: [Entry; BATCH],
 }
 
@@ -165,14 +190,15 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
     pub(crate) fn new(emit: F) -> Self {
         Winnower {
             emit,
-            ring: Ring { values: [0; K], starts: [0; K], linked_from: [NONE; K], names: [0; K] },
+            ring: Ring { values: [0; K], linked_from: [NONE; K], names: [0; K] },
+            extents: Box::new(Extents { starts: [0; EXTENTS], ends: [0; EXTENTS] }),
             slot: 0,
             tokens: 0,
             hash: 0,
             window: [Entry::default(); W],
-            min: Entry { rolling: 0, index: NONE, start: 0, end: 0 },
+            min: Entry { rolling: 0, index: NONE },
             last: NONE,
-            scratch: Box::new(Scratch { rolling: [0; BATCH], kgram_start: [0; BATCH], selected: [Entry::default(); BATCH] }),
+            scratch: Box::new(Scratch { rolling: [0; BATCH], selected: [Entry::default(); BATCH] }),
         }
     }
 
@@ -208,11 +234,10 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
         let scratch = &mut self.scratch;
         let (mut hash, mut slot) = (self.hash, self.slot);
         for i in 0..n {
-            hash = Self::roll(&mut self.ring, hash, slot, first + i, batch.ids[i], batch.names[i], batch.starts[i]);
+            hash = Self::roll(&mut self.ring, hash, slot, first + i, batch.ids[i], batch.names[i]);
             slot = if slot + 1 == K { 0 } else { slot + 1 };
             scratch.rolling[i] = hash;
-            // The oldest token of the k-gram now sits where the next one will be written.
-            scratch.kgram_start[i] = self.ring.starts[slot];
+            self.extents.set(first + i, batch.starts[i], batch.ends[i]);
         }
         (self.hash, self.slot, self.tokens) = (hash, slot, first + n);
         // Token `first + i` completes k-gram `first + i + 1 - K`.
@@ -220,7 +245,7 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
         let (mut min, mut last) = (self.min, self.last);
         for i in (K - 1).saturating_sub(first)..n {
             let index = first + i + 1 - K;
-            min = Self::slide(&mut self.window, min, Entry { rolling: scratch.rolling[i], index, start: scratch.kgram_start[i], end: batch.ends[i] });
+            min = Self::slide(&mut self.window, min, Entry { rolling: scratch.rolling[i], index });
             let fresh = index + 1 >= W && min.index != last;
             // Written every time, kept when fresh: a branch here would mispredict as often.
             scratch.selected[count] = min;
@@ -229,7 +254,8 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
         }
         (self.min, self.last) = (min, last);
         for e in &self.scratch.selected[..count] {
-            (self.emit)(e.rolling, e.start, e.end, e.index);
+            let (start, end) = self.extents.kgram(e.index);
+            (self.emit)(e.rolling, start, end, e.index);
         }
     }
 
@@ -241,24 +267,25 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
     #[inline(always)]
     pub(crate) fn push(&mut self, id: u32, name: u32, start: usize, end: usize) {
         let e = self.tokens;
-        self.hash = Self::roll(&mut self.ring, self.hash, self.slot, e, id, name, start);
+        self.hash = Self::roll(&mut self.ring, self.hash, self.slot, e, id, name);
         self.slot = if self.slot + 1 == K { 0 } else { self.slot + 1 };
+        self.extents.set(e, start, end);
         self.tokens += 1;
         if self.tokens < K {
             return;
         }
         let index = self.tokens - K;
-        let entry = Entry { rolling: self.hash, index, start: self.ring.starts[self.slot], end };
+        let entry = Entry { rolling: self.hash, index };
         self.min = Self::slide(&mut self.window, self.min, entry);
         if index + 1 >= W {
             self.select();
         }
     }
 
-    /// Token `e` (id, name, first byte) into the ring at `slot`, where token `e - K` leaves:
+    /// Token `e` (id, name) into the ring at `slot`, where token `e - K` leaves:
     /// the rolling hash `hash` of the k-gram before it becomes that of the k-gram it ends.
     #[inline(always)]
-    fn roll(ring: &mut Ring, hash: u64, slot: usize, e: usize, id: u32, name: u32, start: usize) -> u64 {
+    fn roll(ring: &mut Ring, hash: u64, slot: usize, e: usize, id: u32, name: u32) -> u64 {
         let plain = token_value(id);
         // An identifier that repeats one of the last K - 1 tokens links to the nearest. An exact
         // scan of the ring, not a hash table: a table whose slots collide would lose links
@@ -295,7 +322,6 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
             h = h.wrapping_add(plain_j.wrapping_sub(linked).wrapping_mul(POW[e - 1 - j]));
         }
         ring.values[slot] = plain;
-        ring.starts[slot] = start;
         ring.linked_from[slot] = NONE;
         h.wrapping_mul(BASE).wrapping_add(v)
     }
@@ -337,7 +363,7 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
     #[inline(always)]
     fn select(&mut self) {
         if self.min.index != self.last {
-            report(&mut self.emit, &self.min, &mut self.last);
+            report(&mut self.emit, &self.extents, &self.min, &mut self.last);
         }
     }
 
@@ -362,8 +388,8 @@ mod tests {
 
     fn selected(toks: &[Tok]) -> Vec<(u64, usize)> {
         let mut out = Vec::new();
-        let mut w = Winnower::new(|h, start, _, index| {
-            assert_eq!(start, index, "tokens are one byte each here");
+        let mut w = Winnower::new(|h, start, end, index| {
+            assert_eq!((start, end), (index, index + K), "tokens are one byte each here");
             out.push((h, start))
         });
         for (i, &(id, name)) in toks.iter().enumerate() {
@@ -485,7 +511,7 @@ mod tests {
             let toks = stream(seed, 700);
             let want = selected(&toks);
             let mut got = Vec::new();
-            let mut w = Winnower::new(|h, start, _, _| got.push((h, start)));
+            let mut w = Winnower::new(|h, start, end, _| got.push((h, start, end)));
             let mut batch = Batch::new();
             let mut i = 0;
             while i < toks.len() {
@@ -501,6 +527,7 @@ mod tests {
                 i += take;
             }
             w.finish();
+            let want: Vec<_> = want.into_iter().map(|(h, start)| (h, start, start + K)).collect();
             assert_eq!(got, want, "seed {seed}");
         }
     }
