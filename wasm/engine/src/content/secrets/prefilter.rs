@@ -10,12 +10,12 @@
 //!
 //! # Layout
 //!
-//! - `class_weights[j][b]`: the class of byte `b` (ASCII case folded) times `CLASSES^(2-j)`, for
-//!   the byte at offset `j` of a position. Class 0 is every byte that is in no keyword's first
-//!   three; the others get classes 1.. in order of first use, and share them once more than
-//!   [`CLASSES`]` - 1` distinct bytes are in use (the table lets more positions through; the
-//!   comparison still decides). A position's key is the sum of its three weights, below
-//!   `CLASSES^3`.
+//! - `class[b]`: the class of byte `b` (ASCII case folded). Class 0 is every byte that is in no
+//!   keyword's first three; the others get classes 1.. in order of first use, and share them
+//!   once more than [`CLASSES`]` - 1` distinct bytes are in use (the table lets more positions
+//!   through; the comparison still decides). A position's key is its three bytes' classes as
+//!   the digits of a number in base `CLASSES`, below `CLASSES^3`; each byte's class is looked up
+//!   once for the three positions it belongs to.
 //! - `bucket_of[key]`: 0 when no keyword begins with bytes of those classes, else 1 + the index
 //!   of the key's bucket in `buckets`. A keyword shorter than three bytes is in the bucket of
 //!   every class after its end, class 0 included: past the end of the text the lookup reads
@@ -38,7 +38,7 @@ const _: () = assert!(KEYS <= TABLE);
 const BLOCK: usize = 8;
 
 pub struct KeywordPrefilter {
-    class_weights: [[u16; 256]; 3],
+    class: [u8; 256],
     bucket_of: Box<[u16; TABLE]>,
     buckets: Vec<(u16, u16)>,
     entries: Vec<Entry>,
@@ -71,13 +71,6 @@ impl KeywordPrefilter {
         }
         for b in 0..=255u8 {
             class[b as usize] = class[b.to_ascii_lowercase() as usize];
-        }
-        let mut class_weights = [[0u16; 256]; 3];
-        for (j, weights) in class_weights.iter_mut().enumerate() {
-            let scale = CLASSES.pow(2 - j as u32);
-            for b in 0..256 {
-                weights[b] = (class[b] as usize * scale) as u16;
-            }
         }
         // Every key each keyword begins with, then the keywords of each key in order.
         let mut pairs: Vec<(u16, u16)> = Vec::new();
@@ -125,13 +118,17 @@ impl KeywordPrefilter {
             });
             bucket_of[group[0].0 as usize] = id;
         }
-        KeywordPrefilter { class_weights, bucket_of, buckets, entries, keywords: keywords.iter().map(|k| k.as_bytes().into()).collect() }
+        KeywordPrefilter { class, bucket_of, buckets, entries, keywords: keywords.iter().map(|k| k.as_bytes().into()).collect() }
     }
 
     #[inline(always)]
     fn key(&self, b0: u8, b1: u8, b2: u8) -> usize {
-        let [w0, w1, w2] = &self.class_weights;
-        (w0[b0 as usize] + w1[b1 as usize] + w2[b2 as usize]) as usize
+        Self::key_of(self.class[b0 as usize], self.class[b1 as usize], self.class[b2 as usize])
+    }
+
+    #[inline(always)]
+    fn key_of(c0: u8, c1: u8, c2: u8) -> usize {
+        (c0 as usize * CLASSES + c1 as usize) * CLASSES + c2 as usize
     }
 
     /// Calls `hit(keyword, start, end)` for every occurrence, by start and then keyword index.
@@ -139,9 +136,11 @@ impl KeywordPrefilter {
         let mut i = 0;
         while i + BLOCK + 2 <= text.len() {
             let w: &[u8; BLOCK + 2] = text[i..i + BLOCK + 2].try_into().expect("a block");
+            // Each byte's class is looked up once, for the three positions it is part of.
+            let c: [u8; BLOCK + 2] = std::array::from_fn(|j| self.class[w[j] as usize]);
             let mut passed = 0u32;
             for j in 0..BLOCK {
-                passed |= ((self.bucket_of[self.key(w[j], w[j + 1], w[j + 2])] != 0) as u32) << j;
+                passed |= ((self.bucket_of[Self::key_of(c[j], c[j + 1], c[j + 2])] != 0) as u32) << j;
             }
             while passed != 0 {
                 let j = passed.trailing_zeros() as usize;
