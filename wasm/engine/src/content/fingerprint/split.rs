@@ -31,7 +31,7 @@ use std::cell::{Cell, RefCell};
 use std::sync::{Arc, Condvar, Mutex};
 
 use super::scan::{spans_of, Hit, Lookups, Spans};
-use super::tokenize::tokenize_from;
+use super::tokenize::Lexer;
 use super::winnow::{Batch, Winnower};
 use super::{Fingerprint, FingerprintDb, FingerprintMatch, K, W};
 
@@ -112,24 +112,18 @@ struct PartResult {
     met: Option<Meeting>,
 }
 
-enum Mode {
-    /// Recording this part's start.
-    Prefix(Vec<Digest>),
-    /// Reading on in batches, towards the start of part `next` (if any).
-    Batch,
-    /// Comparing with part `next`'s record: the next record entry to compare, and how many
-    /// tokens in a row matched up to the previous one.
-    Join { record: Arc<Vec<Digest>>, at: usize, run: usize },
-}
-
 /// One part's pass: from `bounds[part]` until it meets a later part, or to the end. Its hits go
 /// to `on_hit` as they are found.
+///
+/// In stages, with one lexer going on from each to the next: a later part records its first
+/// [`PREFIX_TOKENS`] tokens one at a time; then tokens go to the winnower in batches up to the
+/// next part's first byte; from there each is compared with that part's record until the two
+/// meet, or, past the record, on in batches to the part after it.
 fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefixes: &Prefixes, mut on_hit: impl FnMut(Hit)) -> PartResult {
     let _publish = PublishOnDrop(prefixes, part);
     let prefix_selected = RefCell::new(Vec::new());
     let recording = Cell::new(part > 0);
     let selections = Cell::new(0usize);
-    let done = Cell::new(false);
     let mut met = None;
     {
         let mut lookups = Lookups::new(db, &mut on_hit);
@@ -140,69 +134,79 @@ fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefi
             selections.set(selections.get() + 1);
             lookups.push(Fingerprint { hash: db.hasher.hash(rolling), start, end }, index);
         });
-        let mut batch = Batch::new();
-        let mut mode = if part > 0 { Mode::Prefix(Vec::with_capacity(PREFIX_TOKENS)) } else { Mode::Batch };
-        let mut next = part + 1;
-        tokenize_from(
-            text,
-            bounds[part],
-            |id, name, start, end| {
-                if let Mode::Prefix(record) = &mut mode {
+        let mut lexer = Lexer::new(text, bounds[part]);
+        if part > 0 {
+            let mut record = Vec::with_capacity(PREFIX_TOKENS);
+            let recorded = Cell::new(0);
+            lexer.run(
+                text.len(),
+                &mut |id, name, start, end| {
                     w.push(id, name, start, end);
                     record.push(Digest { id, name, start, end, position: w.position() });
-                    if record.len() == PREFIX_TOKENS {
-                        prefixes.publish(part, std::mem::take(record));
-                        recording.set(false);
-                        mode = Mode::Batch;
-                    }
-                    return;
-                }
-                if matches!(mode, Mode::Batch) {
-                    if next >= bounds.len() || start < bounds[next] {
-                        if batch.push(id, name, start, end) {
-                            w.push_batch(&mut batch);
-                        }
-                        return;
-                    }
-                    w.push_batch(&mut batch);
-                    mode = Mode::Join { record: prefixes.wait(next), at: 0, run: 0 };
-                }
-                let Mode::Join { record, at, run } = &mut mode else { unreachable!("prefix and batch modes returned above") };
-                w.push(id, name, start, end);
-                while *at < record.len() && record[*at].start < start {
-                    *at += 1;
-                    *run = 0;
-                }
-                if record.get(*at).is_some_and(|d| (d.id, d.name, d.start, d.end) == (id, name, start, end)) {
-                    *run += 1;
-                    if *run >= MEET && record[*at].position == w.position() {
-                        met = Some(Meeting {
-                            part: next,
-                            tokens: w.tokens(),
-                            fingerprints: selections.get(),
-                            last_selected: w.last_selected(),
-                            their_tokens: *at + 1,
-                        });
-                        done.set(true);
-                        return;
-                    }
-                    *at += 1;
-                } else {
-                    *run = 0;
-                }
-                if *at >= record.len() {
-                    // Past the record without meeting: on to the next boundary.
-                    next += 1;
-                    mode = Mode::Batch;
-                }
-            },
-            || done.get(),
-        );
-        if let Mode::Prefix(record) = &mut mode {
-            prefixes.publish(part, std::mem::take(record));
+                    recorded.set(record.len());
+                },
+                || recorded.get() == PREFIX_TOKENS,
+            );
+            prefixes.publish(part, record);
             recording.set(false);
         }
-        w.push_batch(&mut batch);
+        let mut batch = Batch::new();
+        let mut next = part + 1;
+        loop {
+            let limit = bounds.get(next).copied().unwrap_or(text.len());
+            lexer.run(
+                limit,
+                &mut |id, name, start, end| {
+                    if batch.push(id, name, start, end) {
+                        w.push_batch(&mut batch);
+                    }
+                },
+                || false,
+            );
+            w.push_batch(&mut batch);
+            if next >= bounds.len() || lexer.at_end() {
+                break;
+            }
+            // Token by token against part `next`'s record: the next record entry to compare,
+            // and how many tokens in a row matched up to the previous one.
+            let record = prefixes.wait(next);
+            let (mut at, mut run) = (0, 0);
+            let stop = Cell::new(false);
+            lexer.run(
+                text.len(),
+                &mut |id, name, start, end| {
+                    w.push(id, name, start, end);
+                    while at < record.len() && record[at].start < start {
+                        at += 1;
+                        run = 0;
+                    }
+                    if record.get(at).is_some_and(|d| (d.id, d.name, d.start, d.end) == (id, name, start, end)) {
+                        run += 1;
+                        if run >= MEET && record[at].position == w.position() {
+                            met = Some(Meeting {
+                                part: next,
+                                tokens: w.tokens(),
+                                fingerprints: selections.get(),
+                                last_selected: w.last_selected(),
+                                their_tokens: at + 1,
+                            });
+                            stop.set(true);
+                            return;
+                        }
+                        at += 1;
+                    } else {
+                        run = 0;
+                    }
+                    // Past the record without meeting: on to the next boundary.
+                    stop.set(at >= record.len());
+                },
+                || stop.get(),
+            );
+            if met.is_some() || !stop.get() {
+                break; // met, or read to the end
+            }
+            next += 1;
+        }
         if met.is_none() {
             w.finish();
         }

@@ -226,12 +226,13 @@ pub(crate) fn tokenize_until(text: &str, emit: impl FnMut(u32, u32, usize, usize
 /// remember searches that failed, so they save time but never change a result. Two lexers that
 /// emit the same token therefore emit the same tokens from then on.
 pub(crate) fn tokenize_from(text: &str, from: usize, mut emit: impl FnMut(u32, u32, usize, usize), done: impl Fn() -> bool) {
-    let s = text.as_bytes();
-    let line_start = from == 0 || s[from - 1] == b'\n';
-    Lexer { s, i: from, line_start, no_backtick: false, no_triple: [false; 2], raw_fail: [usize::MAX; 8] }.run(&mut emit, done)
+    Lexer::new(text, from).run(text.len(), &mut emit, done)
 }
 
-struct Lexer<'a> {
+/// A lexer that can stop and go on: the split scan reads a part in stages (its recorded start,
+/// then up to the next part, then token by token against that part's record), each with its
+/// own `emit`, so the long middle stage costs per token what a whole-text pass does.
+pub(crate) struct Lexer<'a> {
     s: &'a [u8],
     i: usize,
     /// Only whitespace since the last newline (for `#include` and fences).
@@ -244,15 +245,34 @@ struct Lexer<'a> {
     raw_fail: [usize; 8],
 }
 
-impl Lexer<'_> {
+impl<'a> Lexer<'a> {
+    /// A lexer at byte `from` of `text` (see [`tokenize_from`]).
+    pub(crate) fn new(text: &'a str, from: usize) -> Self {
+        let s = text.as_bytes();
+        let line_start = from == 0 || s[from - 1] == b'\n';
+        Lexer { s, i: from, line_start, no_backtick: false, no_triple: [false; 2], raw_fail: [usize::MAX; 8] }
+    }
+
+    /// Whether the whole text has been read.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    pub(crate) fn at_end(&self) -> bool {
+        self.i >= self.s.len()
+    }
+
     fn prev(&self) -> u8 {
         if self.i == 0 { b'\n' } else { self.s[self.i - 1] }
     }
 
-    fn run(mut self, emit: &mut impl FnMut(u32, u32, usize, usize), done: impl Fn() -> bool) {
+    /// Emits the tokens that start before byte `limit` (at most the text's length), stopping
+    /// early once `done()` is true (checked between tokens). Every token starts where the
+    /// loop's turn that emits it starts, and a turn emits at most one, so stopping at the top of
+    /// a turn at `limit` stops exactly before the first token at or after it; the next call
+    /// goes on from there.
+    pub(crate) fn run(&mut self, limit: usize, emit: &mut impl FnMut(u32, u32, usize, usize), done: impl Fn() -> bool) {
         let s = self.s;
         let n = s.len();
-        while self.i < n && !done() {
+        debug_assert!(limit <= n);
+        while self.i < limit && !done() {
             let start = self.i;
             let b = s[start];
             match class(b) {
