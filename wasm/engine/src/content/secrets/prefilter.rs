@@ -138,33 +138,34 @@ impl KeywordPrefilter {
             let w: &[u8; BLOCK + 2] = text[i..i + BLOCK + 2].try_into().expect("a block");
             // Each byte's class is looked up once, for the three positions it is part of.
             let c: [u8; BLOCK + 2] = std::array::from_fn(|j| self.class[w[j] as usize]);
+            let bucket: [u16; BLOCK] = std::array::from_fn(|j| self.bucket_of[Self::key_of(c[j], c[j + 1], c[j + 2])]);
             let mut passed = 0u32;
-            for j in 0..BLOCK {
-                passed |= ((self.bucket_of[Self::key_of(c[j], c[j + 1], c[j + 2])] != 0) as u32) << j;
+            for (j, &b) in bucket.iter().enumerate() {
+                passed |= ((b != 0) as u32) << j;
             }
             while passed != 0 {
                 let j = passed.trailing_zeros() as usize;
                 passed &= passed - 1;
-                self.compare(text, i + j, &mut hit);
+                self.compare(text, i + j, bucket[j], &mut hit);
             }
             i += BLOCK;
         }
         // The last positions: past the end reads as class 0 (a byte no keyword begins with).
         let at = |p: usize| text.get(p).copied().unwrap_or(0);
         while i < text.len() {
-            if self.bucket_of[self.key(at(i), at(i + 1), at(i + 2))] != 0 {
-                self.compare(text, i, &mut hit);
+            let bucket = self.bucket_of[self.key(at(i), at(i + 1), at(i + 2))];
+            if bucket != 0 {
+                self.compare(text, i, bucket, &mut hit);
             }
             i += 1;
         }
     }
 
-    /// The keywords that begin like the text at `start` and occur there.
+    /// The keywords of `bucket` (the position's entry of `bucket_of`, not 0) that occur at
+    /// `start`.
     #[inline(never)]
-    fn compare(&self, text: &[u8], start: usize, hit: &mut impl FnMut(usize, usize, usize)) {
-        let at = |p: usize| text.get(p).copied().unwrap_or(0);
-        let bucket = self.bucket_of[self.key(at(start), at(start + 1), at(start + 2))] as usize;
-        let (first, end) = self.buckets[bucket - 1];
+    fn compare(&self, text: &[u8], start: usize, bucket: u16, hit: &mut impl FnMut(usize, usize, usize)) {
+        let (first, end) = self.buckets[bucket as usize - 1];
         // The text's next eight bytes, zero past its end (no keyword byte is 0 there: a
         // keyword longer than the rest of the text fails the length check).
         let head = to_ascii_lowercase(load8_padded(text, start));
