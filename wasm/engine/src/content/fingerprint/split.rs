@@ -10,7 +10,7 @@
 //!
 //! * the last [`MEET`] = `K + W - 1` tokens are the same in both (id, name, byte range), so
 //!   the last `W` k-grams, the window, are the same: two lexers that emit the same token go on
-//!   alike (see `tokenize_from`), and a k-gram's hash depends on its tokens only;
+//!   alike (see `Lexer::new`), and a k-gram's hash depends on its tokens only;
 //! * and the current window minimum and the last selected k-gram are the same tokens back in
 //!   both (robust winnowing remembers its last choice, so equal windows are not enough).
 //!

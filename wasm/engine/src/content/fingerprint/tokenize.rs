@@ -210,23 +210,8 @@ pub(crate) fn tokenize(text: &str, emit: impl FnMut(u32, u32, usize, usize)) {
 }
 
 /// [`tokenize`] that stops before the next token once `done()` is true (checked between tokens).
-pub(crate) fn tokenize_until(text: &str, emit: impl FnMut(u32, u32, usize, usize), done: impl Fn() -> bool) {
-    tokenize_from(text, 0, emit, done)
-}
-
-/// [`tokenize_until`] starting at byte `from` (a character boundary) as if a line started
-/// there, with the whole text around it: `prev()` and the searches for closing quotes see the
-/// real bytes on both sides. Where the lexer reading from the start would be inside a comment
-/// or a string at `from`, the tokens differ until the two meet again: see `split.rs` for how
-/// that is found.
-///
-/// Every token is emitted by the processing that begins at the token's own first byte, and
-/// after it the state is only the position (its end, or one past a skipped apostrophe, both
-/// fixed by the bytes at its start) and `line_start`, which every token clears; the other fields
-/// remember searches that failed, so they save time but never change a result. Two lexers that
-/// emit the same token therefore emit the same tokens from then on.
-pub(crate) fn tokenize_from(text: &str, from: usize, mut emit: impl FnMut(u32, u32, usize, usize), done: impl Fn() -> bool) {
-    Lexer::new(text, from).run(text.len(), &mut emit, done)
+pub(crate) fn tokenize_until(text: &str, mut emit: impl FnMut(u32, u32, usize, usize), done: impl Fn() -> bool) {
+    Lexer::new(text, 0).run(text.len(), &mut emit, done)
 }
 
 /// A lexer that can stop and go on: the split scan reads a part in stages (its recorded start,
@@ -246,7 +231,17 @@ pub(crate) struct Lexer<'a> {
 }
 
 impl<'a> Lexer<'a> {
-    /// A lexer at byte `from` of `text` (see [`tokenize_from`]).
+    /// A lexer at byte `from` of `text` (a character boundary), as if a line started there,
+    /// with the whole text around it: `prev()` and the searches for closing quotes see the real
+    /// bytes on both sides. Where the lexer reading from the start would be inside a comment or
+    /// a string at `from`, the tokens differ until the two meet again: see `split.rs` for how
+    /// that is found.
+    ///
+    /// Every token is emitted by the processing that begins at the token's own first byte, and
+    /// after it the state is only the position (its end, or one past a skipped apostrophe, both
+    /// fixed by the bytes at its start) and `line_start`, which every token clears; the other
+    /// fields remember searches that failed, so they save time but never change a result. Two
+    /// lexers that emit the same token therefore emit the same tokens from then on.
     pub(crate) fn new(text: &'a str, from: usize) -> Self {
         let s = text.as_bytes();
         let line_start = from == 0 || s[from - 1] == b'\n';

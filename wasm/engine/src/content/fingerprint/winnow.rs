@@ -109,6 +109,12 @@ impl Extents {
 
 const NONE: usize = usize::MAX;
 
+/// The ring slot after `slot`.
+#[inline(always)]
+const fn next_slot(slot: usize) -> usize {
+    if slot + 1 == K { 0 } else { slot + 1 }
+}
+
 #[inline(never)]
 fn report<F: FnMut(u64, usize, usize, usize)>(emit: &mut F, extents: &Extents, min: &Entry, last: &mut usize) {
     *last = min.index;
@@ -158,7 +164,6 @@ impl Batch {
 pub(crate) struct Winnower<F: FnMut(u64, usize, usize, usize)> {
     emit: F,
     ring: Ring,
-    extents: Box<Extents>,
     slot: usize,
     tokens: usize,
     hash: u64,
@@ -179,8 +184,10 @@ struct Ring {
     names: [u32; K],
 }
 
-/// [`Winnower::push_batch`]'s arrays, kept between batches rather than zeroed for each.
+/// The token extents and [`Winnower::push_batch`]'s arrays, kept between batches rather than
+/// zeroed for each (one allocation per winnower).
 struct Scratch {
+    extents: Extents,
     /// Per token of the batch: the hash of the k-gram it completes.
     rolling: [u64; BATCH],
     selected: [Entry; BATCH],
@@ -191,14 +198,17 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
         Winnower {
             emit,
             ring: Ring { values: [0; K], linked_from: [NONE; K], names: [0; K] },
-            extents: Box::new(Extents { starts: [0; EXTENTS], ends: [0; EXTENTS] }),
             slot: 0,
             tokens: 0,
             hash: 0,
             window: [Entry::default(); W],
             min: Entry { rolling: 0, index: NONE },
             last: NONE,
-            scratch: Box::new(Scratch { rolling: [0; BATCH], selected: [Entry::default(); BATCH] }),
+            scratch: Box::new(Scratch {
+                extents: Extents { starts: [0; EXTENTS], ends: [0; EXTENTS] },
+                rolling: [0; BATCH],
+                selected: [Entry::default(); BATCH],
+            }),
         }
     }
 
@@ -235,9 +245,9 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
         let (mut hash, mut slot) = (self.hash, self.slot);
         for i in 0..n {
             hash = Self::roll(&mut self.ring, hash, slot, first + i, batch.ids[i], batch.names[i]);
-            slot = if slot + 1 == K { 0 } else { slot + 1 };
+            slot = next_slot(slot);
+            scratch.extents.set(first + i, batch.starts[i], batch.ends[i]);
             scratch.rolling[i] = hash;
-            self.extents.set(first + i, batch.starts[i], batch.ends[i]);
         }
         (self.hash, self.slot, self.tokens) = (hash, slot, first + n);
         // Token `first + i` completes k-gram `first + i + 1 - K`.
@@ -253,8 +263,8 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
             last = if fresh { min.index } else { last };
         }
         (self.min, self.last) = (min, last);
-        for e in &self.scratch.selected[..count] {
-            let (start, end) = self.extents.kgram(e.index);
+        for e in &scratch.selected[..count] {
+            let (start, end) = scratch.extents.kgram(e.index);
             (self.emit)(e.rolling, start, end, e.index);
         }
     }
@@ -266,10 +276,9 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
     #[cfg(not(target_arch = "wasm32"))]
     #[inline(always)]
     pub(crate) fn push(&mut self, id: u32, name: u32, start: usize, end: usize) {
-        let e = self.tokens;
-        self.hash = Self::roll(&mut self.ring, self.hash, self.slot, e, id, name);
-        self.slot = if self.slot + 1 == K { 0 } else { self.slot + 1 };
-        self.extents.set(e, start, end);
+        self.hash = Self::roll(&mut self.ring, self.hash, self.slot, self.tokens, id, name);
+        self.slot = next_slot(self.slot);
+        self.scratch.extents.set(self.tokens, start, end);
         self.tokens += 1;
         if self.tokens < K {
             return;
@@ -363,7 +372,7 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
     #[inline(always)]
     fn select(&mut self) {
         if self.min.index != self.last {
-            report(&mut self.emit, &self.extents, &self.min, &mut self.last);
+            report(&mut self.emit, &self.scratch.extents, &self.min, &mut self.last);
         }
     }
 
