@@ -39,3 +39,41 @@ test('unrelated text does not match, and a foreign file is refused with a reason
   assert.equal(engine.scan('Please summarise the attached meeting notes for the team.').action, 'allow');
   assert.throws(() => engine.loadFingerprints(Buffer.from('not a database')), /not an AIGuard fingerprint database/);
 });
+
+// The tokenizer reads plain 64-byte blocks from vector masks (SSE2 natively, simd128 in wasm).
+// Over a large text of every language in the repository, and code generated from pieces of
+// every construct (the byte classes' edges: `$`, `_`, digits, `@`, `[`, `` ` ``, `{`, `~`, DEL,
+// non-ASCII), with CRLF line ends and tabs too, each span's matched and total fingerprint counts
+// must be the same in both builds, which they are only if every token is.
+test('wasm and native tokenize a large mixed text alike', () => {
+  const files = [
+    'wasm/engine/src/content/fingerprint/tokenize.rs', 'wasm/engine/src/content/secrets/rules.rs',
+    'extension/background/main.js', 'extension/content/guard.js', 'extension/pages/options.html', 'scripts/test.sh',
+  ];
+  const pieces = [
+    'let $x = foo_1(bar, 42);', 'if (a<b) { return c_d$; }', 'x.y[z] += 0x1F;', '@Override', 'a ~ b ^ c | d', '$HOME/$PATH',
+    '"str"', "'c'", "don't", '`tpl ${a}`', '// note', '/* block */', '# comment', '#include <x.h>', 'i--;', '-- sql',
+    '1.5e-3', '3.14f', 'r#"raw"#', 'f"{x}"', 'naïve_x = ü;', '\u00a0', '\x7f', 'SELECT name FROM users WHERE id = 1',
+    'AbcdefghijklmnopqrstuvwxyzAbcdefghijklmnopqrstuvwxyzAbcdefghijklmnopqrstuvwxyz_0123', '    ', '\t', 'q = a//b',
+  ];
+  let seed = 12345;
+  const pick = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const lines = [];
+  for (let i = 0; i < 4000; i++) {
+    lines.push(Array.from({ length: 2 + pick(6) }, () => pieces[pick(pieces.length)]).join(pick(2) ? ' ' : ''));
+  }
+  writeFileSync(join(dir, 'generated.js'), lines.join('\n'));
+  const sources = [...files, join(dir, 'generated.js')];
+  const mixed = sources.map((f) => readFileSync(f, 'utf8')).join('\n');
+  const text = mixed + '\n' + mixed.replaceAll('\n', '\r\n').replaceAll('    ', '\t');
+  const file = join(dir, 'mixed.txt');
+  writeFileSync(file, text);
+  const mixedDb = join(dir, 'mixed.db');
+  execFileSync(aiguard, ['fingerprint', '--out', mixedDb, ...sources], { stdio: 'ignore' });
+  const native = JSON.parse(execFileSync(aiguard, ['scan', '--fingerprints', mixedDb, file], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+  const engine = Engine.builtin();
+  engine.loadFingerprints(readFileSync(mixedDb));
+  const wasm = engine.scan(text);
+  assert.ok(native.findings.filter((f) => f.detector === 'fingerprint').length >= 5, JSON.stringify(native.findings.length));
+  assert.deepEqual(wasm, native);
+});

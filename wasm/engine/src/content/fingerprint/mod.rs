@@ -15,6 +15,7 @@
 //! * `scan.rs`: from a text to matched spans.
 //! * `split.rs`: the same, natively, in parts on several threads.
 
+mod block_masks;
 mod build;
 mod db;
 mod keywords;
@@ -180,6 +181,17 @@ pub fn token_count(text: &str) -> usize {
     let mut n = 0;
     tokenize::tokenize(text, |_, _, _, _| n += 1);
     n
+}
+
+/// Every token of `text` as (id, identifier hash, start, end), read with the tokenizer's plain
+/// path where it applies (`plain`) or byte by byte throughout: the two must agree. For tests and
+/// fuzzing.
+#[doc(hidden)]
+pub fn tokens(text: &str, plain: bool) -> Vec<(u32, u32, usize, usize)> {
+    let mut out = Vec::new();
+    let mut lexer = if plain { tokenize::Lexer::new(text, 0) } else { tokenize::Lexer::byte_by_byte(text, 0) };
+    lexer.run(text.len(), &mut |id, name, start, end| out.push((id, name, start, end)), || false);
+    out
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@
 //! so no later opener searches again. The whole pass is linear in the input and allocates
 //! nothing.
 
+use super::block_masks::{self, BlockMasks, BLOCK};
 use super::keywords::{self, KEYWORD_BASE};
 use crate::content::swar::{bytes_in_range, load8, load8_padded, low_bytes, nonzero_bytes, HIGH_BITS, ONES};
 
@@ -228,6 +229,20 @@ pub(crate) struct Lexer<'a> {
     no_triple: [bool; 2],
     /// Rust raw strings: from this position a closing `"` + n×`#` is known to be absent.
     raw_fail: [usize; 8],
+    /// The masks of the 64 bytes from `block_at`, for the plain path.
+    block: BlockMasks,
+    block_at: usize,
+    /// Whether the plain path is used (tests and fuzzing compare against the byte-by-byte path).
+    plain: bool,
+}
+
+/// The plain path classifies a new block unless it starts this close after the last one's start.
+const REUSE_WITHIN: usize = 32;
+
+/// A mask of the low `n` bits (all 64 from `n = 64` on).
+#[inline(always)]
+const fn low_bits(n: usize) -> u64 {
+    if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
 }
 
 impl<'a> Lexer<'a> {
@@ -245,7 +260,24 @@ impl<'a> Lexer<'a> {
     pub(crate) fn new(text: &'a str, from: usize) -> Self {
         let s = text.as_bytes();
         let line_start = from == 0 || s[from - 1] == b'\n';
-        Lexer { s, i: from, line_start, no_backtick: false, no_triple: [false; 2], raw_fail: [usize::MAX; 8] }
+        Lexer {
+            s,
+            i: from,
+            line_start,
+            no_backtick: false,
+            no_triple: [false; 2],
+            raw_fail: [usize::MAX; 8],
+            block: BlockMasks::default(),
+            // Far from every position: the first plain stretch classifies its block.
+            block_at: usize::MAX / 2,
+            plain: true,
+        }
+    }
+
+    /// [`Lexer::new`] reading every byte one by one, without the plain path: the reference the
+    /// plain path's tokens are compared with.
+    pub(crate) fn byte_by_byte(text: &'a str, from: usize) -> Self {
+        Lexer { plain: false, ..Lexer::new(text, from) }
     }
 
     /// Whether the whole text has been read.
@@ -268,6 +300,12 @@ impl<'a> Lexer<'a> {
         let n = s.len();
         debug_assert!(limit <= n);
         while self.i < limit && !done() {
+            if block_masks::AVAILABLE && self.plain && self.i + BLOCK <= n {
+                self.plain_stretch(limit, emit, &done);
+                if self.i >= limit || done() {
+                    break;
+                }
+            }
             let start = self.i;
             let b = s[start];
             match class(b) {
@@ -347,6 +385,77 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// The tokens from `self.i` that the block masks decide (see `block_masks.rs`): every
+    /// punctuation byte and word up to the block's first special byte, except a word that runs
+    /// to that byte or to the block's end (a string prefix, a raw string's `r`, a non-ASCII
+    /// identifier: the byte-by-byte path reads it). Numbers are read as the byte-by-byte path
+    /// reads them, from the masks' word start. Stops before the first token at or after
+    /// `limit`, and before a token when `done()`; `line_start` is left as that path would.
+    ///
+    /// A block's masks are kept, so coming back after a string or a comment inside the block
+    /// shifts them instead of classifying again.
+    #[inline(always)]
+    fn plain_stretch(&mut self, limit: usize, emit: &mut impl FnMut(u32, u32, usize, usize), done: &impl Fn() -> bool) {
+        let s = self.s;
+        let base = self.i;
+        let mut d = base.wrapping_sub(self.block_at);
+        if d >= REUSE_WITHIN {
+            self.block = block_masks::classify(s, base);
+            self.block_at = base;
+            d = 0;
+        }
+        let m = self.block;
+        let word = m.word >> d;
+        // The block's end counts as a special byte: what is past it is unknown.
+        let special = (m.special >> d) | (1u64 << (BLOCK - 1 - d) << 1).wrapping_neg();
+        let end = (special.trailing_zeros() as usize).min(limit - base);
+        let mut starts = ((word & !(word << 1)) | (m.punct >> d)) & low_bits(end);
+        // Relative to `base`: the end of the last token emitted here, if any.
+        let mut last_end = None;
+        let mut stop = end;
+        while starts != 0 {
+            let p = starts.trailing_zeros() as usize;
+            if done() {
+                stop = p;
+                break;
+            }
+            let at = base + p;
+            if word >> p & 1 == 0 {
+                emit(PUNCT_BASE + s[at] as u32, 0, at, at + 1);
+                starts &= starts - 1;
+                last_end = Some(p + 1);
+                continue;
+            }
+            let word_end = p + (!(word >> p)).trailing_zeros() as usize;
+            if word_end >= end {
+                stop = p;
+                break;
+            }
+            if s[at].is_ascii_digit() {
+                let number_end = number_end(s, at);
+                emit(LITERAL, 0, at, number_end);
+                if number_end - base >= end {
+                    // Past the stretch (`1e-3`, a fraction reaching a special byte): go on there.
+                    self.i = number_end;
+                    self.line_start = false;
+                    return;
+                }
+                starts &= !low_bits(number_end - base);
+                last_end = Some(number_end - base);
+                continue;
+            }
+            self.emit_word(at, base + word_end, true, emit);
+            starts &= starts - 1;
+            last_end = Some(word_end);
+        }
+        self.i = base + stop;
+        let newline_from = |from: usize| (m.newline >> d) & low_bits(stop) & !low_bits(from) != 0;
+        match last_end {
+            Some(e) => self.line_start = newline_from(e),
+            None => self.line_start |= newline_from(0),
+        }
+    }
+
     #[inline]
     fn punct(&mut self, emit: &mut impl FnMut(u32, u32, usize, usize), b: u8) {
         emit(PUNCT_BASE + b as u32, 0, self.i, self.i + 1);
@@ -393,34 +502,29 @@ impl<'a> Lexer<'a> {
             Some(b'#') if matches!(w, b"r" | b"br" | b"cr") && self.raw_string(start, emit) => return,
             _ => {}
         }
+        self.emit_word(start, i, ascii, emit);
+    }
+
+    /// The word `start..end` (no string prefix), `ascii` when it has no byte from 0x80: a
+    /// keyword, a literal word (`true`, `null`…) or an identifier.
+    #[inline(always)]
+    fn emit_word(&self, start: usize, end: usize, ascii: bool, emit: &mut impl FnMut(u32, u32, usize, usize)) {
+        let s = self.s;
+        let w = &s[start..end];
         let keyword = if ascii && w.len() >= 2 && w.len() <= keywords::MAX_LEN { keywords::lookup(w) } else { None };
         match keyword {
-            Some(k) if k >= keywords::FIRST_LITERAL_WORD => emit(LITERAL, 0, start, i),
+            Some(k) if k >= keywords::FIRST_LITERAL_WORD => emit(LITERAL, 0, start, end),
             Some(k) if k >= keywords::FIRST_UPPERCASE_ONLY && w.iter().any(u8::is_ascii_lowercase) => {
-                emit(IDENT, name_hash_at(s, start, i), start, i)
+                emit(IDENT, name_hash_at(s, start, end), start, end)
             }
-            Some(k) => emit(KEYWORD_BASE + k, 0, start, i),
-            None => emit(IDENT, name_hash_at(s, start, i), start, i),
+            Some(k) => emit(KEYWORD_BASE + k, 0, start, end),
+            None => emit(IDENT, name_hash_at(s, start, end), start, end),
         }
     }
 
     /// `123`, `0x1F`, `1_000u32`, `1.5e-3`, `3.14f`: one literal.
     fn number(&mut self) {
-        let s = self.s;
-        let mut i = self.i + 1;
-        loop {
-            while i < s.len() && matches!(class(s[i]), WORD | DIGIT) {
-                i += 1;
-            }
-            let digit_at = |j: usize| s.get(j).is_some_and(|b| b.is_ascii_digit());
-            let fraction = i < s.len() && s[i] == b'.' && digit_at(i + 1);
-            let exponent = i < s.len() && matches!(s[i], b'+' | b'-') && matches!(s[i - 1], b'e' | b'E') && digit_at(i + 1);
-            if !(fraction || exponent) {
-                break;
-            }
-            i += 1;
-        }
-        self.i = i;
+        self.i = number_end(self.s, self.i);
     }
 
     fn double_quote(&mut self, emit: &mut impl FnMut(u32, u32, usize, usize)) {
@@ -629,6 +733,25 @@ fn find2(s: &[u8], from: usize, a: u8, b: u8) -> Option<usize> {
     None
 }
 
+/// The end of the number starting with the digit at `start` (see `Lexer::number`).
+#[inline]
+fn number_end(s: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    loop {
+        while i < s.len() && matches!(class(s[i]), WORD | DIGIT) {
+            i += 1;
+        }
+        let digit_at = |j: usize| s.get(j).is_some_and(|b| b.is_ascii_digit());
+        let fraction = i < s.len() && s[i] == b'.' && digit_at(i + 1);
+        let exponent = i < s.len() && matches!(s[i], b'+' | b'-') && matches!(s[i - 1], b'e' | b'E') && digit_at(i + 1);
+        if !(fraction || exponent) {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -718,12 +841,70 @@ mod tests {
         ];
         let mut failures = Vec::new();
         for (input, want) in cases {
-            let got = show(input);
-            if got != *want {
-                failures.push(format!("{input:?}\n   got  {got}\n   want {want}"));
+            // Short inputs are read byte by byte; padded, the same text takes the plain path
+            // wherever that applies.
+            for input in [input.to_string(), format!("{input}{:64}", "")] {
+                let got = show(&input);
+                if got != *want {
+                    failures.push(format!("{input:?}\n   got  {got}\n   want {want}"));
+                }
             }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    /// The plain path gives exactly the tokens (ids, identifier hashes, byte ranges) of the
+    /// byte-by-byte path, over texts built from pieces of every construct, from every offset
+    /// (the split scan starts lexers mid-text) and with every stop limit.
+    #[test]
+    fn plain_path_agrees_with_the_byte_by_byte_path() {
+        let pieces: &[&str] = &[
+            "let x = foo(bar, 42);", "\n", "    ", "\t", "\r\n", " ", "if (a<b) { return c_d$; }", "x.y[z] += 1;",
+            "\"str\"", "'c'", "don't", "`tpl ${a}`", "```rust\n", "```\n", "// note\n", "/* block */", "/* open",
+            "# comment\n", "#include <x.h>\n", "#[derive(Debug)]", "-- sql\n", "i--;", "a//b", "http://x/y",
+            "1.5e-3", "0x1F", "3.14f", "1e+5", "12.", "7.x", "f\"{x}\"", "b'a'", "r#\"raw\"#", "r\"", "&'a T",
+            "\"\"\"doc\"\"\"", "'''d'''", "SELECT name FROM users WHERE id = 1", "ORDER BY x LIMIT 5", "é", "naïve_x",
+            "\u{a0}", "\u{3000}", "\u{feff}", "\u{200b}", "\x00", "\x7f", "~!@%^&*()+=|\\:;<>,.?", "$#", "a.5",
+            "true || null", "AbcdefghijklmnopqrstuvwxyzAbcdefghijklmnopqrstuvwxyzAbcdefghijklmnopqrstuvwxyz_0123",
+            "                                                                        ", "1234567890123456789012345678901234567890",
+        ];
+        let mut next = crate::test_rng::below(0x91a1_7e57);
+        for round in 0..4000 {
+            let mut text = String::new();
+            let count = 1 + next(60);
+            for _ in 0..count {
+                text.push_str(pieces[next(pieces.len())]);
+                if next(3) == 0 {
+                    text.push(' ');
+                }
+            }
+            let read = |mut lexer: Lexer| {
+                let mut out = Vec::new();
+                lexer.run(text.len(), &mut |id, name, a, b| out.push((id, name, a, b)), || false);
+                out
+            };
+            let reference = read(Lexer::byte_by_byte(&text, 0));
+            assert_eq!(read(Lexer::new(&text, 0)), reference, "round {round}: {text:?}");
+            let mut from = next(text.len() + 1);
+            while !text.is_char_boundary(from) {
+                from -= 1;
+            }
+            assert_eq!(read(Lexer::new(&text, from)), read(Lexer::byte_by_byte(&text, from)), "round {round} from {from}: {text:?}");
+            // In stages at every limit, and stopping after a number of tokens, as the split scan does.
+            let cut = next(text.len() + 1);
+            let mut staged = Vec::new();
+            let mut lexer = Lexer::new(&text, 0);
+            lexer.run(cut.min(text.len()), &mut |id, name, a, b| staged.push((id, name, a, b)), || false);
+            let stop_after = staged.len() + next(20);
+            let count = std::cell::Cell::new(staged.len());
+            lexer.run(text.len(), &mut |id, name, a, b| {
+                staged.push((id, name, a, b));
+                count.set(count.get() + 1);
+            }, || count.get() >= stop_after);
+            assert_eq!(count.get(), stop_after.min(reference.len()), "stopped late or early: {text:?}");
+            lexer.run(text.len(), &mut |id, name, a, b| staged.push((id, name, a, b)), || false);
+            assert_eq!(staged, reference, "staged at {cut}, stop after {stop_after}: {text:?}");
+        }
     }
 
     /// The eight-byte counts agree with a byte-by-byte loop, for every byte value at every
