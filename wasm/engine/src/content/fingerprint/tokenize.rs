@@ -569,6 +569,13 @@ impl<'a> Lexer<'a> {
         let s = self.s;
         let mut i = self.i + 1;
         while i < s.len() {
+            match memchr::memchr3(q, b'\\', b'\n', &s[i..]) {
+                Some(p) => i += p,
+                None => {
+                    i = s.len();
+                    break;
+                }
+            }
             let b = s[i];
             if b == q {
                 if s.get(i + 1) == Some(&q) {
