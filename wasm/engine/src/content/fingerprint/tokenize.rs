@@ -229,15 +229,12 @@ pub(crate) struct Lexer<'a> {
     no_triple: [bool; 2],
     /// Rust raw strings: from this position a closing `"` + n×`#` is known to be absent.
     raw_fail: [usize; 8],
-    /// The masks of the 64 bytes from `block_at`, for the plain path.
-    block: BlockMasks,
-    block_at: usize,
+    /// The masks of aligned blocks `block_index` and `block_index + 1`, for the plain path.
+    blocks: [BlockMasks; 2],
+    block_index: usize,
     /// Whether the plain path is used (tests and fuzzing compare against the byte-by-byte path).
     plain: bool,
 }
-
-/// The plain path classifies a new block unless it starts this close after the last one's start.
-const REUSE_WITHIN: usize = 32;
 
 /// A mask of the low `n` bits (all 64 from `n = 64` on).
 #[inline(always)]
@@ -267,9 +264,9 @@ impl<'a> Lexer<'a> {
             no_backtick: false,
             no_triple: [false; 2],
             raw_fail: [usize::MAX; 8],
-            block: BlockMasks::default(),
-            // Far from every position: the first plain stretch classifies its block.
-            block_at: usize::MAX / 2,
+            blocks: [BlockMasks::default(); 2],
+            // No block yet (nor the one before a block): the first window classifies two.
+            block_index: usize::MAX / 2,
             plain: true,
         }
     }
@@ -300,8 +297,8 @@ impl<'a> Lexer<'a> {
         let n = s.len();
         debug_assert!(limit <= n);
         while self.i < limit && !done() {
-            if block_masks::AVAILABLE && self.plain && self.i + BLOCK <= n {
-                self.plain_stretch(limit, emit, &done);
+            if block_masks::AVAILABLE && self.plain {
+                while self.has_window() && self.plain_stretch(limit, emit, &done) {}
                 if self.i >= limit || done() {
                     break;
                 }
@@ -385,38 +382,55 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    /// The tokens from `self.i` that the block masks decide (see `block_masks.rs`): every
-    /// punctuation byte and word up to the block's first special byte, except a word that runs
-    /// to that byte or to the block's end (a string prefix, a raw string's `r`, a non-ASCII
-    /// identifier: the byte-by-byte path reads it). Numbers are read as the byte-by-byte path
-    /// reads them, from the masks' word start. Stops before the first token at or after
-    /// `limit`, and before a token when `done()`; `line_start` is left as that path would.
-    ///
-    /// A block's masks are kept, so coming back after a string or a comment inside the block
-    /// shifts them instead of classifying again.
+    /// Whether the 64 bytes from `self.i` lie in two whole blocks of the text (the plain path's
+    /// window).
     #[inline(always)]
-    fn plain_stretch(&mut self, limit: usize, emit: &mut impl FnMut(u32, u32, usize, usize), done: &impl Fn() -> bool) {
+    fn has_window(&self) -> bool {
+        (self.i / BLOCK + 2) * BLOCK <= self.s.len()
+    }
+
+    /// The tokens that the block masks decide in the 64 bytes from `self.i` (see
+    /// `block_masks.rs`): every punctuation byte and word up to the first special byte, except a
+    /// word that runs to that byte or to the window's end (a string prefix, a raw string's `r`,
+    /// a non-ASCII identifier, or more to read: the byte-by-byte path or the next window reads
+    /// it). Numbers are read as the byte-by-byte path reads them, from the masks' word start.
+    /// Stops before the first token at or after `limit`, and before a token when `done()`;
+    /// `line_start` is left as that path would. True when it stopped at the window's end, past
+    /// `self.i`: a window from there goes on.
+    ///
+    /// The window is cut from the masks of the two aligned blocks it overlaps, kept between
+    /// calls, so each block of the text is classified once however often a string or a
+    /// comment sends the lexer to the byte-by-byte path and back.
+    #[inline(always)]
+    fn plain_stretch(&mut self, limit: usize, emit: &mut impl FnMut(u32, u32, usize, usize), done: &impl Fn() -> bool) -> bool {
         let s = self.s;
         let base = self.i;
-        let mut d = base.wrapping_sub(self.block_at);
-        if d >= REUSE_WITHIN {
-            self.block = block_masks::classify(s, base);
-            self.block_at = base;
-            d = 0;
+        let k = base / BLOCK;
+        if k != self.block_index {
+            self.blocks[0] = if k == self.block_index + 1 { self.blocks[1] } else { block_masks::classify(s, k * BLOCK) };
+            self.blocks[1] = block_masks::classify(s, (k + 1) * BLOCK);
+            self.block_index = k;
         }
-        let m = self.block;
-        let word = m.word >> d;
-        // The block's end counts as a special byte: what is past it is unknown.
-        let special = (m.special >> d) | (1u64 << (BLOCK - 1 - d) << 1).wrapping_neg();
+        let d = base % BLOCK;
+        // Bits `d..` of the first block, then the second's below them (`<< 1 << 63 - d` is
+        // `<< 64 - d`, and nothing for `d = 0`).
+        let [a, b] = self.blocks;
+        let cut = |x: u64, y: u64| (x >> d) | (y << 1 << (BLOCK - 1 - d));
+        let m = BlockMasks { word: cut(a.word, b.word), punct: cut(a.punct, b.punct), newline: cut(a.newline, b.newline), special: cut(a.special, b.special) };
+        let word = m.word;
+        let special = m.special;
         let end = (special.trailing_zeros() as usize).min(limit - base);
-        let mut starts = ((word & !(word << 1)) | (m.punct >> d)) & low_bits(end);
+        // Nothing but the window's end stops this stretch: the next window goes on.
+        let open = end == BLOCK;
+        let mut starts = ((word & !(word << 1)) | m.punct) & low_bits(end);
         // Relative to `base`: the end of the last token emitted here, if any.
         let mut last_end = None;
         let mut stop = end;
+        let mut go_on = open;
         while starts != 0 {
             let p = starts.trailing_zeros() as usize;
             if done() {
-                stop = p;
+                (stop, go_on) = (p, false);
                 break;
             }
             let at = base + p;
@@ -428,7 +442,8 @@ impl<'a> Lexer<'a> {
             }
             let word_end = p + (!(word >> p)).trailing_zeros() as usize;
             if word_end >= end {
-                stop = p;
+                // A window from the word's start reads it, unless it starts this one.
+                (stop, go_on) = (p, open && p > 0);
                 break;
             }
             if s[at].is_ascii_digit() {
@@ -438,7 +453,7 @@ impl<'a> Lexer<'a> {
                     // Past the stretch (`1e-3`, a fraction reaching a special byte): go on there.
                     self.i = number_end;
                     self.line_start = false;
-                    return;
+                    return true;
                 }
                 starts &= !low_bits(number_end - base);
                 last_end = Some(number_end - base);
@@ -449,11 +464,12 @@ impl<'a> Lexer<'a> {
             last_end = Some(word_end);
         }
         self.i = base + stop;
-        let newline_from = |from: usize| (m.newline >> d) & low_bits(stop) & !low_bits(from) != 0;
+        let newline_from = |from: usize| m.newline & low_bits(stop) & !low_bits(from) != 0;
         match last_end {
             Some(e) => self.line_start = newline_from(e),
             None => self.line_start |= newline_from(0),
         }
+        go_on
     }
 
     #[inline]
