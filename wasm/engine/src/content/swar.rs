@@ -31,6 +31,12 @@ pub(crate) const fn low_bytes(n: usize) -> u64 {
     if n >= 8 { u64::MAX } else { (1u64 << (8 * n)) - 1 }
 }
 
+/// A mask of the low `n` bits (all 64 from `n = 64` on).
+#[inline(always)]
+pub(crate) const fn low_bits(n: usize) -> u64 {
+    if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
+}
+
 /// Bit 7 set in each byte of `x` that is in `lo..=hi`; the bytes of `x` must be below 0x80
 /// (then no sum carries into the next byte).
 #[inline(always)]

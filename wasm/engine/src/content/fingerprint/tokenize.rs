@@ -32,7 +32,7 @@
 
 use super::block_masks::{self, BlockMasks, BLOCK};
 use super::keywords::{self, KEYWORD_BASE};
-use crate::content::swar::{bytes_in_range, load8, load8_padded, low_bytes, nonzero_bytes, HIGH_BITS, ONES};
+use crate::content::swar::{bytes_in_range, load8, load8_padded, low_bits, low_bytes, nonzero_bytes, HIGH_BITS, ONES};
 
 /// Every identifier that is not a keyword.
 pub(crate) const IDENT: u32 = 1;
@@ -236,11 +236,6 @@ pub(crate) struct Lexer<'a> {
     plain: bool,
 }
 
-/// A mask of the low `n` bits (all 64 from `n = 64` on).
-#[inline(always)]
-const fn low_bits(n: usize) -> u64 {
-    if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
-}
 
 impl<'a> Lexer<'a> {
     /// A lexer at byte `from` of `text` (a character boundary), as if a line started there,

@@ -177,10 +177,11 @@ pub(crate) struct Winnower<F: FnMut(u64, usize, usize, usize)> {
 }
 
 /// The last `K` tokens, at `index % K`: plain value (identifier placeholder for names), name
-/// hash (0 when not an identifier), and the index of the token that links back to it.
+/// hash (0 when not an identifier), and what the rolling hash gains when the token leaves the
+/// k-gram (the token that links back to it loses its link; 0 when none does).
 struct Ring {
     values: [u64; K],
-    linked_from: [usize; K],
+    unlink: [u64; K],
     names: [u32; K],
 }
 
@@ -197,7 +198,7 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
     pub(crate) fn new(emit: F) -> Self {
         Winnower {
             emit,
-            ring: Ring { values: [0; K], linked_from: [NONE; K], names: [0; K] },
+            ring: Ring { values: [0; K], unlink: [0; K], names: [0; K] },
             slot: 0,
             tokens: 0,
             hash: 0,
@@ -244,7 +245,7 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
         let scratch = &mut self.scratch;
         let (mut hash, mut slot) = (self.hash, self.slot);
         for i in 0..n {
-            hash = Self::roll(&mut self.ring, hash, slot, first + i, batch.ids[i], batch.names[i]);
+            hash = Self::roll(&mut self.ring, hash, slot, batch.ids[i], batch.names[i]);
             slot = next_slot(slot);
             scratch.extents.set(first + i, batch.starts[i], batch.ends[i]);
             scratch.rolling[i] = hash;
@@ -276,7 +277,7 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
     #[cfg(not(target_arch = "wasm32"))]
     #[inline(always)]
     pub(crate) fn push(&mut self, id: u32, name: u32, start: usize, end: usize) {
-        self.hash = Self::roll(&mut self.ring, self.hash, self.slot, self.tokens, id, name);
+        self.hash = Self::roll(&mut self.ring, self.hash, self.slot, id, name);
         self.slot = next_slot(self.slot);
         self.scratch.extents.set(self.tokens, start, end);
         self.tokens += 1;
@@ -294,7 +295,7 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
     /// Token `e` (id, name) into the ring at `slot`, where token `e - K` leaves:
     /// the rolling hash `hash` of the k-gram before it becomes that of the k-gram it ends.
     #[inline(always)]
-    fn roll(ring: &mut Ring, hash: u64, slot: usize, e: usize, id: u32, name: u32) -> u64 {
+    fn roll(ring: &mut Ring, hash: u64, slot: usize, id: u32, name: u32) -> u64 {
         let plain = token_value(id);
         // An identifier that repeats one of the last K - 1 tokens links to the nearest. An exact
         // scan of the ring, not a hash table: a table whose slots collide would lose links
@@ -316,22 +317,18 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
                 let t = t as usize;
                 let back = if t < slot { slot - t } else { slot + K - t };
                 v = token_value(LINK_BASE + back as u32);
-                ring.linked_from[t] = e;
+                // When token `t` leaves the k-gram (`K - back` tokens from now), this one loses
+                // its link: what the hash gains then, with this token's weight at that time.
+                ring.unlink[t] = plain.wrapping_sub(v).wrapping_mul(POW[K - 1 - back]);
             }
         }
         ring.names[slot] = name;
-        // The token leaving (index e - K) sits in this slot; it never carries a link (it is the
-        // first of its k-gram), and the token that linked to it, if still here, loses its link.
+        // The token leaving never carries a link (it is the first of its k-gram); the token
+        // that linked to it, if still here, loses its link.
         let out = ring.values[slot];
-        let mut h = hash.wrapping_sub(out.wrapping_mul(POW[K - 1]));
-        let j = ring.linked_from[slot];
-        if j != NONE {
-            let linked = token_value(LINK_BASE + (j - (e - K)) as u32);
-            let plain_j = ring.values[j % K];
-            h = h.wrapping_add(plain_j.wrapping_sub(linked).wrapping_mul(POW[e - 1 - j]));
-        }
+        let h = hash.wrapping_sub(out.wrapping_mul(POW[K - 1])).wrapping_add(ring.unlink[slot]);
+        ring.unlink[slot] = 0;
         ring.values[slot] = plain;
-        ring.linked_from[slot] = NONE;
         h.wrapping_mul(BASE).wrapping_add(v)
     }
 
