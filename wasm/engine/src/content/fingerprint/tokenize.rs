@@ -29,6 +29,10 @@
 //! ends the input, and a search for a closing backtick or triple quote that fails is remembered,
 //! so no later opener searches again. The whole pass is linear in the input and allocates
 //! nothing.
+//!
+//! Plain stretches of text (no quote, backtick, slash, `#`, minus or non-ASCII byte) are read
+//! from bit masks of 64-byte blocks (`block_masks.rs`), a token at a time without looking at
+//! each byte; everything else byte by byte. Both paths give the same tokens.
 
 use super::block_masks::{self, BlockMasks, BLOCK};
 use super::keywords::{self, KEYWORD_BASE};
@@ -236,7 +240,6 @@ pub(crate) struct Lexer<'a> {
     plain: bool,
 }
 
-
 impl<'a> Lexer<'a> {
     /// A lexer at byte `from` of `text` (a character boundary), as if a line started there,
     /// with the whole text around it: `prev()` and the searches for closing quotes see the real
@@ -411,13 +414,11 @@ impl<'a> Lexer<'a> {
         // `<< 64 - d`, and nothing for `d = 0`).
         let [a, b] = self.blocks;
         let cut = |x: u64, y: u64| (x >> d) | (y << 1 << (BLOCK - 1 - d));
-        let m = BlockMasks { word: cut(a.word, b.word), punct: cut(a.punct, b.punct), newline: cut(a.newline, b.newline), special: cut(a.special, b.special) };
-        let word = m.word;
-        let special = m.special;
+        let (word, punct, newline, special) = (cut(a.word, b.word), cut(a.punct, b.punct), cut(a.newline, b.newline), cut(a.special, b.special));
         let end = (special.trailing_zeros() as usize).min(limit - base);
         // Nothing but the window's end stops this stretch: the next window goes on.
         let open = end == BLOCK;
-        let mut starts = ((word & !(word << 1)) | m.punct) & low_bits(end);
+        let mut starts = ((word & !(word << 1)) | punct) & low_bits(end);
         // Relative to `base`: the end of the last token emitted here, if any.
         let mut last_end = None;
         let mut stop = end;
@@ -459,7 +460,7 @@ impl<'a> Lexer<'a> {
             last_end = Some(word_end);
         }
         self.i = base + stop;
-        let newline_from = |from: usize| m.newline & low_bits(stop) & !low_bits(from) != 0;
+        let newline_from = |from: usize| newline & low_bits(stop) & !low_bits(from) != 0;
         match last_end {
             Some(e) => self.line_start = newline_from(e),
             None => self.line_start |= newline_from(0),
@@ -872,8 +873,8 @@ mod tests {
     }
 
     /// The plain path gives exactly the tokens (ids, identifier hashes, byte ranges) of the
-    /// byte-by-byte path, over texts built from pieces of every construct, from every offset
-    /// (the split scan starts lexers mid-text) and with every stop limit.
+    /// byte-by-byte path, over texts built from pieces of every construct, from random offsets
+    /// (the split scan starts lexers mid-text), stopping at random limits and token counts.
     #[test]
     fn plain_path_agrees_with_the_byte_by_byte_path() {
         let pieces: &[&str] = &[

@@ -292,8 +292,8 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
         }
     }
 
-    /// Token `e` (id, name) into the ring at `slot`, where token `e - K` leaves:
-    /// the rolling hash `hash` of the k-gram before it becomes that of the k-gram it ends.
+    /// A token (id, name) into the ring at `slot`, where the token `K` before it leaves: the
+    /// rolling hash `hash` of the k-gram before it becomes that of the k-gram it ends.
     #[inline(always)]
     fn roll(ring: &mut Ring, hash: u64, slot: usize, id: u32, name: u32) -> u64 {
         let plain = token_value(id);
@@ -317,14 +317,14 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
                 let t = t as usize;
                 let back = if t < slot { slot - t } else { slot + K - t };
                 v = token_value(LINK_BASE + back as u32);
-                // When token `t` leaves the k-gram (`K - back` tokens from now), this one loses
-                // its link: what the hash gains then, with this token's weight at that time.
+                // When the token in slot `t` leaves the k-gram (`K - back` tokens from now), this
+                // one loses its link: what the hash gains then, with this token's weight then.
                 ring.unlink[t] = plain.wrapping_sub(v).wrapping_mul(POW[K - 1 - back]);
             }
         }
         ring.names[slot] = name;
         // The token leaving never carries a link (it is the first of its k-gram); the token
-        // that linked to it, if still here, loses its link.
+        // that linked to it, if any, loses its link.
         let out = ring.values[slot];
         let h = hash.wrapping_sub(out.wrapping_mul(POW[K - 1])).wrapping_add(ring.unlink[slot]);
         ring.unlink[slot] = 0;
