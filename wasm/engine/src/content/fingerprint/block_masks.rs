@@ -43,76 +43,77 @@ pub(crate) fn classify(s: &[u8], at: usize) -> BlockMasks {
     classify_block(block)
 }
 
-#[cfg(target_arch = "x86_64")]
+/// A block's masks from those of its four 16-byte chunks.
+#[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
-#[allow(unused_unsafe)] // the arithmetic intrinsics are safe with SSE2 on from Rust 1.87 on
 fn classify_block(block: &[u8; BLOCK]) -> BlockMasks {
-    use core::arch::x86_64::*;
     let mut m = BlockMasks::default();
     for (q, chunk) in block.chunks_exact(16).enumerate() {
-        // SAFETY: SSE2 is part of the x86-64 baseline, and the load reads the 16 bytes of
-        // `chunk` (unaligned loads are allowed).
-        let bits = unsafe {
-            let x = _mm_loadu_si128(chunk.as_ptr().cast());
-            let splat = |b: u8| _mm_set1_epi8(b as i8);
-            // `lo <= x <= lo + n - 1` as one signed compare: shift the range to start at -128.
-            let in_range = |v: __m128i, lo: u8, n: u8| {
-                _mm_cmplt_epi8(_mm_add_epi8(v, splat(0x80u8.wrapping_sub(lo))), splat(0x80u8.wrapping_add(n)))
-            };
-            let eq = |b: u8| _mm_cmpeq_epi8(x, splat(b));
-            let letter = in_range(_mm_or_si128(x, splat(0x20)), b'a', 26);
-            let word = _mm_or_si128(_mm_or_si128(letter, in_range(x, b'0', 10)), _mm_or_si128(eq(b'_'), eq(b'$')));
-            let printable = in_range(x, 0x21, 0x7e - 0x21 + 1);
-            let special = _mm_or_si128(
-                _mm_or_si128(in_range(x, b'"', 2), eq(b'\'')),
-                _mm_or_si128(_mm_or_si128(eq(b'`'), eq(b'/')), eq(b'-')),
-            );
-            let mask = |v: __m128i| _mm_movemask_epi8(v) as u16 as u64;
-            // Bytes from 0x80 are negative: their own sign bits.
-            let high = mask(x);
-            let special = mask(special) | high;
-            (mask(word), mask(printable) & !mask(word) & !special, mask(eq(b'\n')), special)
-        };
+        let [word, punct, newline, special] = chunk_masks(chunk);
         let shift = 16 * q;
-        m.word |= bits.0 << shift;
-        m.punct |= bits.1 << shift;
-        m.newline |= bits.2 << shift;
-        m.special |= bits.3 << shift;
+        m.word |= word << shift;
+        m.punct |= punct << shift;
+        m.newline |= newline << shift;
+        m.special |= special << shift;
     }
     m
 }
 
+/// The word, punctuation, newline and special masks of a 16-byte chunk.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(unused_unsafe)] // the arithmetic intrinsics are safe with SSE2 on from Rust 1.87 on
+fn chunk_masks(chunk: &[u8]) -> [u64; 4] {
+    use core::arch::x86_64::*;
+    assert_eq!(chunk.len(), 16);
+    // SAFETY: SSE2 is part of the x86-64 baseline, and the load reads the 16 bytes of `chunk`
+    // (unaligned loads are allowed).
+    unsafe {
+        let x = _mm_loadu_si128(chunk.as_ptr().cast());
+        let splat = |b: u8| _mm_set1_epi8(b as i8);
+        // `lo <= x <= lo + n - 1` as one signed compare: shift the range to start at -128.
+        let in_range = |v: __m128i, lo: u8, n: u8| {
+            _mm_cmplt_epi8(_mm_add_epi8(v, splat(0x80u8.wrapping_sub(lo))), splat(0x80u8.wrapping_add(n)))
+        };
+        let eq = |b: u8| _mm_cmpeq_epi8(x, splat(b));
+        let letter = in_range(_mm_or_si128(x, splat(0x20)), b'a', 26);
+        let word = _mm_or_si128(_mm_or_si128(letter, in_range(x, b'0', 10)), _mm_or_si128(eq(b'_'), eq(b'$')));
+        let printable = in_range(x, 0x21, 0x7e - 0x21 + 1);
+        let special = _mm_or_si128(
+            _mm_or_si128(in_range(x, b'"', 2), eq(b'\'')),
+            _mm_or_si128(_mm_or_si128(eq(b'`'), eq(b'/')), eq(b'-')),
+        );
+        let mask = |v: __m128i| _mm_movemask_epi8(v) as u16 as u64;
+        // Bytes from 0x80 are negative: their own sign bits.
+        let (word, special) = (mask(word), mask(special) | mask(x));
+        [word, mask(printable) & !word & !special, mask(eq(b'\n')), special]
+    }
+}
+
+/// The word, punctuation, newline and special masks of a 16-byte chunk.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
 #[allow(unused_unsafe)]
-fn classify_block(block: &[u8; BLOCK]) -> BlockMasks {
+fn chunk_masks(chunk: &[u8]) -> [u64; 4] {
     use core::arch::wasm32::*;
-    let mut m = BlockMasks::default();
-    for (q, chunk) in block.chunks_exact(16).enumerate() {
-        // SAFETY: the build enables simd128, and the load reads the 16 bytes of `chunk`
-        // (wasm loads need no alignment).
-        let bits = unsafe {
-            let x = v128_load(chunk.as_ptr().cast());
-            let in_range = |v: v128, lo: u8, n: u8| u8x16_lt(u8x16_sub(v, u8x16_splat(lo)), u8x16_splat(n));
-            let eq = |b: u8| i8x16_eq(x, u8x16_splat(b));
-            let letter = in_range(v128_or(x, u8x16_splat(0x20)), b'a', 26);
-            let word = v128_or(v128_or(letter, in_range(x, b'0', 10)), v128_or(eq(b'_'), eq(b'$')));
-            let printable = in_range(x, 0x21, 0x7e - 0x21 + 1);
-            let special = v128_or(
-                v128_or(v128_or(in_range(x, b'"', 2), eq(b'\'')), v128_or(eq(b'`'), eq(b'/'))),
-                v128_or(eq(b'-'), u8x16_ge(x, u8x16_splat(0x80))),
-            );
-            let mask = |v: v128| i8x16_bitmask(v) as u64;
-            let special = mask(special);
-            (mask(word), mask(printable) & !mask(word) & !special, mask(eq(b'\n')), special)
-        };
-        let shift = 16 * q;
-        m.word |= bits.0 << shift;
-        m.punct |= bits.1 << shift;
-        m.newline |= bits.2 << shift;
-        m.special |= bits.3 << shift;
+    assert_eq!(chunk.len(), 16);
+    // SAFETY: the build enables simd128, and the load reads the 16 bytes of `chunk` (wasm loads
+    // need no alignment).
+    unsafe {
+        let x = v128_load(chunk.as_ptr().cast());
+        let in_range = |v: v128, lo: u8, n: u8| u8x16_lt(u8x16_sub(v, u8x16_splat(lo)), u8x16_splat(n));
+        let eq = |b: u8| i8x16_eq(x, u8x16_splat(b));
+        let letter = in_range(v128_or(x, u8x16_splat(0x20)), b'a', 26);
+        let word = v128_or(v128_or(letter, in_range(x, b'0', 10)), v128_or(eq(b'_'), eq(b'$')));
+        let printable = in_range(x, 0x21, 0x7e - 0x21 + 1);
+        let special = v128_or(
+            v128_or(v128_or(in_range(x, b'"', 2), eq(b'\'')), v128_or(eq(b'`'), eq(b'/'))),
+            v128_or(eq(b'-'), u8x16_ge(x, u8x16_splat(0x80))),
+        );
+        let mask = |v: v128| i8x16_bitmask(v) as u64;
+        let (word, special) = (mask(word), mask(special));
+        [word, mask(printable) & !word & !special, mask(eq(b'\n')), special]
     }
-    m
 }
 
 #[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
