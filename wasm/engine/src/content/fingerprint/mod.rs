@@ -194,6 +194,17 @@ pub fn tokens(text: &str, plain: bool) -> Vec<(u32, u32, usize, usize)> {
     out
 }
 
+/// [`tokens`] read in two stages: those that start before byte `limit`, then the rest. For
+/// fuzzing the lexer's stop at a limit, which the split scan relies on.
+#[doc(hidden)]
+pub fn tokens_in_stages(text: &str, limit: usize) -> (Vec<(u32, u32, usize, usize)>, Vec<(u32, u32, usize, usize)>) {
+    let (mut first, mut second) = (Vec::new(), Vec::new());
+    let mut lexer = tokenize::Lexer::new(text, 0);
+    lexer.run(limit.min(text.len()), &mut |id, name, start, end| first.push((id, name, start, end)), || false);
+    lexer.run(text.len(), &mut |id, name, start, end| second.push((id, name, start, end)), || false);
+    (first, second)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
