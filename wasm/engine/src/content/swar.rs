@@ -1,6 +1,7 @@
 //! Eight bytes at a time in one `u64` (SWAR), for the byte tests of the tokenizer, the secret
-//! keyword prefilter and the marker term finder. Every function works on little-endian loads, so byte `j` of the
-//! text is bits `8j..8j + 8`, and a count of leading bytes is `trailing_zeros / 8`.
+//! keyword prefilter and the marker term finder. Every function works on little-endian loads,
+//! so byte `j` of the text is bits `8j..8j + 8`, and a count of leading bytes is
+//! `trailing_zeros / 8`.
 
 /// `0x01` in every byte.
 pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
@@ -28,7 +29,7 @@ pub(crate) fn load8_padded(s: &[u8], i: usize) -> u64 {
 /// A mask of the low `n` bytes of a `u64` (all eight from `n = 8` on).
 #[inline(always)]
 pub(crate) const fn low_bytes(n: usize) -> u64 {
-    if n >= 8 { u64::MAX } else { (1u64 << (8 * n)) - 1 }
+    low_bits(8 * n)
 }
 
 /// A mask of the low `n` bits (all 64 from `n = 64` on).

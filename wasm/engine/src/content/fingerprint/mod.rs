@@ -183,26 +183,31 @@ pub fn token_count(text: &str) -> usize {
     n
 }
 
-/// Every token of `text` as (id, identifier hash, start, end), read with the tokenizer's plain
-/// path where it applies (`plain`) or byte by byte throughout: the two must agree. For tests and
-/// fuzzing.
+/// A token as (id, identifier hash, start, end).
+type Token = (u32, u32, usize, usize);
+
+/// Every token of `text`, read with the tokenizer's plain path where it applies (`plain`) or
+/// byte by byte throughout: the two must agree. For tests and fuzzing.
 #[doc(hidden)]
-pub fn tokens(text: &str, plain: bool) -> Vec<(u32, u32, usize, usize)> {
-    let mut out = Vec::new();
+pub fn tokens(text: &str, plain: bool) -> Vec<Token> {
     let mut lexer = if plain { tokenize::Lexer::new(text, 0) } else { tokenize::Lexer::byte_by_byte(text, 0) };
-    lexer.run(text.len(), &mut |id, name, start, end| out.push((id, name, start, end)), || false);
-    out
+    read_to(&mut lexer, text.len())
 }
 
 /// [`tokens`] read in two stages: those that start before byte `limit`, then the rest. For
 /// fuzzing the lexer's stop at a limit, which the split scan relies on.
 #[doc(hidden)]
-pub fn tokens_in_stages(text: &str, limit: usize) -> (Vec<(u32, u32, usize, usize)>, Vec<(u32, u32, usize, usize)>) {
-    let (mut first, mut second) = (Vec::new(), Vec::new());
+pub fn tokens_in_stages(text: &str, limit: usize) -> (Vec<Token>, Vec<Token>) {
     let mut lexer = tokenize::Lexer::new(text, 0);
-    lexer.run(limit.min(text.len()), &mut |id, name, start, end| first.push((id, name, start, end)), || false);
-    lexer.run(text.len(), &mut |id, name, start, end| second.push((id, name, start, end)), || false);
-    (first, second)
+    let first = read_to(&mut lexer, limit.min(text.len()));
+    (first, read_to(&mut lexer, text.len()))
+}
+
+/// The tokens `lexer` emits up to byte `limit`.
+fn read_to(lexer: &mut tokenize::Lexer, limit: usize) -> Vec<Token> {
+    let mut out = Vec::new();
+    lexer.run(limit, &mut |id, name, start, end| out.push((id, name, start, end)), || false);
+    out
 }
 
 #[cfg(test)]
