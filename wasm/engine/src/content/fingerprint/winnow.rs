@@ -185,6 +185,55 @@ struct Ring {
     names: [u32; K],
 }
 
+/// Bit `t` set where `names[t] == name`: six compares of four names at once, gathered into a
+/// mask (SSE2 natively, simd128 in the module). Left to itself the compiler vectorises the
+/// loop of [`same_name_mask_one_by_one`] natively with a horizontal OR of per-lane bits, and
+/// not at all for wasm, where it was 24 compares, shifts and ORs per identifier.
+#[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
+#[inline(always)]
+#[allow(unused_unsafe)] // the arithmetic intrinsics are safe with SSE2 on from Rust 1.87 on
+fn same_name_mask(names: &[u32; K], name: u32) -> u32 {
+    const _: () = assert!(K == 24, "six compares of four names");
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of x86-64; each load reads four names of `names` (no alignment
+    // needed).
+    unsafe {
+        use core::arch::x86_64::*;
+        let n = _mm_set1_epi32(name as i32);
+        let eq = |i: usize| _mm_cmpeq_epi32(_mm_loadu_si128(names[4 * i..4 * i + 4].as_ptr().cast()), n);
+        // Signed saturation keeps a lane's all-ones (-1) and zero as they are.
+        let first = _mm_packs_epi16(_mm_packs_epi32(eq(0), eq(1)), _mm_packs_epi32(eq(2), eq(3)));
+        let last = _mm_packs_epi16(_mm_packs_epi32(eq(4), eq(5)), _mm_setzero_si128());
+        _mm_movemask_epi8(first) as u32 | (_mm_movemask_epi8(last) as u32) << 16
+    }
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: the build enables simd128; each load reads four names of `names`.
+    unsafe {
+        use core::arch::wasm32::*;
+        // Four bits per compare: the compiler lowers the narrowing intrinsics for wasm as
+        // clamps and shuffles, not as the one instruction each.
+        let n = u32x4_splat(name);
+        let bits = |i: usize| (i32x4_bitmask(i32x4_eq(v128_load(names[4 * i..4 * i + 4].as_ptr().cast()), n)) as u32) << (4 * i);
+        bits(0) | bits(1) | bits(2) | bits(3) | bits(4) | bits(5)
+    }
+}
+
+#[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
+#[inline(always)]
+fn same_name_mask(names: &[u32; K], name: u32) -> u32 {
+    same_name_mask_one_by_one(names, name)
+}
+
+/// [`same_name_mask`] name by name: the definition the vector versions must agree with.
+#[cfg_attr(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")), allow(dead_code))]
+fn same_name_mask_one_by_one(names: &[u32; K], name: u32) -> u32 {
+    let mut mask = 0u32;
+    for (t, &n) in names.iter().enumerate() {
+        mask |= ((n == name) as u32) << t;
+    }
+    mask
+}
+
 /// The token extents and [`Winnower::push_batch`]'s arrays, kept between batches rather than
 /// zeroed for each (one allocation per winnower).
 struct Scratch {
@@ -302,14 +351,10 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
         // depending on the spelling of other names, and renaming would change them.
         let mut v = plain;
         if name != 0 {
-            // Which of the last K tokens carry the same name, as a bit mask (the compiler turns
-            // the loop into vector compares); the nearest is the highest set bit below this
-            // slot, or failing that the highest above it (the ring wraps). This slot itself
-            // holds the token leaving the k-gram.
-            let mut mask = 0u32;
-            for (t, &n) in ring.names.iter().enumerate() {
-                mask |= ((n == name) as u32) << t;
-            }
+            // Which of the last K tokens carry the same name, as a bit mask; the nearest is the
+            // highest set bit below this slot, or failing that the highest above it (the ring
+            // wraps). This slot itself holds the token leaving the k-gram.
+            let mask = same_name_mask(&ring.names, name);
             let below = mask & ((1u32 << slot) - 1);
             let above = mask & !((2u32 << slot) - 1);
             let nearest = if below != 0 { Some(31 - below.leading_zeros()) } else if above != 0 { Some(31 - above.leading_zeros()) } else { None };
@@ -510,6 +555,27 @@ mod tests {
 
     /// Tokens pushed in batches (of every size up to a full one, mixed with single pushes, as the
     /// split scan does) select what pushing them one by one selects.
+    /// The vector name compare against the loop, on rings over a few names (so that every
+    /// slot's bit is seen set and clear, in every combination of neighbours) including names
+    /// with the top bit set, which the narrowing's signed saturation must not disturb.
+    #[test]
+    fn vector_name_mask_agrees_with_the_loop() {
+        let pool = [1u32, 2, 0x8000_0000, u32::MAX, 0x7fff_ffff, 0x0001_0000];
+        let mut next = crate::test_rng::below(0x5a3e_0a3e);
+        for _ in 0..20_000 {
+            let names: [u32; K] = std::array::from_fn(|_| pool[next(pool.len())]);
+            for &name in pool.iter().chain([&0, &3]) {
+                assert_eq!(same_name_mask(&names, name), same_name_mask_one_by_one(&names, name), "{name:#x} in {names:x?}");
+            }
+        }
+        for t in 0..K {
+            let mut names = [7u32; K];
+            names[t] = 9;
+            assert_eq!(same_name_mask(&names, 9), 1 << t);
+            assert_eq!(same_name_mask(&names, 7), ((1u64 << K) - 1) as u32 & !(1 << t));
+        }
+    }
+
     #[test]
     fn batches_select_what_single_pushes_select() {
         let mut next = crate::test_rng::below(0xba7c_4e5);
