@@ -37,25 +37,54 @@ pub struct SecretScanner {
     /// Rule index for each prefilter keyword.
     pattern_rule: Vec<u16>,
     regexes: Vec<OnceLock<Option<Regex>>>,
-    /// For rules whose secret starts with their only keyword right after a token boundary
-    /// (`SK…`, `pat…`, `glpat-…`): the regex anchored at the keyword (see `anchored_form`).
-    anchored: Vec<Option<(String, OnceLock<Option<Regex>>)>>,
+    /// For rules whose matches begin at a keyword hit: the regex anchored there (see
+    /// [`anchored_form`]).
+    anchored: Vec<Option<Anchored>>,
     enabled: Vec<bool>,
 }
 
 /// The guard and group every prefix-token rule starts with.
 const TOKEN_START: &str = "(?:^|[^A-Za-z0-9])(?P<secret>";
 
-/// A rule whose only keyword is the literal start of its secret, right after a token boundary,
-/// can be checked at each keyword hit with an anchored regex that fails within a few bytes,
-/// instead of searching a window around it. Short, common keywords (`sec`, `sk`, `pat`) hit
-/// thousands of times per megabyte of ordinary code; this keeps them cheap.
-fn anchored_form(rule: &SecretRule) -> Option<String> {
+/// Rules every match of which begins with one of their keywords: their regex opens with the
+/// alternation of those keywords, ASCII case-insensitively (`(?i-u)`), as the prefilter
+/// compares them.
+const KEYWORD_LED: &[&str] = &["generic-api-key"];
+
+/// A rule's regex anchored at a keyword hit.
+struct Anchored {
+    pattern: String,
+    regex: OnceLock<Option<Regex>>,
+    /// The hit must be at a token start (the rule's own guard, taken out of the pattern).
+    at_token_start: bool,
+}
+
+/// A rule whose matches begin at a keyword hit can be checked at each hit with an anchored
+/// regex that fails within a few bytes, instead of searching a window around it. Short, common
+/// keywords (`sec`, `sk`, `pat`, `token`, `secret`) hit thousands of times per megabyte of
+/// ordinary code; this keeps them cheap. Two kinds of rule qualify:
+///
+/// * a rule whose only keyword is the literal start of its secret, right after a token
+///   boundary (`SK…`, `pat…`, `glpat-…`);
+/// * a rule of [`KEYWORD_LED`] (a context word, then an assignment, then the value). Its
+///   window search found the leftmost match and went on after its end; the anchored search
+///   takes the first hit where a match begins and skips the hits inside it, which finds the
+///   same matches (a differential test checks it), except that a value longer than the window
+///   is no longer cut at the window's end. Its context words are matched ASCII
+///   case-insensitively, as the keywords are, so that a context word spelt with a Unicode case
+///   variant (`ſecret`) no longer matches when some other keyword happens to be near.
+fn anchored_form(rule: &SecretRule) -> Option<Anchored> {
+    let anchored = |pattern: String, at_token_start| Some(Anchored { pattern, regex: OnceLock::new(), at_token_start });
+    if KEYWORD_LED.contains(&rule.id) {
+        return anchored(format!("^(?:{})", rule.regex), false);
+    }
     let [keyword] = rule.keywords else { return None };
     let rest = rule.regex.strip_prefix(TOKEN_START)?;
     let literal: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
-    (literal.len() >= keyword.len() && literal[..keyword.len()].eq_ignore_ascii_case(keyword))
-        .then(|| format!("^(?P<secret>{rest}"))
+    if literal.len() >= keyword.len() && literal[..keyword.len()].eq_ignore_ascii_case(keyword) {
+        return anchored(format!("^(?P<secret>{rest}"), true);
+    }
+    None
 }
 
 impl std::fmt::Debug for SecretScanner {
@@ -79,7 +108,7 @@ impl SecretScanner {
             prefilter: KeywordPrefilter::new(&keywords),
             pattern_rule,
             regexes: RULES.iter().map(|_| OnceLock::new()).collect(),
-            anchored: RULES.iter().map(|r| anchored_form(r).map(|re| (re, OnceLock::new()))).collect(),
+            anchored: RULES.iter().map(anchored_form).collect(),
             enabled: RULES.iter().map(|r| !disabled.iter().any(|d| d == r.id)).collect(),
         }
     }
@@ -96,6 +125,8 @@ impl SecretScanner {
         // (a wall of "AAAA…" hits the 20-"a" keyword at every byte) costs one window, not
         // millions.
         let mut open: Vec<Option<(usize, usize)>> = vec![None; RULES.len()];
+        // Per keyword-led rule, the end of its last match.
+        let mut matched_to: Vec<usize> = vec![0; RULES.len()];
         let mut merged: Vec<(u16, usize, usize)> = Vec::new();
         let mut findings = Vec::new();
         let bytes = text.as_bytes();
@@ -104,14 +135,18 @@ impl SecretScanner {
             if !self.enabled[rule] {
                 return;
             }
-            if let Some((pattern, re)) = &self.anchored[rule] {
-                if hit_start > 0 && bytes[hit_start - 1].is_ascii_alphanumeric() {
+            if let Some(anchored) = &self.anchored[rule] {
+                if anchored.at_token_start && hit_start > 0 && bytes[hit_start - 1].is_ascii_alphanumeric() {
                     return; // not at a token start: the rule's guard would fail
                 }
-                let Some(re) = re.get_or_init(|| Regex::new(pattern).ok()) else { return };
+                if !anchored.at_token_start && hit_start < matched_to[rule] {
+                    return; // inside the rule's last match, as a window search would skip it
+                }
+                let Some(re) = anchored.regex.get_or_init(|| Regex::new(&anchored.pattern).ok()) else { return };
                 // A keyword is ASCII from its first byte, so a hit starts on a character boundary.
                 let end = ceil_char_boundary(text, (hit_start + MAX_SECRET_LEN).min(text.len()));
                 if let Some(caps) = re.captures(&text[hit_start..end]) {
+                    matched_to[rule] = hit_start + caps.get(0).map_or(0, |m| m.end());
                     if let Some(secret) = caps.name("secret") {
                         self.push_finding(&mut findings, rule, hit_start, secret);
                     }
@@ -212,4 +247,43 @@ fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SecretScanner, KEYWORD_LED, RULES};
+
+    /// The keyword-led rules anchored at their hits against the same rules searched in windows
+    /// around them, as they were before: on the shared vectors, on the engine's own source, and
+    /// on generated assignments with several keywords in a row, keywords inside values and
+    /// values that run into the next assignment.
+    #[test]
+    fn keyword_led_rules_find_what_a_window_search_finds() {
+        let anchored = SecretScanner::new(&[]);
+        let mut windowed = SecretScanner::new(&[]);
+        for (rule, form) in RULES.iter().zip(&mut windowed.anchored) {
+            if KEYWORD_LED.contains(&rule.id) {
+                *form = None;
+            }
+        }
+        let led = |text: &str, scanner: &SecretScanner| -> Vec<(usize, usize, &'static str)> {
+            scanner.scan(text).into_iter().filter(|f| KEYWORD_LED.contains(&f.rule)).map(|f| (f.start, f.end, f.rule)).collect()
+        };
+        let vectors: serde_json::Value = serde_json::from_str(include_str!("../../../../../tests/vectors/secrets.json")).expect("vectors");
+        let mut texts: Vec<String> = vectors["cases"].as_array().expect("cases").iter().map(|c| c["text"].as_str().expect("text").to_string()).collect();
+        texts.push([include_str!("mod.rs"), include_str!("rules.rs"), include_str!("../scanner.rs")].concat());
+        let parts = [
+            "api_key", "API-KEY", "secret", "Token", "password", "passwd", "pwd", "auth.key", "accessKey", "private_key", "credentials",
+            "_prod", "-token", ".value", "_2", "v1", " = ", "=", ":=", " => ", ": ", ":\"", "?=", "\"", "'", "`", " ", "\t", "\n", ";",
+            "aB3dE5gH7jK9mN1pQ", "hunter2", "Zm9vYmFyYmF6MTIz==", "x", "-----", "secret=token=AbC123xyz", "\\n", "ſecret", "é",
+        ];
+        let mut next = crate::test_rng::below(0x6e4e_51c);
+        for _ in 0..20_000 {
+            let n = 1 + next(14);
+            texts.push((0..n).map(|_| parts[next(parts.len())]).collect());
+        }
+        for text in &texts {
+            assert_eq!(led(text, &anchored), led(text, &windowed), "{text:?}");
+        }
+    }
 }

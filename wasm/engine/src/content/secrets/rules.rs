@@ -1588,7 +1588,7 @@ pub static RULES: &[SecretRule] = &[
             "privatekey",
             "credential",
         ],
-        regex: r#"(?i)(?:api[_.\-]?key|secret|token|passw(?:or)?d|pwd|auth[_.\-]?key|access[_.\-]?key|private[_.\-]?key|credentials?)(?:[_.\-]?(?:access|key|value|token|secret|string|base|b64|base64|hex|raw|prod|production|dev|development|test|staging|live|[0-9]{1,2}|v[0-9])){0,3}["']?(?:[ \t]{0,3}(?:=|:=|=>|\?=)|[ \t]{0,3}:[ \t]|:["'`])[ \t]{0,3}["'`]?(?P<secret>(?-i:[A-Za-z0-9_=~!@^\-]*[0-9][A-Za-z0-9_=~!@^\-]*|[A-Za-z0-9+/]*[A-Z][A-Za-z0-9+/]*[0-9][A-Za-z0-9+/]*={0,3}|[A-Za-z0-9+/]*[0-9][A-Za-z0-9+/]*[A-Z][A-Za-z0-9+/]*={0,3}))(?:["'`; \t\r\n]|\\[nr]|$)"#,
+        regex: r#"(?i-u)(?:api[_.\-]?key|secret|token|passw(?:or)?d|pwd|auth[_.\-]?key|access[_.\-]?key|private[_.\-]?key|credentials?)(?:[_.\-]?(?:access|key|value|token|secret|string|base|b64|base64|hex|raw|prod|production|dev|development|test|staging|live|[0-9]{1,2}|v[0-9])){0,3}["']?(?:[ \t]{0,3}(?:=|:=|=>|\?=)|[ \t]{0,3}:[ \t]|:["'`])[ \t]{0,3}["'`]?(?P<secret>(?-i:[A-Za-z0-9_=~!@^\-]*[0-9][A-Za-z0-9_=~!@^\-]*|[A-Za-z0-9+/]*[A-Z][A-Za-z0-9+/]*[0-9][A-Za-z0-9+/]*={0,3}|[A-Za-z0-9+/]*[0-9][A-Za-z0-9+/]*[A-Z][A-Za-z0-9+/]*={0,3}))(?:["'`; \t\r\n]|\\[nr]|$)"#,
         min_entropy: 3.5,
     },
 ];
