@@ -2,16 +2,26 @@
 //! multi-pattern searching", 1994) that skips ahead, for `markers.rs`.
 //!
 //! The search looks at a window as long as the shortest term (`m` bytes, at most
-//! [`MAX_WINDOW`]) and reads only the window's last two bytes. A table says how far the window
-//! may move on: for a byte pair that occurs in no term's first `m` bytes, `m - 1`; for one that
-//! ends at offset `j + 1` of some term's first `m` bytes, `m - 2 - j` (the smallest over terms);
-//! only a pair that ends a term's first `m` bytes gives 0, and there the window's first bytes
-//! are compared with each term's first (up to) eight. A window that ends before a term's first
-//! `m` bytes do shares no pair with them at the offset it would need, so no start is skipped.
+//! [`MAX_WINDOW`]) and reads only the window's last three bytes (a block). A table says how far
+//! the window may move on: for a block that occurs in no term's first `m` bytes, `m - 2`; for
+//! one that ends at offset `k` of some term's first `m` bytes, `m - 1 - k` (the smallest over
+//! terms); only a block that ends a term's first `m` bytes gives 0, and there the window's
+//! first bytes are compared with each term's first (up to) eight. A window that ends before a
+//! term's first `m` bytes do shares no block with them at the offset it would need, and one
+//! that ends within a term's first two bytes moves on at most to where they end, so no start
+//! is skipped.
 //!
-//! Case folding maps every byte `b` to `b | 0x20` on both sides: that equates the two cases
-//! of each ASCII letter (what the marker automaton folds) and a few other pairs (`@` and `` ` ``,
-//! control bytes and digits…), which only adds candidates.
+//! The table is indexed by the low five bits of each of the block's bytes: 32 KB, which stays
+//! in the first-level cache. Blocks that share an index share the smallest shift, which only
+//! adds candidates. Those bits are the same for the two cases of an ASCII letter, so the table
+//! folds case by itself; the comparison of a candidate maps every byte `b` to `b | 0x20` on
+//! both sides when folding, which equates the two cases of each letter (what the marker
+//! automaton folds) and a few other pairs (`@` and `` ` ``, control bytes and digits…): more
+//! candidates again, never fewer.
+//!
+//! Blocks of three bytes rather than two: with a handful of terms most pairs of letters of
+//! ordinary text are in some term, most triples are not. The window moves on by `m - 2` more
+//! often (10 MB of the benchmark with four terms of 13 bytes or more: see BENCHMARKS.md).
 //!
 //! Why not the terms as one regex: its prefilter for several literals, or one folded literal, is
 //! Teddy natively but Aho-Corasick in wasm, which has no Teddy: a walk over every byte, about
@@ -33,8 +43,8 @@ pub(crate) struct TermFinder {
     fold: u64,
     /// Bytes of the window: the shortest term's length, at most `MAX_WINDOW`.
     window: usize,
-    /// How far the window may move on, by its last two (folded) bytes.
-    shift: Box<[u8]>,
+    /// How far the window may move on, by its last three bytes' [`block`] index.
+    shift: Box<[u8; BLOCKS]>,
     /// Every term's first bytes (up to eight, folded) and the mask of those bytes.
     prefixes: Vec<(u64, u64)>,
 }
@@ -48,12 +58,12 @@ impl TermFinder {
         }
         let window = shortest.min(MAX_WINDOW);
         let f = |b: u8| if fold { b | 0x20 } else { b };
-        let mut shift = vec![(window - 1) as u8; 1 << 16].into_boxed_slice();
+        let mut shift = Box::new([(window - 2) as u8; BLOCKS]);
         for t in terms {
             let b = t.as_bytes();
-            for j in 0..=window - 2 {
-                let pair = pair(f(b[j]), f(b[j + 1]));
-                shift[pair] = shift[pair].min((window - 2 - j) as u8);
+            for k in 2..window {
+                let at = block(b[k - 2], b[k - 1], b[k]);
+                shift[at] = shift[at].min((window - 1 - k) as u8);
             }
         }
         let prefixes = terms
@@ -69,29 +79,69 @@ impl TermFinder {
 
     /// Calls `found(start)`, in increasing order, for every position of `text` where a term may
     /// start: every position where one does is among them.
+    ///
+    /// Each step's reads depend on the shift the step before read, so one search waits on
+    /// memory most of the time. A text of [`LANES_MIN`] window starts or more is searched in
+    /// [`LANES`] parts at once, one step of each in turn, whose waits overlap; the later parts'
+    /// candidates are kept and reported after the first part's.
     pub(crate) fn candidates(&self, text: &[u8], mut found: impl FnMut(usize)) {
         let m = self.window;
-        let fold = self.fold as u8;
-        let mut end = m - 1;
-        while end < text.len() {
-            let s = self.shift[pair(text[end - 1] | fold, text[end] | fold)] as usize;
-            if s > 0 {
-                end += s;
-                continue;
+        let Some(starts) = (text.len() + 1).checked_sub(m) else { return };
+        if starts < LANES_MIN {
+            let mut end = m - 1;
+            while end < text.len() {
+                end = self.step(text, end, &mut found);
             }
-            let start = end + 1 - m;
-            let first = load8_padded(text, start) | self.fold;
-            if self.prefixes.iter().any(|&(value, mask)| first & mask == value) {
-                found(start);
-            }
-            end += 1;
+            return;
         }
+        // Part `i` holds the window starts `bound[i]..bound[i + 1]`.
+        let bound: [usize; LANES + 1] = std::array::from_fn(|i| starts / LANES * i + if i == LANES { starts % LANES } else { 0 });
+        let mut end: [usize; LANES] = std::array::from_fn(|i| bound[i] + m - 1);
+        let mut later: [Vec<usize>; LANES] = Default::default();
+        while (0..LANES).all(|i| end[i] < bound[i + 1] + m - 1) {
+            end[0] = self.step(text, end[0], &mut found);
+            for i in 1..LANES {
+                end[i] = self.step(text, end[i], &mut |p| later[i].push(p));
+            }
+        }
+        for i in 0..LANES {
+            while end[i] < bound[i + 1] + m - 1 {
+                end[i] = if i == 0 { self.step(text, end[i], &mut found) } else { self.step(text, end[i], &mut |p| later[i].push(p)) };
+            }
+        }
+        later.iter().flatten().for_each(|&p| found(p));
+    }
+
+    /// The window ending at `end`: reports its start if a term may begin there, and returns
+    /// where the next window ends.
+    #[inline(always)]
+    fn step(&self, text: &[u8], end: usize, found: &mut impl FnMut(usize)) -> usize {
+        let m = self.window;
+        let s = self.shift[block(text[end - 2], text[end - 1], text[end])] as usize;
+        if s > 0 {
+            return end + s;
+        }
+        let start = end + 1 - m;
+        let first = load8_padded(text, start) | self.fold;
+        if self.prefixes.iter().any(|&(value, mask)| first & mask == value) {
+            found(start);
+        }
+        end + 1
     }
 }
 
+/// Parts searched at once (see [`TermFinder::candidates`]).
+const LANES: usize = 4;
+/// Fewest window starts for a search in parts.
+const LANES_MIN: usize = 4096;
+
+/// Entries of the shift table: five bits of each of three bytes.
+const BLOCKS: usize = 1 << 15;
+
+/// The shift table's index of the block `a b c`.
 #[inline(always)]
-fn pair(a: u8, b: u8) -> usize {
-    (a as usize) << 8 | b as usize
+fn block(a: u8, b: u8, c: u8) -> usize {
+    ((a & 0x1f) as usize) << 10 | ((b & 0x1f) as usize) << 5 | (c & 0x1f) as usize
 }
 
 #[cfg(test)]
@@ -141,6 +191,45 @@ mod tests {
         }
         // The prefix comparison leaves few candidates that are not starts.
         assert!(starts_total > 1000 && candidates_total < starts_total * 2, "{candidates_total} candidates for {starts_total} starts");
+    }
+
+    /// Texts long enough to be searched in parts, with terms written across and next to the
+    /// parts' bounds, and at the very start and end.
+    #[test]
+    fn a_search_in_parts_finds_every_start() {
+        let alphabet = b"aAbBcC -.kK";
+        let mut next = crate::test_rng::below(0x1a4e_5a4c);
+        for case in 0..300 {
+            let fold = case % 2 == 0;
+            let terms: Vec<String> = (0..1 + next(4))
+                .map(|_| (0..MIN_TERM + next(14)).map(|_| alphabet[next(alphabet.len())] as char).collect())
+                .collect();
+            let refs: Vec<&str> = terms.iter().map(String::as_str).collect();
+            let finder = TermFinder::new(&refs, fold).expect("terms are long enough");
+            let len = LANES_MIN + finder.window + next(3 * LANES_MIN);
+            let mut text: Vec<u8> = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            let windows = len + 1 - finder.window;
+            let mut at: Vec<usize> = (0..=LANES).map(|i| windows / LANES * i).collect();
+            at.push(len);
+            for &bound in &at {
+                for _ in 0..3 {
+                    let term = terms[next(terms.len())].as_bytes();
+                    let p = (bound + next(2 * term.len() + 2)).saturating_sub(term.len() + 1).min(len - term.len());
+                    let upper = fold && next(2) == 0;
+                    for (k, &b) in term.iter().enumerate() {
+                        text[p + k] = if upper { b.to_ascii_uppercase() } else { b };
+                    }
+                }
+            }
+            let text = String::from_utf8(text).expect("ASCII");
+            let mut got = Vec::new();
+            finder.candidates(text.as_bytes(), |p| got.push(p));
+            assert!(got.windows(2).all(|w| w[0] < w[1]), "candidates in increasing order");
+            let want = starts(&refs, &text, fold);
+            assert!(!want.is_empty());
+            let missed: Vec<_> = want.iter().filter(|p| got.binary_search(p).is_err()).collect();
+            assert!(missed.is_empty(), "{terms:?} (fold {fold}): starts {missed:?} missed of {len} bytes");
+        }
     }
 
     #[test]
