@@ -145,6 +145,11 @@ impl SecretScanner {
                 let Some(re) = anchored.regex.get_or_init(|| Regex::new(&anchored.pattern).ok()) else { return };
                 // A keyword is ASCII from its first byte, so a hit starts on a character boundary.
                 let end = ceil_char_boundary(text, (hit_start + MAX_SECRET_LEN).min(text.len()));
+                // Most hits fail within a few bytes. Asking for the groups allocates them, so
+                // only a match does.
+                if !re.is_match(&text[hit_start..end]) {
+                    return;
+                }
                 if let Some(caps) = re.captures(&text[hit_start..end]) {
                     matched_to[rule] = hit_start + caps.get(0).map_or(0, |m| m.end());
                     if let Some(secret) = caps.name("secret") {
