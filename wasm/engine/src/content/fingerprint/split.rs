@@ -332,10 +332,10 @@ fn scan_in_parts_spawning<R>(
 }
 
 /// Relative cost of the secret and marker pass to the fingerprint pass over the same bytes (about
-/// 21 and 58 ms for the benchmark's 10 MB of source): the thread that runs it gets a smaller
-/// part. On two threads, 0.30, 0.35, 0.40 and 0.45 gave 46.3–46.8, 44.6–44.8, 43.0–43.3 and
-/// 42.9–44.0 ms (fastest of 15, three interleaved runs).
-const SIDE_COST: f64 = 0.40;
+/// 19 and 54 ms for the benchmark's 10 MB of source): the thread that runs it gets a smaller
+/// part. On two threads, 0.30, 0.35 and 0.40 gave 40.1–40.6, 38.8–39.0 and 39.5–40.5 ms
+/// (fastest of 21, three interleaved runs).
+const SIDE_COST: f64 = 0.35;
 /// Fewest bytes a part is given: below this the start-up of a thread and of a pass is a fair
 /// share of the work.
 const MIN_PART_BYTES: usize = 128 << 10;
