@@ -553,8 +553,6 @@ mod tests {
         assert!(n <= 2 * toks.len() / W, "{n} selections");
     }
 
-    /// Tokens pushed in batches (of every size up to a full one, mixed with single pushes, as the
-    /// split scan does) select what pushing them one by one selects.
     /// The vector name compare against the loop, on rings over a few names (so that every
     /// slot's bit is seen set and clear, in every combination of neighbours) including names
     /// with the top bit set, which the narrowing's signed saturation must not disturb.
@@ -576,6 +574,8 @@ mod tests {
         }
     }
 
+    /// Tokens pushed in batches (of every size up to a full one, mixed with single pushes, as the
+    /// split scan does) select what pushing them one by one selects.
     #[test]
     fn batches_select_what_single_pushes_select() {
         let mut next = crate::test_rng::below(0xba7c_4e5);
