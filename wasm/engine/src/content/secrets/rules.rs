@@ -8,7 +8,8 @@
 //!    case-insensitively. A rule is only considered where one of its keywords occurs, so every
 //!    real match of a rule contains at least one of its keywords.
 //! 2. **Regex.** For each keyword hit the rule's `regex` runs over the text near the hit (a few
-//!    hundred bytes on each side). The named group `secret` is the credential value itself;
+//!    hundred bytes on each side), or, for a rule whose matches begin at a keyword, anchored at
+//!    the hit (`anchored_form` in `mod.rs`). The named group `secret` is the credential value itself;
 //!    everything around it (context words, `=`/`:` separators, boundary guards) is only there to
 //!    make the match precise.
 //! 3. **Entropy floor.** When `min_entropy` is above zero, the Shannon entropy in bits per byte
