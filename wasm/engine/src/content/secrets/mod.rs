@@ -49,7 +49,7 @@ const TOKEN_START: &str = "(?:^|[^A-Za-z0-9])(?P<secret>";
 /// Rules every match of which begins with one of their keywords: their regex opens with the
 /// alternation of those keywords, ASCII case-insensitively (`(?i-u)`), as the prefilter
 /// compares them.
-const KEYWORD_LED: &[&str] = &["generic-api-key"];
+const KEYWORD_LED: &[&str] = &["generic-api-key", "url-embedded-credentials"];
 
 /// A rule's regex anchored at a keyword hit.
 struct Anchored {
@@ -260,8 +260,8 @@ mod tests {
 
     /// The keyword-led rules anchored at their hits against the same rules searched in windows
     /// around them, as they were before: on the shared vectors, on the engine's own source, and
-    /// on generated assignments with several keywords in a row, keywords inside values and
-    /// values that run into the next assignment.
+    /// on generated assignments and URLs with several keywords in a row, keywords inside values,
+    /// values that run into the next assignment and URLs inside URLs.
     #[test]
     fn keyword_led_rules_find_what_a_window_search_finds() {
         let anchored = SecretScanner::new(&[]);
@@ -281,14 +281,23 @@ mod tests {
             "api_key", "API-KEY", "secret", "Token", "password", "passwd", "pwd", "auth.key", "accessKey", "private_key", "credentials",
             "_prod", "-token", ".value", "_2", "v1", " = ", "=", ":=", " => ", ": ", ":\"", "?=", "\"", "'", "`", " ", "\t", "\n", ";",
             "aB3dE5gH7jK9mN1pQ", "hunter2", "Zm9vYmFyYmF6MTIz==", "x", "-----", "secret=token=AbC123xyz", "\\n", "ſecret", "é",
+            "https://", "HTTP://", "ftp://", "sftp://", "ldaps://", "httpſ://", "admin", "bob.smith", ":", "@", "p4ss-W0rd", "db.example.com",
+            "/path", "?q=1", "http://u:p@h.io", "https://admin:Xk9qL2vB7zR4@db.example.com", "ldap://cn:s3cr3t=http://x@dir.example.org",
+            "sFTP://bob.smith:Qw3rTy8uI0pZ@files.example.org/x", "httpſ://admin:Xk9qL2vB7zR4@db.example.com",
         ];
         let mut next = crate::test_rng::below(0x6e4e_51c);
         for _ in 0..20_000 {
             let n = 1 + next(14);
             texts.push((0..n).map(|_| parts[next(parts.len())]).collect());
         }
+        let mut found = [0; KEYWORD_LED.len()];
         for text in &texts {
-            assert_eq!(led(text, &anchored), led(text, &windowed), "{text:?}");
+            let findings = led(text, &anchored);
+            assert_eq!(findings, led(text, &windowed), "{text:?}");
+            for f in findings {
+                found[KEYWORD_LED.iter().position(|&r| r == f.2).expect("a keyword-led rule")] += 1;
+            }
         }
+        assert!(found.iter().all(|&n| n > 1000), "findings per rule: {found:?}");
     }
 }

@@ -1469,7 +1469,7 @@ pub static RULES: &[SecretRule] = &[
             "http://", "https://", "ftp://", "ftps://", "sftp://", "smtp://", "smtps://",
             "ldap://", "ldaps://",
         ],
-        regex: r#"(?i)(?:https?|ftps?|sftp|smtps?|ldaps?)://[^:@/ \t\r\n"'<>${}]{1,64}:(?P<secret>[^@/ \t\r\n"'<>$*{}\[\]]{3,128})@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"#,
+        regex: r#"(?i-u:https?|ftps?|sftp|smtps?|ldaps?)://[^:@/ \t\r\n"'<>${}]{1,64}:(?P<secret>[^@/ \t\r\n"'<>$*{}\[\]]{3,128})@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"#,
         min_entropy: 3.0,
     },
     // ---------------------------------------------------------------------------------------
