@@ -82,8 +82,8 @@ impl TermFinder {
     ///
     /// Each step's reads depend on the shift the step before read, so one search waits on
     /// memory most of the time. A text of [`LANES_MIN`] window starts or more is searched in
-    /// [`LANES`] parts at once, one step of each in turn, whose waits overlap; the later parts'
-    /// candidates are kept and reported after the first part's.
+    /// [`LANES`] parts at once, one step of each in turn, whose waits overlap; each part's
+    /// candidates are kept and reported in the parts' order.
     pub(crate) fn candidates(&self, text: &[u8], mut found: impl FnMut(usize)) {
         let m = self.window;
         let Some(starts) = (text.len() + 1).checked_sub(m) else { return };
@@ -97,19 +97,18 @@ impl TermFinder {
         // Part `i` holds the window starts `bound[i]..bound[i + 1]`.
         let bound: [usize; LANES + 1] = std::array::from_fn(|i| if i == LANES { starts } else { starts / LANES * i });
         let mut end: [usize; LANES] = std::array::from_fn(|i| bound[i] + m - 1);
-        let mut later: [Vec<usize>; LANES] = Default::default();
+        let mut candidates: [Vec<usize>; LANES] = Default::default();
         while (0..LANES).all(|i| end[i] < bound[i + 1] + m - 1) {
-            end[0] = self.step(text, end[0], &mut found);
-            for i in 1..LANES {
-                end[i] = self.step(text, end[i], &mut |p| later[i].push(p));
+            for i in 0..LANES {
+                end[i] = self.step(text, end[i], &mut |p| candidates[i].push(p));
             }
         }
         for i in 0..LANES {
             while end[i] < bound[i + 1] + m - 1 {
-                end[i] = if i == 0 { self.step(text, end[i], &mut found) } else { self.step(text, end[i], &mut |p| later[i].push(p)) };
+                end[i] = self.step(text, end[i], &mut |p| candidates[i].push(p));
             }
         }
-        later.iter().flatten().for_each(|&p| found(p));
+        candidates.iter().flatten().for_each(|&p| found(p));
     }
 
     /// The window ending at `end`: reports its start if a term may begin there, and returns

@@ -374,8 +374,8 @@ fn check_descriptor(d: &Descriptor, entries: u32) -> Result<(), DbError> {
 mod tests {
     use super::*;
 
-    /// The batched lookup answers as `xorf`'s own, for members and for other hashes, in
-    /// databases of several sizes (the segment fields differ with the size).
+    /// The 64-bit form against the 128-bit product, at the edges of both factors and on random
+    /// pairs.
     #[test]
     fn mul_high_is_the_high_half_of_the_product() {
         let mut next = crate::test_rng::below(0x6d75_6c68);
@@ -392,6 +392,8 @@ mod tests {
         }
     }
 
+    /// The batched lookup answers as `xorf`'s own, for members and for other hashes, in
+    /// databases of several sizes (the segment fields differ with the size).
     #[test]
     fn contains_each_agrees_with_the_filter() {
         let mut next = crate::test_rng::below(0xb47c_4ed);

@@ -898,11 +898,7 @@ mod tests {
                     text.push(' ');
                 }
             }
-            let read = |mut lexer: Lexer| {
-                let mut out = Vec::new();
-                lexer.run(text.len(), &mut |id, name, a, b| out.push((id, name, a, b)), || false);
-                out
-            };
+            let read = |mut lexer: Lexer| super::super::read_to(&mut lexer, text.len());
             let reference = read(Lexer::byte_by_byte(&text, 0));
             assert_eq!(read(Lexer::new(&text, 0)), reference, "round {round}: {text:?}");
             let mut from = next(text.len() + 1);

@@ -15,6 +15,7 @@ use regex::Regex;
 pub use prefilter::KeywordPrefilter;
 
 pub use rules::{SecretRule, RULES};
+use rules::KEYWORD_LED;
 
 /// Bytes of context on each side of a keyword hit that a rule's regex sees. Every true-positive
 /// vector has its secret within 200 bytes of a keyword.
@@ -45,11 +46,6 @@ pub struct SecretScanner {
 
 /// The guard and group every prefix-token rule starts with.
 const TOKEN_START: &str = "(?:^|[^A-Za-z0-9])(?P<secret>";
-
-/// Rules every match of which begins with one of their keywords: their regex opens with the
-/// alternation of those keywords, ASCII case-insensitively (`(?i-u)`), as the prefilter
-/// compares them.
-const KEYWORD_LED: &[&str] = &["generic-api-key", "url-embedded-credentials"];
 
 /// A rule's regex anchored at a keyword hit.
 struct Anchored {

@@ -30,6 +30,14 @@
 //! at least one true-positive case (`"expect": "match"`, with the exact `secret`) and at least
 //! one false-positive case (`"expect": "none"`, something close that must not fire) for the new
 //! id to `tests/vectors/secrets.json`; the native, wasm and browser test suites all run them.
+//! If every match of the new rule begins with one of its keywords (its regex opens with their
+//! alternation, ASCII case-insensitively), list it in [`KEYWORD_LED`].
+
+/// Rules every match of which begins with one of their keywords: their regex opens with the
+/// alternation of those keywords, ASCII case-insensitively (`(?i-u)`), as the prefilter
+/// compares them. They are searched anchored at each keyword hit (`anchored_form` in
+/// `mod.rs`, whose test compares that with a window search).
+pub(super) const KEYWORD_LED: &[&str] = &["generic-api-key", "url-embedded-credentials"];
 
 /// One credential type.
 pub struct SecretRule {
