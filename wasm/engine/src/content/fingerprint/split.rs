@@ -23,7 +23,8 @@
 //!
 //! The parts' hits are joined in order and go through the same span logic as [`scan`]: the
 //! first part's as its pass finds them (they are in the one pass's counts already), the others'
-//! once the passes have met.
+//! once the passes have met, on the first part's thread while the last part's thread runs the
+//! other detectors.
 //!
 //! [`scan`]: FingerprintDb::scan
 
@@ -87,6 +88,58 @@ struct PublishOnDrop<'a>(&'a Prefixes, usize);
 impl Drop for PublishOnDrop<'_> {
     fn drop(&mut self) {
         self.0.publish(self.1, Vec::new());
+    }
+}
+
+/// The results of the parts after the first, each published once by the thread that ran it, for
+/// the first part's thread to join into its spans.
+struct Finished {
+    slots: Mutex<Vec<Slot>>,
+    ready: Condvar,
+}
+
+enum Slot {
+    Running,
+    Done(PartResult),
+    /// Taken, or the part's pass ended without a result (its thread did not start, or panicked).
+    Gone,
+}
+
+impl Finished {
+    fn new(parts: usize) -> Self {
+        Finished { slots: Mutex::new((0..parts).map(|_| Slot::Running).collect()), ready: Condvar::new() }
+    }
+
+    fn publish(&self, part: usize, result: Option<PartResult>) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(slots[part], Slot::Running) {
+            slots[part] = result.map_or(Slot::Gone, Slot::Done);
+            self.ready.notify_all();
+        }
+    }
+
+    /// Part `part`'s result once its pass has ended; None if it ended without one.
+    fn take(&self, part: usize) -> Option<PartResult> {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            match std::mem::replace(&mut slots[part], Slot::Gone) {
+                Slot::Running => slots[part] = Slot::Running,
+                Slot::Done(result) => return Some(result),
+                Slot::Gone => return None,
+            }
+            slots = self.ready.wait(slots).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// Marks a part's result gone if its pass ends (or panics) without publishing one: the thread
+/// waiting to join it then gives up instead of waiting for ever, and the panic is raised when
+/// the threads are joined.
+struct FinishOnDrop<'a>(&'a Finished, usize);
+
+impl Drop for FinishOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.publish(self.1, None);
     }
 }
 
@@ -226,26 +279,34 @@ fn run_part_kept(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, 
     PartResult { hits, ..result }
 }
 
-/// The parts' hits joined into the one pass's, in its counts, in order. Lazily: on a text that
-/// matches throughout there are hundreds of thousands of hits, and copying them into one more
-/// vector took longer (mostly in page faults of its fresh memory) than the span logic that
-/// reads them.
-fn join(results: &[Option<PartResult>]) -> impl Iterator<Item = Hit> + '_ {
+/// The results of the parts the one pass reads, in order: part 0's, then the part each one's
+/// pass met, taken with `take`. None if one of them is not there (`take` gives None).
+fn chain(first: PartResult, mut take: impl FnMut(usize) -> Option<PartResult>) -> Option<Vec<PartResult>> {
+    let mut chain = vec![first];
+    while let Some(m) = &chain[chain.len() - 1].met {
+        // A part met has run: meeting needs a record, and a part left out published none.
+        let next = take(m.part)?;
+        chain.push(next);
+    }
+    Some(chain)
+}
+
+/// The hits of the parts of a [`chain`] joined into the one pass's, in its counts, in order.
+/// Lazily: on a text that matches throughout there are hundreds of thousands of hits, and
+/// copying them into one more vector took longer (mostly in page faults of its fresh memory)
+/// than the span logic that reads them.
+fn join(chain: &[PartResult]) -> impl Iterator<Item = Hit> + '_ {
     let mut placed: Vec<Placed> = Vec::new();
-    let mut part = 0;
     // This part's first token in the whole text's count (negative when the part read tokens
     // that the one pass never had), and the first fingerprint's order.
     let (mut index_base, mut order_base, mut cut) = (0i64, 0usize, None::<i64>);
-    loop {
-        // A part met has run: meeting needs a record, and a part left out published none.
-        let r = results[part].as_ref().expect("a part that was met has run");
+    for r in chain {
         let dropped = cut.map_or(0, |c| r.prefix_selected.iter().filter(|&&i| i as i64 + index_base <= c).count());
         placed.push(Placed { hits: &r.hits, index_base, order_base, dropped, cut });
         let Some(m) = &r.met else { break };
         cut = m.last_selected.map(|l| l as i64 + index_base);
         order_base += m.fingerprints - dropped;
         index_base += m.tokens as i64 - m.their_tokens as i64;
-        part = m.part;
     }
     placed.into_iter().flat_map(|p| {
         p.hits.iter().filter_map(move |&(fp, order, index)| {
@@ -278,6 +339,10 @@ pub(crate) fn scan_in_parts<R>(db: &FingerprintDb, text: &str, min_matches: usiz
 /// whose thread cannot be started is left out: its record is published empty, so the pass
 /// before it reads through it; part 0, which everything starts from, then runs on this thread
 /// after the last part.
+///
+/// Part 0's thread goes on to join the later parts' hits into the spans: the last part's thread
+/// runs `side` meanwhile, so the join (about 1.5 ms of a 10 MB scan on two threads) is no longer
+/// time that the scan waits for after both threads are done.
 fn scan_in_parts_spawning<R>(
     db: &FingerprintDb,
     text: &str,
@@ -287,18 +352,27 @@ fn scan_in_parts_spawning<R>(
     spawn: impl Fn(&dyn Fn() -> std::io::Result<()>) -> std::io::Result<()>,
 ) -> (Vec<FingerprintMatch>, R) {
     let prefixes = Prefixes::new(bounds.len());
+    let finished = Finished::new(bounds.len());
     let spans = Mutex::new(Spans::new(min_matches));
     let run = |part: usize| {
         if part == 0 {
             let mut spans = spans.lock().unwrap_or_else(|e| e.into_inner());
-            run_part(db, text, bounds, 0, &prefixes, |(fp, order, index)| spans.matched(fp, order, index))
+            let first = run_part(db, text, bounds, 0, &prefixes, |(fp, order, index)| spans.matched(fp, order, index));
+            // Without the whole chain a part's thread has panicked; the scope raises its panic.
+            if let Some(chain) = chain(first, |part| finished.take(part)) {
+                for (fp, order, index) in join(&chain) {
+                    spans.matched(fp, order, index);
+                }
+            }
         } else {
-            run_part_kept(db, text, bounds, part, &prefixes)
+            let _finish = FinishOnDrop(&finished, part);
+            finished.publish(part, Some(run_part_kept(db, text, bounds, part, &prefixes)));
         }
     };
-    let (results, side) = std::thread::scope(|scope| {
+    let side = std::thread::scope(|scope| {
         let last = bounds.len() - 1;
         let prefixes = &prefixes;
+        let finished = &finished;
         let run = &run;
         let threads: Vec<_> = (0..last)
             .map(|part| {
@@ -310,32 +384,31 @@ fn scan_in_parts_spawning<R>(
                 });
                 if started.is_err() {
                     prefixes.publish(part, Vec::new());
+                    finished.publish(part, None);
                 }
                 handle.into_inner()
             })
             .collect();
-        let mine = run(last);
+        run(last);
         let side = side();
-        let mut results: Vec<Option<PartResult>> =
-            threads.into_iter().map(|t| t.map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))).collect();
-        results.push(Some(mine));
-        if results[0].is_none() {
-            results[0] = Some(run(0));
+        let part_0_started = threads[0].is_some();
+        for t in threads.into_iter().flatten() {
+            t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         }
-        (results, side)
+        if !part_0_started {
+            run(0);
+        }
+        side
     });
-    let mut spans = spans.into_inner().unwrap_or_else(|e| e.into_inner());
-    for (fp, order, index) in join(&results) {
-        spans.matched(fp, order, index);
-    }
-    (spans_of(text, spans), side)
+    (spans_of(text, spans.into_inner().unwrap_or_else(|e| e.into_inner())), side)
 }
 
 /// Relative cost of the secret and marker pass to the fingerprint pass over the same bytes (about
-/// 19 and 54 ms for the benchmark's 10 MB of source): the thread that runs it gets a smaller
-/// part. On two threads, 0.30, 0.35 and 0.40 gave 40.1–40.6, 38.8–39.0 and 39.5–40.5 ms
-/// (fastest of 21, three interleaved runs).
-const SIDE_COST: f64 = 0.35;
+/// 19 and 54 ms for the benchmark's 10 MB of source), less the join that part 0's thread does
+/// after its part: the thread that runs the pass gets a smaller part. On two threads, 0.27,
+/// 0.285, 0.30 and 0.315 gave 38.2–38.5, 37.7–38.9, 37.1–37.5 and 37.2–37.9 ms (fastest of 21,
+/// four interleaved runs; one run of 0.30 at 40.0 left out).
+const SIDE_COST: f64 = 0.30;
 /// Fewest bytes a part is given: below this the start-up of a thread and of a pass is a fair
 /// share of the work.
 const MIN_PART_BYTES: usize = 128 << 10;
@@ -409,14 +482,18 @@ mod tests {
         hits
     }
 
-    fn in_parts(db: &FingerprintDb, text: &str, bounds: &[usize]) -> (Vec<Hit>, Vec<PartResult>) {
+    /// The joined hits, and which part each part's pass met.
+    fn in_parts(db: &FingerprintDb, text: &str, bounds: &[usize]) -> (Vec<Hit>, Vec<Option<usize>>) {
         let prefixes = Prefixes::new(bounds.len());
-        let results: Vec<Option<PartResult>> = std::thread::scope(|scope| {
+        let mut results: Vec<Option<PartResult>> = std::thread::scope(|scope| {
             let prefixes = &prefixes;
             let threads: Vec<_> = (0..bounds.len()).map(|part| scope.spawn(move || run_part_kept(db, text, bounds, part, prefixes))).collect();
             threads.into_iter().map(|t| Some(t.join().unwrap())).collect()
         });
-        (join(&results).collect(), results.into_iter().flatten().collect())
+        let met = results.iter().map(|r| r.as_ref().and_then(|r| r.met.as_ref().map(|m| m.part))).collect();
+        let first = results[0].take().expect("part 0 ran");
+        let chain = chain(first, |part| results[part].take()).expect("every part ran");
+        (join(&chain).collect(), met)
     }
 
     /// Code of several languages, with constructs that read differently from the middle: block
@@ -498,9 +575,9 @@ mod tests {
         let mid = mid + text[mid..].find('\n').unwrap() + 1;
         let third = text.len() - code.len();
         let third = third + text[third..].find('\n').unwrap() + 1;
-        let (got, results) = in_parts(&db, &text, &[0, mid, third]);
+        let (got, met) = in_parts(&db, &text, &[0, mid, third]);
         assert_same(&got, &one_pass(&db, &text), "three parts");
-        assert_eq!(results[0].met.as_ref().map(|m| m.part), Some(2), "part 0 meets part 2, not part 1: {:?}", results[0].met);
+        assert_eq!(met[0], Some(2), "part 0 meets part 2, not part 1");
     }
 
     #[test]
@@ -555,6 +632,21 @@ mod tests {
             let (got, side) = scan_in_parts_spawning(&db, &text, 1, &b, || 3, refuse(which));
             assert_eq!((got, side), (want.clone(), 3), "parts {which:?} not started");
         }
+    }
+
+    /// A part whose pass panics leaves its result gone, so the thread that joins it gives up
+    /// instead of waiting for ever (the panic is raised when the threads are joined).
+    #[test]
+    fn a_part_that_panics_is_not_waited_for() {
+        let finished = Finished::new(2);
+        std::thread::scope(|scope| {
+            let part = scope.spawn(|| {
+                let _finish = FinishOnDrop(&finished, 1);
+                panic!("part 1's pass fails");
+            });
+            assert!(finished.take(1).is_none());
+            assert!(part.join().is_err());
+        });
     }
 
     #[test]
