@@ -188,13 +188,14 @@ fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefi
             lookups.push(Fingerprint { hash: db.hasher.hash(rolling), start, end }, index);
         });
         let mut lexer = Lexer::new(text, bounds[part]);
+        let mut batch = Batch::new();
         if part > 0 {
             let mut record = Vec::with_capacity(PREFIX_TOKENS);
             let recorded = Cell::new(0);
             lexer.run(
                 text.len(),
                 &mut |id, name, start, end| {
-                    w.push(id, name, start, end);
+                    w.push(&mut batch, id, name, start, end);
                     record.push(Digest { id, name, start, end, position: w.position() });
                     recorded.set(record.len());
                 },
@@ -203,7 +204,6 @@ fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefi
             prefixes.publish(part, record);
             recording.set(false);
         }
-        let mut batch = Batch::new();
         let mut next = part + 1;
         loop {
             let limit = bounds.get(next).copied().unwrap_or(text.len());
@@ -228,7 +228,7 @@ fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefi
             lexer.run(
                 text.len(),
                 &mut |id, name, start, end| {
-                    w.push(id, name, start, end);
+                    w.push(&mut batch, id, name, start, end);
                     while at < record.len() && record[at].start < start {
                         at += 1;
                         run = 0;

@@ -64,7 +64,7 @@ static VALUES: [u64; LINK_BASE as usize + K] = {
     t
 };
 
-const _: () = assert!(K < 32, "the name mask is a u32 with a bit per ring slot");
+const _: () = assert!(K < 32, "the name mask is a u32 with a bit per name of a k-gram");
 const _: () = assert!(super::keywords::KEYWORD_BASE as usize + super::keywords::KEYWORDS.len() <= LINK_BASE as usize);
 
 #[inline(always)]
@@ -124,10 +124,17 @@ fn report<F: FnMut(u64, usize, usize, usize)>(emit: &mut F, extents: &Extents, m
 
 const BATCH: usize = 64;
 
-/// Tokens collected between two winnowing passes.
+/// Tokens collected between two winnowing passes; one batch goes with one [`Winnower`] for
+/// all its tokens.
+///
+/// `names` holds name hashes (0 when not an identifier) in token order: the last `K` tokens
+/// rolled in, then the batch's. A token's name is compared with the `K` before it in one
+/// stretch of it, which the tokenizer wrote before the pass began. In a ring indexed by token,
+/// as [`Ring`] is, each compare's vector loads read the slot that the token before had just
+/// stored, and a load that overlaps a store still on its way to the cache waits for it.
 pub(crate) struct Batch {
     ids: [u32; BATCH],
-    names: [u32; BATCH],
+    names: [u32; K + BATCH],
     starts: [usize; BATCH],
     ends: [usize; BATCH],
     len: usize,
@@ -135,7 +142,7 @@ pub(crate) struct Batch {
 
 impl Batch {
     pub(crate) fn new() -> Self {
-        Batch { ids: [0; BATCH], names: [0; BATCH], starts: [0; BATCH], ends: [0; BATCH], len: 0 }
+        Batch { ids: [0; BATCH], names: [0; K + BATCH], starts: [0; BATCH], ends: [0; BATCH], len: 0 }
     }
 
     /// Adds a token; true when the batch is full.
@@ -143,11 +150,31 @@ impl Batch {
     pub(crate) fn push(&mut self, id: u32, name: u32, start: usize, end: usize) -> bool {
         let i = self.len;
         self.ids[i] = id;
-        self.names[i] = name;
+        self.names[K + i] = name;
         self.starts[i] = start;
         self.ends[i] = end;
         self.len = i + 1;
         self.len == BATCH
+    }
+
+    /// After `n` tokens were rolled in: their last `K` names (with older ones, when `n < K`)
+    /// to the front, for the tokens after them. As six vector loads, then six stores, in the
+    /// module: the compiler makes any copy a `memory.copy`, which V8 runs as a call.
+    #[inline(always)]
+    fn keep_last(&mut self, n: usize) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        // SAFETY: the loads read `names[n..n + K]` (`n <= BATCH`), the stores `names[..K]`.
+        unsafe {
+            use core::arch::wasm32::*;
+            const _: () = assert!(K % 4 == 0);
+            let from = &self.names[n..n + K];
+            let last: [v128; K / 4] = std::array::from_fn(|j| v128_load(from[4 * j..].as_ptr().cast()));
+            for (j, v) in last.into_iter().enumerate() {
+                v128_store(self.names[4 * j..4 * j + 4].as_mut_ptr().cast(), v);
+            }
+        }
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        self.names.copy_within(n..n + K, 0);
     }
 }
 
@@ -176,13 +203,12 @@ pub(crate) struct Winnower<F: FnMut(u64, usize, usize, usize)> {
     scratch: Box<Scratch>,
 }
 
-/// The last `K` tokens, at `index % K`: plain value (identifier placeholder for names), name
-/// hash (0 when not an identifier), and what the rolling hash gains when the token leaves the
-/// k-gram (the token that links back to it loses its link; 0 when none does).
+/// The last `K` tokens, at `index % K`: plain value (identifier placeholder for names), and
+/// what the rolling hash gains when the token leaves the k-gram (the token that links back to
+/// it loses its link; 0 when none does).
 struct Ring {
     values: [u64; K],
     unlink: [u64; K],
-    names: [u32; K],
 }
 
 /// Bit `t` set where `names[t] == name`: six compares of four names at once, gathered into a
@@ -247,7 +273,7 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
     pub(crate) fn new(emit: F) -> Self {
         Winnower {
             emit,
-            ring: Ring { values: [0; K], unlink: [0; K], names: [0; K] },
+            ring: Ring { values: [0; K], unlink: [0; K] },
             slot: 0,
             tokens: 0,
             hash: 0,
@@ -283,23 +309,25 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
         self.tokens
     }
 
-    /// Every token of `batch`, which is left empty. In passes over the batch: the k-gram hashes
-    /// first, then the window minima with the selection state in locals and without a branch
-    /// on the hashes but the rescan's, then the reports. The hash comparisons are random, so as
-    /// branches a good share of them mispredicted.
+    /// Every token of `batch`, which is left empty (but for the names it keeps for the next).
+    /// In passes over the batch: the k-gram hashes first, then the window minima with the
+    /// selection state in locals and without a branch on the hashes but the rescan's, then the
+    /// reports. The hash comparisons are random, so as branches a good share of them
+    /// mispredicted.
     pub(crate) fn push_batch(&mut self, batch: &mut Batch) {
+        let scratch = &mut *self.scratch;
         let n = batch.len;
         batch.len = 0;
         let first = self.tokens;
-        let scratch = &mut self.scratch;
         let (mut hash, mut slot) = (self.hash, self.slot);
         for i in 0..n {
-            hash = Self::roll(&mut self.ring, hash, slot, batch.ids[i], batch.names[i]);
+            hash = Self::roll(&mut self.ring, &batch.names, i, hash, slot, batch.ids[i]);
             slot = next_slot(slot);
             scratch.extents.set(first + i, batch.starts[i], batch.ends[i]);
             scratch.rolling[i] = hash;
         }
         (self.hash, self.slot, self.tokens) = (hash, slot, first + n);
+        batch.keep_last(n);
         // Token `first + i` completes k-gram `first + i + 1 - K`.
         let mut count = 0;
         let (mut min, mut last) = (self.min, self.last);
@@ -319,14 +347,17 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
         }
     }
 
-    /// One normalised token covering `start..end` of the input; `name` is a hash of an
-    /// identifier's spelling, 0 for other tokens. For the split scan, which needs the selection
-    /// state after each token while it records a part's start (native only: a page's engine
-    /// has one thread).
+    /// One normalised token covering `start..end` of the input, winnowed at once; `name` is a
+    /// hash of an identifier's spelling, 0 for other tokens. `batch` is the winnower's, empty.
+    /// For the split scan, which needs the selection state after each token while it records a
+    /// part's start (native only: a page's engine has one thread).
     #[cfg(not(target_arch = "wasm32"))]
     #[inline(always)]
-    pub(crate) fn push(&mut self, id: u32, name: u32, start: usize, end: usize) {
-        self.hash = Self::roll(&mut self.ring, self.hash, self.slot, id, name);
+    pub(crate) fn push(&mut self, batch: &mut Batch, id: u32, name: u32, start: usize, end: usize) {
+        debug_assert_eq!(batch.len, 0, "a token pushed alone while a batch is pending");
+        batch.names[K] = name;
+        self.hash = Self::roll(&mut self.ring, &batch.names, 0, self.hash, self.slot, id);
+        batch.keep_last(1);
         self.slot = next_slot(self.slot);
         self.scratch.extents.set(self.tokens, start, end);
         self.tokens += 1;
@@ -341,33 +372,31 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
         }
     }
 
-    /// A token (id, name) into the ring at `slot`, where the token `K` before it leaves: the
-    /// rolling hash `hash` of the k-gram before it becomes that of the k-gram it ends.
+    /// A token (its id, and its name at `K + i` of a batch's `names`) into the ring at `slot`,
+    /// where the token `K` before it leaves: the rolling hash `hash` of the k-gram before it
+    /// becomes that of the k-gram it ends.
     #[inline(always)]
-    fn roll(ring: &mut Ring, hash: u64, slot: usize, id: u32, name: u32) -> u64 {
+    fn roll(ring: &mut Ring, names: &[u32; K + BATCH], i: usize, hash: u64, slot: usize, id: u32) -> u64 {
         let plain = token_value(id);
+        let name = names[K + i];
         // An identifier that repeats one of the last K - 1 tokens links to the nearest. An exact
-        // scan of the ring, not a hash table: a table whose slots collide would lose links
+        // scan of the k-gram, not a hash table: a table whose slots collide would lose links
         // depending on the spelling of other names, and renaming would change them.
         let mut v = plain;
         if name != 0 {
-            // Which of the last K tokens carry the same name, as a bit mask; the nearest is the
-            // highest set bit below this slot, or failing that the highest above it (the ring
-            // wraps). This slot itself holds the token leaving the k-gram.
-            let mask = same_name_mask(&ring.names, name);
-            let below = mask & ((1u32 << slot) - 1);
-            let above = mask & !((2u32 << slot) - 1);
-            let nearest = if below != 0 { Some(31 - below.leading_zeros()) } else if above != 0 { Some(31 - above.leading_zeros()) } else { None };
-            if let Some(t) = nearest {
-                let t = t as usize;
-                let back = if t < slot { slot - t } else { slot + K - t };
+            // Bit `j` for the token `K - 1 - j` back: the k-gram's other tokens, and this one
+            // (bit K - 1, cleared). The nearest with the same name is the highest bit left.
+            let kgram: &[u32; K] = names[i + 1..i + 1 + K].try_into().expect("K names");
+            let mask = same_name_mask(kgram, name) & ((1u32 << (K - 1)) - 1);
+            if mask != 0 {
+                let back = K - 1 - (31 - mask.leading_zeros()) as usize;
+                let t = if back <= slot { slot - back } else { slot + K - back };
                 v = token_value(LINK_BASE + back as u32);
                 // When the token in slot `t` leaves the k-gram (`K - back` tokens from now), this
                 // one loses its link: what the hash gains then, with this token's weight then.
                 ring.unlink[t] = plain.wrapping_sub(v).wrapping_mul(POW[K - 1 - back]);
             }
         }
-        ring.names[slot] = name;
         // The token leaving never carries a link (it is the first of its k-gram); the token
         // that linked to it, if any, loses its link.
         let out = ring.values[slot];
@@ -443,8 +472,9 @@ mod tests {
             assert_eq!((start, end), (index, index + K), "tokens are one byte each here");
             out.push((h, start))
         });
+        let mut batch = Batch::new();
         for (i, &(id, name)) in toks.iter().enumerate() {
-            w.push(id, name, i, i + 1);
+            w.push(&mut batch, id, name, i, i + 1);
         }
         w.finish();
         out
@@ -589,7 +619,7 @@ mod tests {
             while i < toks.len() {
                 let take = if next(4) == 0 { 1 } else { (next(BATCH) + 1).min(toks.len() - i) };
                 if take == 1 && next(2) == 0 {
-                    w.push(toks[i].0, toks[i].1, i, i + 1);
+                    w.push(&mut batch, toks[i].0, toks[i].1, i, i + 1);
                 } else {
                     for (j, &(id, name)) in toks[i..i + take].iter().enumerate() {
                         batch.push(id, name, i + j, i + j + 1);
