@@ -36,7 +36,7 @@
 
 use super::block_masks::{self, BlockMasks, BLOCK};
 use super::keywords::{self, KEYWORD_BASE};
-use crate::content::swar::{bytes_in_range, load8, load8_padded, low_bits, low_bytes, nonzero_bytes, HIGH_BITS, ONES};
+use crate::content::swar::{bytes_in_range, load8, load8_padded, low_bits, low_bytes, nonzero_bytes, to_ascii_lowercase, HIGH_BITS, ONES};
 
 /// Every identifier that is not a keyword.
 pub(crate) const IDENT: u32 = 1;
@@ -162,6 +162,17 @@ fn name_hash_at(s: &[u8], start: usize, end: usize) -> u32 {
     let tail = load8_padded(s, i) & low_bytes(end - i);
     h = (h ^ tail).wrapping_mul(M);
     ((h >> 32) as u32) | 1
+}
+
+/// [`name_hash_at`] of a word of 2..=16 bytes given as two little-endian `u64`s, zero past its
+/// end, with a select for each length class instead of the loop's branches.
+#[inline(always)]
+fn name_hash_of(word: [u64; 2], n: usize) -> u32 {
+    const M: u64 = 0x9E37_79B9_7F4A_7C15;
+    let one = (n as u64 ^ word[0]).wrapping_mul(M).rotate_left(29);
+    let two = (one ^ word[1]).wrapping_mul(M).rotate_left(29);
+    let (h, tail) = if n >= 16 { (two, 0) } else if n >= 8 { (one, word[1]) } else { (n as u64, word[0]) };
+    (((h ^ tail).wrapping_mul(M) >> 32) as u32) | 1
 }
 
 /// Position of the first `needle` at or after `from`, eight bytes at a time (comments and long
@@ -523,16 +534,23 @@ impl<'a> Lexer<'a> {
     #[inline(always)]
     fn emit_word(&self, start: usize, end: usize, ascii: bool, emit: &mut impl FnMut(u32, u32, usize, usize)) {
         let s = self.s;
-        let w = &s[start..end];
-        let keyword = if ascii && w.len() >= 2 && w.len() <= keywords::MAX_LEN { keywords::lookup(w) } else { None };
-        match keyword {
-            Some(k) if k >= keywords::FIRST_LITERAL_WORD => emit(LITERAL, 0, start, end),
-            Some(k) if k >= keywords::FIRST_UPPERCASE_ONLY && w.iter().any(u8::is_ascii_lowercase) => {
-                emit(IDENT, name_hash_at(s, start, end), start, end)
-            }
-            Some(k) => emit(KEYWORD_BASE + k, 0, start, end),
-            None => emit(IDENT, name_hash_at(s, start, end), start, end),
+        let n = end - start;
+        if !(ascii && (2..=keywords::MAX_LEN).contains(&n)) {
+            emit(IDENT, name_hash_at(s, start, end), start, end);
+            return;
         }
+        // The word's bytes, zero past its end, as the keyword table and the name hash read
+        // them; what it is chosen without a branch (keyword or not follows no pattern).
+        let raw = [load8_padded(s, start) & low_bytes(n), load8_padded(s, (start + 8).min(s.len())) & low_bytes(n.saturating_sub(8))];
+        let k = keywords::index(&[to_ascii_lowercase(raw[0]), to_ascii_lowercase(raw[1])], n);
+        let keyword = k != keywords::NOT_A_KEYWORD;
+        let literal = keyword & (k >= keywords::FIRST_LITERAL_WORD);
+        let has_lowercase = (bytes_in_range(raw[0], b'a', b'z') | bytes_in_range(raw[1], b'a', b'z')) != 0;
+        let capitals_only = (k >= keywords::FIRST_UPPERCASE_ONLY) & (k < keywords::FIRST_LITERAL_WORD);
+        let identifier = !keyword | (capitals_only & has_lowercase);
+        let name = name_hash_of(raw, n);
+        let id = if literal { LITERAL } else if identifier { IDENT } else { KEYWORD_BASE + k };
+        emit(id, if identifier { name } else { 0 }, start, end);
     }
 
     /// `123`, `0x1F`, `1_000u32`, `1.5e-3`, `3.14f`: one literal.
@@ -798,6 +816,36 @@ mod tests {
                 assert_eq!(name_hash_at(text.as_bytes(), 0, len), name_hash(word.as_bytes()), "{text:?}");
                 let text = format!("x = {word}{after}");
                 assert_eq!(name_hash_at(text.as_bytes(), 4, 4 + len), name_hash(word.as_bytes()), "{text:?}");
+            }
+        }
+    }
+
+    /// Words of every length the keyword table reads, at the end of the text and before more:
+    /// identifiers get the first-written hash, keywords their id (capitalised SQL words too),
+    /// on both of the tokenizer's paths.
+    #[test]
+    fn words_up_to_the_longest_keyword_are_hashed_and_looked_up_as_first_written() {
+        let mut next = crate::test_rng::below(0x70_4e5);
+        let letters = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$";
+        for _ in 0..3000 {
+            let len = 2 + next(keywords::MAX_LEN - 1);
+            let mut word: String = (0..len).map(|i| letters[next(if i == 0 { 52 } else { letters.len() })] as char).collect();
+            if next(3) == 0 {
+                let k = keywords::KEYWORDS[next(keywords::KEYWORDS.len())];
+                word = if next(2) == 0 { k.to_ascii_uppercase() } else { k.to_string() };
+            }
+            for text in [word.clone(), format!("{word};"), format!("x = {word} + y; // and more text after the word")] {
+                for plain in [true, false] {
+                    let got: Vec<(u32, u32)> = crate::content::fingerprint::tokens(&text, plain).into_iter().map(|(id, name, _, _)| (id, name)).collect();
+                    let at = if text.starts_with("x = ") { 2 } else { 0 };
+                    let want = match keywords::lookup(word.as_bytes()) {
+                        Some(k) if k >= keywords::FIRST_LITERAL_WORD => (LITERAL, 0),
+                        Some(k) if k >= keywords::FIRST_UPPERCASE_ONLY && word.bytes().any(|b| b.is_ascii_lowercase()) => (IDENT, name_hash(word.as_bytes())),
+                        Some(k) => (KEYWORD_BASE + k, 0),
+                        None => (IDENT, name_hash(word.as_bytes())),
+                    };
+                    assert_eq!(got[at], want, "{text:?}, plain path {plain}");
+                }
             }
         }
     }
