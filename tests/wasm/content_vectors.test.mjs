@@ -53,3 +53,19 @@ test('redaction', () => {
   const token = 'ghp_' + 'R8xq2LmV7tNcP4wZ0kYb9HsD3fJ6gA1eUiOn';
   assert.equal(engine.redactSecrets(`use ${token} now`), 'use [REDACTED github-pat-classic] now');
 });
+
+test('a text of any characters comes in as UTF-8, with byte offsets', () => {
+  const engine = Engine.builtin();
+  const token = 'ghp_' + 'R8xq2LmV7tNcP4wZ0kYb9HsD3fJ6gA1eUiOn';
+  // Two-, three- and four-byte characters, and a lone surrogate (encoded as U+FFFD, three
+  // bytes), before the secret; ASCII only; and a long ASCII run before the first other one.
+  for (const before of ['é 日本 😀 \ud800 ', 'plain ', 'x'.repeat(100_000) + ' é ']) {
+    const text = `${before}${token} after`;
+    const [finding] = engine.scan(text).findings;
+    const start = Buffer.byteLength(before.replace('\ud800', '\ufffd'));
+    assert.deepEqual([finding.rule, finding.start, finding.end], ['github-pat-classic', start, start + token.length], JSON.stringify(before.slice(0, 20)));
+    assert.equal(engine.redactSecrets(text), `${before.replace('\ud800', '\ufffd')}[REDACTED github-pat-classic] after`);
+  }
+  assert.equal(engine.scan('').action, 'allow');
+  assert.throws(() => engine.scan(undefined), /expected a string/);
+});

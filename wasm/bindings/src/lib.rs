@@ -7,6 +7,8 @@ use aiguard_engine::{Action, Engine, PolicyError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod utf8;
+
 /// A compiled policy living in the extension's background context.
 #[wasm_bindgen(js_name = Engine)]
 pub struct WasmEngine {
@@ -124,8 +126,8 @@ impl WasmEngine {
 
     /// `{action, findings}` for text on its way into a page. Offsets are UTF-8 byte offsets;
     /// `findings[].excerpt` never contains a whole secret.
-    pub fn scan(&self, text: &str) -> Result<JsValue, JsError> {
-        to_js(&self.inner.scan(text))
+    pub fn scan(&self, text: &js_sys::JsString) -> Result<JsValue, JsError> {
+        to_js(&self.inner.scan(&utf8::utf8(text)?))
     }
 
     /// The verdict on a paste, drop, typed prompt or file selection. `parts` is an array of
@@ -152,7 +154,10 @@ impl WasmEngine {
                 other => return Err(JsError::new(&format!("parts[{i}].kind: expected text, html or file, got {other:?}"))),
             };
             let name = field(&obj, "name").as_string();
-            let text = field(&obj, "text").as_string();
+            let text = match field(&obj, "text").dyn_ref::<js_sys::JsString>() {
+                Some(text) => Some(utf8::utf8(text)?),
+                None => None,
+            };
             let bytes_value = field(&obj, "bytes");
             let has_bytes = !(bytes_value.is_undefined() || bytes_value.is_null());
             let bytes = if has_bytes {
@@ -233,9 +238,10 @@ impl WasmEngine {
 
     /// The text with every secret replaced by `[REDACTED <rule>]`.
     #[wasm_bindgen(js_name = redactSecrets)]
-    pub fn redact_secrets(&self, text: &str) -> String {
-        let report = self.inner.scan(text);
-        aiguard_engine::content::scanner::redact_secrets(text, &report.findings)
+    pub fn redact_secrets(&self, text: &js_sys::JsString) -> Result<String, JsError> {
+        let text = utf8::utf8(text)?;
+        let report = self.inner.scan(&text);
+        Ok(aiguard_engine::content::scanner::redact_secrets(&text, &report.findings))
     }
 
     /// Counts for the options page and diagnostics.
