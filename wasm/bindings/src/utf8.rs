@@ -10,23 +10,24 @@
 //! nothing with it took 5.8 ms against 6.4 (fastest of 11, three runs); most of what is left is
 //! the encoder itself.
 
-use js_sys::{Function, JsString, Object, Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsError, JsValue};
+use js_sys::{JsString, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
 
-struct Encoder {
-    encoder: Object,
-    encode_into: Function,
+#[wasm_bindgen]
+extern "C" {
+    /// The encoder, made by the generated glue with `new TextEncoder()` in its own scope (in a
+    /// Firefox content script that is not the scope `globalThis` names).
+    type TextEncoder;
+
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+
+    #[wasm_bindgen(method, js_name = encodeInto)]
+    fn encode_into(this: &TextEncoder, source: &JsString, destination: &Uint8Array) -> Object;
 }
 
 thread_local! {
-    static ENCODER: Result<Encoder, JsValue> = encoder();
-}
-
-fn encoder() -> Result<Encoder, JsValue> {
-    let class: Function = Reflect::get(&js_sys::global(), &JsValue::from_str("TextEncoder"))?.dyn_into()?;
-    let encoder: Object = Reflect::construct(&class, &js_sys::Array::new())?.dyn_into()?;
-    let encode_into: Function = Reflect::get(&encoder, &JsValue::from_str("encodeInto"))?.dyn_into()?;
-    Ok(Encoder { encoder, encode_into })
+    static ENCODER: TextEncoder = TextEncoder::new();
 }
 
 /// `text` as UTF-8 (a lone surrogate becomes U+FFFD, as the encoder writes it).
@@ -37,11 +38,10 @@ pub(crate) fn utf8(text: &JsString) -> Result<String, JsError> {
     let capacity = 3 * text.length() as usize;
     let mut bytes: Vec<u8> = Vec::with_capacity(capacity);
     let written = ENCODER.with(|encoder| -> Result<usize, JsValue> {
-        let encoder = encoder.as_ref().map_err(Clone::clone)?;
         // SAFETY: the view covers the vector's allocation and lives only for this call, in
         // which nothing allocates in the module's memory (which could move or grow it).
         let view = unsafe { Uint8Array::view_mut_raw(bytes.as_mut_ptr(), capacity) };
-        let result = encoder.encode_into.call2(&encoder.encoder, text, &view)?;
+        let result = encoder.encode_into(text, &view);
         let read = Reflect::get(&result, &JsValue::from_str("read"))?.as_f64();
         let written = Reflect::get(&result, &JsValue::from_str("written"))?.as_f64();
         match (read, written) {
