@@ -317,25 +317,29 @@ impl FingerprintDb {
         self.filter.contains(&hash)
     }
 
-    /// [`contains`](Self::contains) for each of `hashes`, in two passes: first the three entry
-    /// positions of every hash (arithmetic only), then the loads. The loads of different hashes
-    /// then sit next to each other, and their cache misses overlap. The positions are computed
-    /// as `xorf`'s lookup computes them (a test compares the two).
+    /// [`contains`](Self::contains) for `hash(0)`, …, `hash(N - 1)`, as a bit mask (bit `i` for
+    /// `hash(i)`), in two passes: first the three entry positions of every hash (arithmetic
+    /// only), then the loads. The loads of different hashes then sit next to each other, and
+    /// their cache misses overlap. The positions are computed as `xorf`'s lookup computes them
+    /// (a test compares the two). Nothing is zeroed first: in the module, zeroing the arrays
+    /// for each batch was a call into V8 and a run of stores.
     #[inline]
-    pub(super) fn contains_each<const N: usize>(&self, hashes: &[u64; N], found: &mut [bool; N]) {
+    pub(super) fn contains_each<const N: usize>(&self, hash: impl Fn(usize) -> u64) -> u64 {
+        const { assert!(N <= 64, "a bit per hash") };
         let d = &self.filter.descriptor;
         let entries = &self.filter.fingerprints;
-        let mut at = [(0u16, 0u32, 0u32, 0u32); N];
-        for (a, &key) in at.iter_mut().zip(hashes) {
-            let hash = super::winnow::mix64(key.wrapping_add(d.seed));
+        let at: [(u16, u32, u32, u32); N] = std::array::from_fn(|i| {
+            let hash = super::winnow::mix64(hash(i).wrapping_add(d.seed));
             let h0 = mul_high(hash, d.segment_count_length);
             let h1 = (h0 + d.segment_length) ^ (((hash >> 18) as u32) & d.segment_length_mask);
             let h2 = (h0 + 2 * d.segment_length) ^ ((hash as u32) & d.segment_length_mask);
-            *a = ((hash ^ (hash >> 32)) as u16, h0, h1, h2);
+            ((hash ^ (hash >> 32)) as u16, h0, h1, h2)
+        });
+        let mut found = 0u64;
+        for (i, &(fingerprint, h0, h1, h2)) in at.iter().enumerate() {
+            found |= ((fingerprint ^ entries[h0 as usize] ^ entries[h1 as usize] ^ entries[h2 as usize] == 0) as u64) << i;
         }
-        for (f, &(fingerprint, h0, h1, h2)) in found.iter_mut().zip(&at) {
-            *f = fingerprint ^ entries[h0 as usize] ^ entries[h1 as usize] ^ entries[h2 as usize] == 0;
-        }
+        found
     }
 }
 
@@ -404,10 +408,9 @@ mod tests {
             let queries: Vec<u64> = members.iter().copied().chain((0..50_000).map(|_| random())).collect();
             let mut positives = 0;
             for chunk in queries.chunks_exact(32) {
-                let hashes: [u64; 32] = chunk.try_into().expect("32");
-                let mut found = [false; 32];
-                db.contains_each(&hashes, &mut found);
-                for (h, f) in hashes.iter().zip(found) {
+                let found = db.contains_each::<32>(|i| chunk[i]);
+                for (i, h) in chunk.iter().enumerate() {
+                    let f = found >> i & 1 != 0;
                     assert_eq!(f, db.filter.contains(h), "{size} members, hash {h:#x}");
                     positives += f as usize;
                 }

@@ -221,19 +221,17 @@ impl<'a, H: FnMut(Hit)> Lookups<'a, H> {
     }
 
     pub(super) fn flush(&mut self) {
-        let batch = &self.batch[..self.len];
-        let mut hashes = [0u64; BATCH];
-        for (h, (fp, _)) in hashes.iter_mut().zip(batch) {
-            *h = fp.hash;
+        // All `BATCH` slots are looked up: past `len` they hold earlier fingerprints (or
+        // zeros), which cost two loads each and are masked off.
+        let batch = &self.batch;
+        let mut found = self.db.contains_each::<BATCH>(|i| batch[i].0.hash) & crate::content::swar::low_bits(self.len);
+        while found != 0 {
+            let i = found.trailing_zeros() as usize;
+            found &= found - 1;
+            let (fp, index) = batch[i];
+            (self.hit)((fp, self.count + i, index));
         }
-        let mut found = [false; BATCH];
-        self.db.contains_each(&hashes, &mut found);
-        for (i, &(fp, index)) in batch.iter().enumerate() {
-            if found[i] {
-                (self.hit)((fp, self.count + i, index));
-            }
-        }
-        self.count += batch.len();
+        self.count += self.len;
         self.len = 0;
     }
 }
