@@ -222,7 +222,7 @@ impl<'a, H: FnMut(Hit)> Lookups<'a, H> {
 
     pub(super) fn flush(&mut self) {
         // All `BATCH` slots are looked up: past `len` they hold earlier fingerprints (or
-        // zeros), which cost two loads each and are masked off.
+        // zeros), which cost their three loads each and are masked off.
         let batch = &self.batch;
         let mut found = self.db.contains_each::<BATCH>(|i| batch[i].0.hash) & crate::content::swar::low_bits(self.len);
         while found != 0 {

@@ -540,7 +540,8 @@ impl<'a> Lexer<'a> {
             return;
         }
         // The word's bytes, zero past its end, as the keyword table and the name hash read
-        // them; what it is chosen without a branch (keyword or not follows no pattern).
+        // them. What the word is (keyword, literal word or identifier) is chosen by selects:
+        // whether a word is a keyword follows no pattern a branch could learn.
         let raw = [load8_padded(s, start) & low_bytes(n), load8_padded(s, (start + 8).min(s.len())) & low_bytes(n.saturating_sub(8))];
         let k = keywords::index(&[to_ascii_lowercase(raw[0]), to_ascii_lowercase(raw[1])], n);
         let keyword = k != keywords::NOT_A_KEYWORD;
