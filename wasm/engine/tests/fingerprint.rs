@@ -1426,3 +1426,19 @@ fn a_large_text_scanned_on_several_threads_reports_what_one_thread_does() {
     }
     assert_eq!(two, one);
 }
+
+#[test]
+fn a_large_text_without_a_line_start_to_split_at_is_scanned_whole() {
+    // The parts of a split scan start at line starts: a long one-line paste (minified code, a
+    // log line) has none, and is one part.
+    use aiguard_engine::content::scanner::PARALLEL_MIN_BYTES;
+    let mut engine = aiguard_engine::Engine::from_policy_json(r#"{"version": 1, "rules": []}"#).unwrap();
+    engine.set_fingerprints(Some(company_db()));
+    let mut text = String::new();
+    let mut round = 0;
+    while text.len() < 2 * PARALLEL_MIN_BYTES {
+        text.push_str(&TREE[round % TREE.len()].text.replace('\n', " "));
+        round += 1;
+    }
+    assert_eq!(engine.scan(&text), engine.content().scan_on_one_thread(&text));
+}

@@ -391,11 +391,12 @@ fn scan_in_parts_spawning<R>(
             .collect();
         run(last);
         let side = side();
-        let part_0_started = threads[0].is_some();
+        // With one part, part 0 was this thread's.
+        let part_0_left_out = threads.first().is_some_and(Option::is_none);
         for t in threads.into_iter().flatten() {
             t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         }
-        if !part_0_started {
+        if part_0_left_out {
             run(0);
         }
         side
@@ -606,7 +607,7 @@ mod tests {
         let text = format!("{text}{company}{text}");
         let want = db.scan(&text, 4);
         assert!(!want.is_empty());
-        for shares in [&[0.5, 0.5][..], &[0.7, 0.3], &[0.3, 0.3, 0.4], &[0.25; 4]] {
+        for shares in [&[1.0][..], &[0.5, 0.5], &[0.7, 0.3], &[0.3, 0.3, 0.4], &[0.25; 4]] {
             let b = bounds(&text, shares);
             assert_eq!(b.len(), shares.len(), "{shares:?}");
             let (got, side) = scan_in_parts(&db, &text, 4, &b, || 7);
