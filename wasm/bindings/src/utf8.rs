@@ -35,7 +35,8 @@ pub(crate) fn utf8(text: &JsString) -> Result<String, JsError> {
     if !text.is_string() {
         return Err(JsError::new("expected a string"));
     }
-    let capacity = 3 * text.length() as usize;
+    let units = text.length() as usize;
+    let capacity = 3 * units;
     let mut bytes: Vec<u8> = Vec::with_capacity(capacity);
     let written = ENCODER.with(|encoder| -> Result<usize, JsValue> {
         // SAFETY: the view covers the vector's allocation and lives only for this call, in
@@ -45,7 +46,7 @@ pub(crate) fn utf8(text: &JsString) -> Result<String, JsError> {
         let read = Reflect::get(&result, &JsValue::from_str("read"))?.as_f64();
         let written = Reflect::get(&result, &JsValue::from_str("written"))?.as_f64();
         match (read, written) {
-            (Some(read), Some(written)) if read as usize == text.length() as usize && written as usize <= capacity => Ok(written as usize),
+            (Some(read), Some(written)) if read as usize == units && written as usize <= capacity => Ok(written as usize),
             _ => Err(JsValue::from_str("TextEncoder.encodeInto did not encode the whole text")),
         }
     });

@@ -134,7 +134,8 @@ pub fn fingerprints(text: &str, key: &FingerprintKey) -> Vec<Fingerprint> {
 /// The streaming form: one pass, no allocation, fingerprints in increasing position.
 ///
 /// Tokens are handed over in batches: the tokenizer's many emit sites then only store into
-/// arrays, and the winnowing loop keeps its state in registers across a batch. `f` also gets the fingerprint's k-gram index, which is its first token's index.
+/// arrays, and the winnowing loop keeps its state in registers across a batch. `f` also gets
+/// the fingerprint's k-gram index, which is its first token's index.
 fn for_each_fingerprint(text: &str, hasher: &KeyedHasher, mut f: impl FnMut(Fingerprint, usize)) {
     let mut w = winnow::Winnower::new(|rolling, start, end, index| f(Fingerprint { hash: hasher.hash(rolling), start, end }, index));
     let mut batch = winnow::Batch::new();

@@ -51,97 +51,66 @@ struct Digest {
     position: (usize, usize),
 }
 
-/// Each part's recorded start, published once (an empty one if its thread ends without).
-struct Prefixes {
-    slots: Mutex<Vec<Option<Arc<Vec<Digest>>>>>,
+/// A value per part, posted once by the thread that runs the part, for other threads to wait
+/// for: each part's recorded start, and each later part's result. A part whose pass ends (or
+/// panics) without its value has it posted as missing by a [`PostOnDrop`], so that no thread
+/// waits for ever.
+struct Posts<T> {
+    /// None while the part runs; then its value, or None for missing.
+    slots: Mutex<Vec<Option<Option<T>>>>,
     ready: Condvar,
 }
 
-impl Prefixes {
+impl<T> Posts<T> {
     fn new(parts: usize) -> Self {
-        Prefixes { slots: Mutex::new(vec![None; parts]), ready: Condvar::new() }
+        Posts { slots: Mutex::new((0..parts).map(|_| None).collect()), ready: Condvar::new() }
     }
 
-    fn publish(&self, part: usize, digests: Vec<Digest>) {
+    /// Part `part`'s value (None: missing); only the first post for a part counts.
+    fn post(&self, part: usize, value: Option<T>) {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         if slots[part].is_none() {
-            slots[part] = Some(Arc::new(digests));
+            slots[part] = Some(value);
             self.ready.notify_all();
         }
     }
 
-    fn wait(&self, part: usize) -> Arc<Vec<Digest>> {
+    /// Waits until part `part`'s value is posted, then gives `read` its slot.
+    fn read<R>(&self, part: usize, read: impl FnOnce(&mut Option<T>) -> R) -> R {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            if let Some(d) = &slots[part] {
-                return d.clone();
+            if let Some(value) = &mut slots[part] {
+                return read(value);
             }
             slots = self.ready.wait(slots).unwrap_or_else(|e| e.into_inner());
         }
     }
+
+    /// Part `part`'s value, taken out (later reads find it missing).
+    fn take(&self, part: usize) -> Option<T> {
+        self.read(part, Option::take)
+    }
 }
 
-/// Publishes an empty record if the part's pass ends (or panics) before its own: a pass
-/// waiting for it then reads on to the end instead of waiting for ever.
-struct PublishOnDrop<'a>(&'a Prefixes, usize);
+impl<T: Clone> Posts<T> {
+    fn get(&self, part: usize) -> Option<T> {
+        self.read(part, |value| value.clone())
+    }
+}
 
-impl Drop for PublishOnDrop<'_> {
+/// Posts the part's value as missing when dropped, unless it was posted before.
+struct PostOnDrop<'a, T>(&'a Posts<T>, usize);
+
+impl<T> Drop for PostOnDrop<'_, T> {
     fn drop(&mut self) {
-        self.0.publish(self.1, Vec::new());
+        self.0.post(self.1, None);
     }
 }
 
-/// The results of the parts after the first, each published once by the thread that ran it, for
-/// the first part's thread to join into its spans.
-struct Finished {
-    slots: Mutex<Vec<Slot>>,
-    ready: Condvar,
-}
-
-enum Slot {
-    Running,
-    Done(PartResult),
-    /// Taken, or the part's pass ended without a result (its thread did not start, or panicked).
-    Gone,
-}
-
-impl Finished {
-    fn new(parts: usize) -> Self {
-        Finished { slots: Mutex::new((0..parts).map(|_| Slot::Running).collect()), ready: Condvar::new() }
-    }
-
-    fn publish(&self, part: usize, result: Option<PartResult>) {
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        if matches!(slots[part], Slot::Running) {
-            slots[part] = result.map_or(Slot::Gone, Slot::Done);
-            self.ready.notify_all();
-        }
-    }
-
-    /// Part `part`'s result once its pass has ended; None if it ended without one.
-    fn take(&self, part: usize) -> Option<PartResult> {
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            match std::mem::replace(&mut slots[part], Slot::Gone) {
-                Slot::Running => slots[part] = Slot::Running,
-                Slot::Done(result) => return Some(result),
-                Slot::Gone => return None,
-            }
-            slots = self.ready.wait(slots).unwrap_or_else(|e| e.into_inner());
-        }
-    }
-}
-
-/// Marks a part's result gone if its pass ends (or panics) without publishing one: the thread
-/// waiting to join it then gives up instead of waiting for ever, and the panic is raised when
-/// the threads are joined.
-struct FinishOnDrop<'a>(&'a Finished, usize);
-
-impl Drop for FinishOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.publish(self.1, None);
-    }
-}
+/// Each part's recorded start; missing (read as empty) if its pass ended without one.
+type Prefixes = Posts<Arc<Vec<Digest>>>;
+/// The results of the parts after the first, for the first part's thread to join into its spans.
+type Finished = Posts<PartResult>;
 
 /// Where a part's pass met a later part's.
 #[derive(Debug)]
@@ -173,7 +142,7 @@ struct PartResult {
 /// next part's first byte; from there each is compared with that part's record until the two
 /// meet, or, past the record, on in batches to the part after it.
 fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefixes: &Prefixes, mut on_hit: impl FnMut(Hit)) -> PartResult {
-    let _publish = PublishOnDrop(prefixes, part);
+    let _post = PostOnDrop(prefixes, part);
     let prefix_selected = RefCell::new(Vec::new());
     let recording = Cell::new(part > 0);
     let selections = Cell::new(0usize);
@@ -201,7 +170,7 @@ fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefi
                 },
                 || recorded.get() == PREFIX_TOKENS,
             );
-            prefixes.publish(part, record);
+            prefixes.post(part, Some(Arc::new(record)));
             recording.set(false);
         }
         let mut next = part + 1;
@@ -222,7 +191,7 @@ fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefi
             }
             // Token by token against part `next`'s record: the next record entry to compare,
             // and how many tokens in a row matched up to the previous one.
-            let record = prefixes.wait(next);
+            let record = prefixes.get(next).unwrap_or_default();
             let (mut at, mut run) = (0, 0);
             let stop = Cell::new(false);
             lexer.run(
@@ -284,7 +253,7 @@ fn run_part_kept(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, 
 fn chain(first: PartResult, mut take: impl FnMut(usize) -> Option<PartResult>) -> Option<Vec<PartResult>> {
     let mut chain = vec![first];
     while let Some(m) = &chain[chain.len() - 1].met {
-        // A part met has run: meeting needs a record, and a part left out published none.
+        // A part met has run: meeting needs a record, and a part left out posted none.
         let next = take(m.part)?;
         chain.push(next);
     }
@@ -336,7 +305,7 @@ pub(crate) fn scan_in_parts<R>(db: &FingerprintDb, text: &str, min_matches: usiz
 }
 
 /// [`scan_in_parts`], starting each part's thread with `spawn` (tests make it fail). A part
-/// whose thread cannot be started is left out: its record is published empty, so the pass
+/// whose thread cannot be started is left out: its record is posted missing, so the pass
 /// before it reads through it; part 0, which everything starts from, then runs on this thread
 /// after the last part.
 ///
@@ -365,8 +334,8 @@ fn scan_in_parts_spawning<R>(
                 }
             }
         } else {
-            let _finish = FinishOnDrop(&finished, part);
-            finished.publish(part, Some(run_part_kept(db, text, bounds, part, &prefixes)));
+            let _post = PostOnDrop(&finished, part);
+            finished.post(part, Some(run_part_kept(db, text, bounds, part, &prefixes)));
         }
     };
     let side = std::thread::scope(|scope| {
@@ -383,8 +352,8 @@ fn scan_in_parts_spawning<R>(
                     Ok(())
                 });
                 if started.is_err() {
-                    prefixes.publish(part, Vec::new());
-                    finished.publish(part, None);
+                    prefixes.post(part, None);
+                    finished.post(part, None);
                 }
                 handle.into_inner()
             })
@@ -635,14 +604,14 @@ mod tests {
         }
     }
 
-    /// A part whose pass panics leaves its result gone, so the thread that joins it gives up
+    /// A part whose pass panics leaves its result missing, so the thread that joins it gives up
     /// instead of waiting for ever (the panic is raised when the threads are joined).
     #[test]
     fn a_part_that_panics_is_not_waited_for() {
         let finished = Finished::new(2);
         std::thread::scope(|scope| {
             let part = scope.spawn(|| {
-                let _finish = FinishOnDrop(&finished, 1);
+                let _post = PostOnDrop(&finished, 1);
                 panic!("part 1's pass fails");
             });
             assert!(finished.take(1).is_none());
