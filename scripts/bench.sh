@@ -7,9 +7,9 @@ bash scripts/setup.sh bench
 cargo run --quiet --release -p aiguard-bench --bin url-bench
 node tests/bench/url-bench.mjs
 node tests/bench/secrets-compare.mjs
+node tests/corpora/fetch.mjs
 cargo run --quiet --release -p aiguard-bench --bin scan-bench
 node tests/bench/scan-bench.mjs
-node tests/corpora/fetch.mjs
 cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy
 node tests/bench/fingerprint-compare.mjs
 node tests/bench/paste-latency.mjs

@@ -1,7 +1,8 @@
 //! Content-scan throughput: every secret rule, the policy's markers and (when the fingerprint
 //! detector is present) a database of a million fingerprints, over a 4 KB paste and 1 MB and
-//! 10 MB inputs of real source text from this repository with credentials sprinkled in. Writes
-//! the inputs to `target/bench/` for the wasm run under Node (`tests/bench/scan-bench.mjs`).
+//! 10 MB inputs of real source code in ten languages (the pinned packages of the accuracy
+//! benchmark: `node tests/corpora/fetch.mjs` first) with credentials sprinkled in. Writes the
+//! inputs to `target/bench/` for the wasm run under Node (`tests/bench/scan-bench.mjs`).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -10,13 +11,45 @@ use std::time::Instant;
 use aiguard_engine::content::fingerprint::{fingerprints, BuildStats, FingerprintDb, FingerprintKey};
 use aiguard_engine::Engine;
 
+// Shared with the accuracy benchmark, which uses all of it.
+#[allow(dead_code)]
+mod corpus;
+
 const POLICY: &str = r#"{"version": 1, "rules": [], "content": {"markers": [
   {"id": "confidential", "action": "warn", "terms": ["ACME CONFIDENTIAL", "ACME-INTERNAL", "Project Bluebird"]},
   {"id": "hosts", "action": "warn", "terms": ["corp.acme.internal"], "wholeWord": false},
   {"id": "tickets", "action": "warn", "regex": "BLUE-[0-9]{3,6}"}]}}"#;
 
-/// Real text: the repository's own sources and docs, in a fixed order.
-fn corpus(root: &Path) -> String {
+/// Real code by other authors: the files of the accuracy benchmark's pinned packages
+/// (`corpus.rs`), a file of each package in turn, so that every input mixes languages and
+/// projects. Also the text of the "company" packages, whose fingerprints go into the database,
+/// so that part of each input matches it, as part of a real paste would.
+fn corpus(root: &Path) -> (Vec<String>, String) {
+    let packages = corpus::packages(root);
+    let dir = root.join("target/corpus");
+    let mut by_package: Vec<Vec<corpus::Source>> = packages.iter().map(|p| {
+        let mut files = corpus::walk_packages(&dir, &[p]);
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }).collect();
+    let company: String = packages.iter().zip(&by_package).filter(|(p, _)| p.company)
+        .flat_map(|(_, files)| files.iter().map(|f| f.text.as_str())).collect::<Vec<_>>().join("\n");
+    let mut files = Vec::new();
+    let longest = by_package.iter().map(Vec::len).max().unwrap_or(0);
+    for i in 0..longest {
+        for package in &mut by_package {
+            if let Some(f) = package.get_mut(i) {
+                files.push(std::mem::take(&mut f.text));
+            }
+        }
+    }
+    (files, company)
+}
+
+/// The dense input's text: this repository's own sources and docs, in a fixed order. Source
+/// code and little else, the secret rules' file (every keyword, many near-secrets) among it, all
+/// of it in the database: a paste of the company's own code that matches from end to end.
+fn own_sources(root: &Path) -> String {
     let mut files = Vec::new();
     for dir in ["wasm", "extension", "tests/e2e", "scripts"] {
         collect(&root.join(dir), &mut files);
@@ -32,26 +65,39 @@ fn corpus(root: &Path) -> String {
     out
 }
 
+/// Tracked sources only: build output (a test build's bundles, say) would change the input.
 fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let p = e.path();
+        let name = e.file_name();
+        let name = name.to_string_lossy();
         if p.is_dir() {
-            collect(&p, out);
+            if !(name.starts_with('.') || matches!(&*name, "target" | "dist" | "node_modules" | "corpus" | "artifacts")) {
+                collect(&p, out);
+            }
         } else if matches!(p.extension().and_then(|e| e.to_str()), Some("rs" | "js" | "mjs" | "md" | "html" | "css" | "sh")) {
             out.push(p);
         }
     }
 }
 
-fn sized(corpus: &str, bytes: usize) -> String {
+/// The corpus's files in order (from the start again if they run out) to `bytes`, with a GitHub
+/// token on a line of its own every 64 KB or so.
+fn sized(files: &[String], bytes: usize) -> String {
     let token = concat!("ghp_", "R8xq2LmV7tNcP4wZ0kYb9HsD3fJ6gA1eUiOn");
-    let mut out = String::with_capacity(bytes + corpus.len());
-    let mut i = 0;
-    while out.len() < bytes {
-        out.push_str(corpus);
-        i += 1;
-        out.push_str(&format!("\nGITHUB_TOKEN={token} # copy {i}\n"));
+    let mut out = String::with_capacity(bytes + (1 << 20));
+    let mut next_token = 0;
+    for (i, f) in files.iter().cycle().enumerate() {
+        if out.len() >= bytes {
+            break;
+        }
+        if out.len() >= next_token {
+            out.push_str(&format!("GITHUB_TOKEN={token} # copy {i}\n"));
+            next_token += 64 << 10;
+        }
+        out.push_str(f);
+        out.push('\n');
     }
     let mut end = bytes;
     while !out.is_char_boundary(end) {
@@ -70,7 +116,7 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let out_dir = root.join("target/bench");
     std::fs::create_dir_all(&out_dir).unwrap();
-    let corpus = corpus(&root);
+    let (corpus, company) = corpus(&root);
     // Cold start: the first scan after the engine is built pays for compiling the regexes of
     // the rules whose keywords it meets (they compile lazily).
     let cold_text = sized(&corpus, 4 << 10);
@@ -86,10 +132,14 @@ fn main() {
     println!("engine build {:.2} ms; first 4 KB scan {:.2} ms; first 1 MB scan {:.1} ms (includes compiling regexes)",
         build.as_secs_f64() * 1e3, first.as_secs_f64() * 1e3, first_mb.as_secs_f64() * 1e3);
     let mut engine = Engine::from_policy_json(POLICY).expect("bench policy is valid");
-    // A database of the repository's own fingerprints plus random ones to just over 1,000,000, so
-    // lookups hit a realistically large filter and real matches exist in the inputs.
+    // A database of the company packages' fingerprints plus random ones to just over 1,000,000,
+    // so lookups hit a realistically large filter and real matches exist in the inputs.
     let key = FingerprintKey::from_bytes(*b"aiguard-bench-k!");
-    let mut hashes: Vec<u64> = fingerprints(&corpus, &key).into_iter().map(|f| f.hash).collect();
+    let dense = own_sources(&root);
+    let mut hashes: Vec<u64> = fingerprints(&company, &key).into_iter().chain(fingerprints(&dense, &key)).map(|f| f.hash).collect();
+    // Distinct ones: code repeats itself, and the database keeps each fingerprint once.
+    hashes.sort_unstable();
+    hashes.dedup();
     let mut rng = 0x9e37_79b9_7f4a_7c15u64;
     while hashes.len() < 1_010_000 {
         rng ^= rng << 13;
@@ -105,7 +155,12 @@ fn main() {
     println!("fingerprint database: {} fingerprints, {} bytes ({:.2} per fingerprint), loaded in {:.2} ms",
         loaded.len(), db_bytes.len(), db_bytes.len() as f64 / loaded.len() as f64, t.elapsed().as_secs_f64() * 1e3);
     engine.set_fingerprints(Some(loaded));
-    let inputs = [("4 KB paste", sized(&corpus, 4 << 10), 201), ("1 MB", sized(&corpus, 1 << 20), 21), ("10 MB", sized(&corpus, 10 << 20), 5)];
+    let inputs = [
+        ("4 KB paste", "scan-4.txt", sized(&corpus, 4 << 10), 201),
+        ("1 MB", "scan-1.txt", sized(&corpus, 1 << 20), 21),
+        ("10 MB", "scan-10.txt", sized(&corpus, 10 << 20), 5),
+        ("10 MB dense", "scan-10-dense.txt", sized(std::slice::from_ref(&dense), 10 << 20), 5),
+    ];
     std::fs::write(out_dir.join("scan-policy.json"), POLICY).unwrap();
     println!("Content scan, native (median; all {} secret rules, 3 marker rules, 1M-fingerprint database)", aiguard_engine::content::secrets::RULES.len());
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(aiguard_engine::content::scanner::MAX_THREADS);
@@ -113,8 +168,7 @@ fn main() {
         aiguard_engine::content::scanner::PARALLEL_MIN_BYTES >> 10);
     println!("{:<12} {:>12} {:>8} {:>14} {:>8} {:>10}", "input", "time", "MB/s", "one thread", "MB/s", "findings");
     let mut json = Vec::new();
-    for (name, text, runs) in &inputs {
-        let file = format!("scan-{}.txt", name.split_whitespace().next().unwrap());
+    for (name, file, text, runs) in &inputs {
         std::fs::write(out_dir.join(&file), text).unwrap();
         let findings = engine.scan(text).findings.len();
         assert_eq!(engine.content().scan_on_one_thread(text).findings.len(), findings);
@@ -136,7 +190,7 @@ fn main() {
     std::fs::write(out_dir.join("scan-native.json"), serde_json::to_string_pretty(&json).unwrap()).unwrap();
 
     // Where the time of a full scan goes, on the 10 MB input: each stage alone.
-    let text = &inputs[2].1;
+    let text = &inputs[2].2;
     let db = engine.content().fingerprints().expect("database installed");
     let no_db = Engine::from_policy_json(POLICY).expect("bench policy is valid");
     black_box(no_db.scan(text));
