@@ -1,6 +1,7 @@
-//! Any text, with its own fingerprints as the database, scanned in one pass and in parts that
-//! start at line starts the input picks: the matches are the same (the parts' passes must meet
-//! and join exactly, wherever a boundary falls: in a comment, a string, a fence, a data table).
+//! Any text, with its own fingerprints as the database, scanned in one pass and on three
+//! threads over a grid of parts that start at line starts the input picks: the matches are the
+//! same (the passes that threads start at the parts they claim must meet and join exactly,
+//! wherever a boundary falls: in a comment, a string, a fence, a data table).
 #![no_main]
 use aiguard_engine::content::fingerprint::{fingerprints, BuildStats, FingerprintDb, FingerprintKey};
 use libfuzzer_sys::fuzz_target;

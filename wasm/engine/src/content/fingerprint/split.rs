@@ -1,12 +1,15 @@
-//! A long text's fingerprint pass in parts, one thread each, with exactly the result of one
+//! A long text's fingerprint pass in parts on several threads, with exactly the result of one
 //! pass (natively; a page's engine has one thread).
 //!
-//! Part `j` starts a fresh lexer and winnower at its first byte, a line start. Where the pass
-//! from the start of the text is inside a comment or a string at that byte, the part reads it
-//! differently at first; and its first windows lack the k-grams before it. So each part records
-//! its first [`PREFIX_TOKENS`] tokens, each with where its winnower's selection stands after it
-//! ([`Winnower::position`]), and the pass of part `j - 1` does not stop at the boundary: it goes
-//! on, comparing every token with that record, until the two passes *meet*:
+//! The text is cut into a grid of parts at line starts. A pass starts at part 0, and threads
+//! that are idle start more passes at parts they claim while the scan runs ([`Claims`]); a pass
+//! that reaches a part where no pass started reads on into it. A pass started at part `j` runs a
+//! fresh lexer and winnower from its first byte. Where the pass from the start of the text is
+//! inside a comment or a string at that byte, the part reads it differently at first; and its
+//! first windows lack the k-grams before it. So such a pass records its first
+//! [`PREFIX_TOKENS`] tokens, each with where its winnower's selection stands after it
+//! ([`Winnower::position`]), and the pass that reaches part `j` does not stop at the boundary:
+//! it goes on, comparing every token with that record, until the two passes *meet*:
 //!
 //! * the last [`MEET`] = `K + W - 1` tokens are the same in both (id, name, byte range), so
 //!   the last `W` k-grams, the window, are the same: two lexers that emit the same token go on
@@ -18,13 +21,12 @@
 //! selections up to the one the earlier pass selected last are dropped, the rest keep their
 //! place with the token and fingerprint counts shifted. If the passes don't meet within the
 //! record (a boundary inside a long comment, say), the earlier pass goes on to the next
-//! boundary and tries that part, and the part it skipped counts for nothing. The result is the
+//! boundary and tries that part, and the pass it skipped counts for nothing. The result is the
 //! one pass's, always; the speed-up is what depends on the text.
 //!
-//! The parts' hits are joined in order and go through the same span logic as [`scan`]: the
-//! first part's as its pass finds them (they are in the one pass's counts already), the others'
-//! once the passes have met, on the first part's thread while the last part's thread runs the
-//! other detectors.
+//! The passes' hits are joined in order and go through the same span logic as [`scan`]: part
+//! 0's as its pass finds them (they are in the one pass's counts already), the others' once the
+//! passes have met, on part 0's thread.
 //!
 //! [`scan`]: FingerprintDb::scan
 
@@ -112,6 +114,72 @@ type Prefixes = Posts<Arc<Vec<Digest>>>;
 /// The results of the parts after the first, for the first part's thread to join into its spans.
 type Finished = Posts<PartResult>;
 
+/// Who reads each part of the grid: a pass that starts at its first byte, or the pass before it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Claim {
+    /// Nobody yet: an idle thread may start a pass here, or the pass before it reads on into it.
+    Free,
+    /// A pass starts here (its record is posted in [`Prefixes`]); the pass before it meets it.
+    Started,
+    /// The pass before it read on into it.
+    ReadOn,
+}
+
+/// The parts' claims. The text is cut into a grid of parts ahead of time, but which of them a
+/// pass starts at is decided while the scan runs: a thread that is idle (it finished the other
+/// detectors, or its pass met the next) starts a pass in the middle of the longest run of
+/// free parts, and a pass that reaches a free part reads on into it. So the threads end
+/// within about a part of each other however the detectors' costs compare on the text at
+/// hand, where a split fixed in advance has to guess them.
+struct Claims {
+    parts: Mutex<Vec<Claim>>,
+}
+
+impl Claims {
+    /// Part 0 started, and the others free, or (`all_started`) all started.
+    fn new(parts: usize, all_started: bool) -> Self {
+        let mut claims = vec![if all_started { Claim::Started } else { Claim::Free }; parts];
+        claims[0] = Claim::Started;
+        Claims { parts: Mutex::new(claims) }
+    }
+
+    /// A pass reaches the first byte of `part`: true when a pass starts there, for it to meet;
+    /// otherwise it reads on into the part.
+    fn arrive(&self, part: usize) -> bool {
+        let mut parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
+        if parts[part] == Claim::Free {
+            parts[part] = Claim::ReadOn;
+        }
+        parts[part] == Claim::Started
+    }
+
+    /// A part for an idle thread to start a pass at: the middle of the longest run of free
+    /// parts, when it has two or more. The part before the run is being read, by a pass that is
+    /// on its way to the run's first part; the run's lower half is left to it.
+    fn claim(&self) -> Option<usize> {
+        let mut parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut best, mut run_start) = ((0, 0), None);
+        for i in 0..=parts.len() {
+            match (parts.get(i) == Some(&Claim::Free), run_start) {
+                (true, None) => run_start = Some(i),
+                (false, Some(first)) => {
+                    if i - first > best.1 - best.0 {
+                        best = (first, i);
+                    }
+                    run_start = None;
+                }
+                _ => {}
+            }
+        }
+        let (first, end) = best;
+        (end - first >= 2).then(|| {
+            let part = first + (end - first) / 2;
+            parts[part] = Claim::Started;
+            part
+        })
+    }
+}
+
 /// Where a part's pass met a later part's.
 #[derive(Debug)]
 struct Meeting {
@@ -134,14 +202,15 @@ struct PartResult {
     met: Option<Meeting>,
 }
 
-/// One part's pass: from `bounds[part]` until it meets a later part, or to the end. Its hits go
-/// to `on_hit` as they are found.
+/// One part's pass: from `bounds[part]` until it meets a later part's, or to the end. Its hits
+/// go to `on_hit` as they are found.
 ///
 /// In stages, with one lexer going on from each to the next: a later part records its first
 /// [`PREFIX_TOKENS`] tokens one at a time; then tokens go to the winnower in batches up to the
-/// next part's first byte; from there each is compared with that part's record until the two
-/// meet, or, past the record, on in batches to the part after it.
-fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefixes: &Prefixes, mut on_hit: impl FnMut(Hit)) -> PartResult {
+/// next part's first byte. If a pass starts there, each token is compared with that part's
+/// record until the two meet, or, past the record, the pass goes on in batches to the part
+/// after it; if none does (see [`Claims`]), the pass reads on into the part.
+fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefixes: &Prefixes, claims: &Claims, mut on_hit: impl FnMut(Hit)) -> PartResult {
     let _post = PostOnDrop(prefixes, part);
     let prefix_selected = RefCell::new(Vec::new());
     let recording = Cell::new(part > 0);
@@ -185,10 +254,15 @@ fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefi
                 },
                 || false,
             );
-            w.push_batch(&mut batch);
             if next >= bounds.len() || lexer.at_end() {
+                w.push_batch(&mut batch);
                 break;
             }
+            if !claims.arrive(next) {
+                next += 1;
+                continue; // no pass starts there: read on, in the same batches
+            }
+            w.push_batch(&mut batch);
             // Token by token against part `next`'s record: the next record entry to compare,
             // and how many tokens in a row matched up to the previous one.
             let record = prefixes.get(next).unwrap_or_default();
@@ -242,9 +316,9 @@ fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefi
 /// counts already, so they go straight into the span logic while the other parts run (on a text
 /// that matches throughout, the span logic over its hits would otherwise be time that no other
 /// thread shares).
-fn run_part_kept(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefixes: &Prefixes) -> PartResult {
+fn run_part_kept(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefixes: &Prefixes, claims: &Claims) -> PartResult {
     let mut hits = Vec::new();
-    let result = run_part(db, text, bounds, part, prefixes, |hit| hits.push(hit));
+    let result = run_part(db, text, bounds, part, prefixes, claims, |hit| hits.push(hit));
     PartResult { hits, ..result }
 }
 
@@ -297,116 +371,109 @@ struct Placed<'a> {
     cut: Option<i64>,
 }
 
-/// The matches of [`FingerprintDb::scan`], with the pass split at `bounds` (increasing byte
-/// positions after a `\n`, the first 0), one thread per part; `side` runs on the last part's
-/// thread after its part. The last part is best made the smallest.
-pub(crate) fn scan_in_parts<R>(db: &FingerprintDb, text: &str, min_matches: usize, bounds: &[usize], side: impl FnOnce() -> R) -> (Vec<FingerprintMatch>, R) {
-    scan_in_parts_spawning(db, text, min_matches, bounds, side, |spawn| spawn())
+/// The matches of [`FingerprintDb::scan`], with the pass split over up to `threads` threads on
+/// a grid of parts starting at `bounds` (increasing byte positions after a `\n`, the first 0),
+/// and `side` run on the calling thread. Part 0's pass starts at once on a thread of its own;
+/// the calling thread runs `side` first, other threads start at once, and each then starts
+/// passes at parts it claims while any are left (see [`Claims`]).
+pub(crate) fn scan_in_parts<R>(db: &FingerprintDb, text: &str, min_matches: usize, bounds: &[usize], threads: usize, side: impl FnOnce() -> R) -> (Vec<FingerprintMatch>, R) {
+    scan_in_parts_spawning(db, text, min_matches, bounds, threads, side, |spawn| spawn())
 }
 
-/// [`scan_in_parts`], starting each part's thread with `spawn` (tests make it fail). A part
-/// whose thread cannot be started is left out: its record is posted missing, so the pass
-/// before it reads through it; part 0, which everything starts from, then runs on this thread
-/// after the last part.
+/// [`scan_in_parts`], starting each thread with `spawn` (tests make it fail). A thread that
+/// cannot be started leaves its work to the others: part 0's pass, which everything starts
+/// from, then runs on the calling thread before `side`.
 ///
-/// Part 0's thread goes on to join the later parts' hits into the spans: the last part's thread
-/// runs `side` meanwhile, so the join (about 1.5 ms of a 10 MB scan on two threads) is no longer
-/// time that the scan waits for after both threads are done.
+/// Part 0's thread joins the other passes' hits into the spans once its own claims are done.
 fn scan_in_parts_spawning<R>(
     db: &FingerprintDb,
     text: &str,
     min_matches: usize,
     bounds: &[usize],
+    threads: usize,
     side: impl FnOnce() -> R,
     spawn: impl Fn(&dyn Fn() -> std::io::Result<()>) -> std::io::Result<()>,
 ) -> (Vec<FingerprintMatch>, R) {
     let prefixes = Prefixes::new(bounds.len());
     let finished = Finished::new(bounds.len());
+    let claims = Claims::new(bounds.len(), false);
     let spans = Mutex::new(Spans::new(min_matches));
-    let run = |part: usize| {
-        if part == 0 {
-            let mut spans = spans.lock().unwrap_or_else(|e| e.into_inner());
-            let first = run_part(db, text, bounds, 0, &prefixes, |(fp, order, index)| spans.matched(fp, order, index));
-            // Without the whole chain a part's thread has panicked; the scope raises its panic.
-            if let Some(chain) = chain(first, |part| finished.take(part)) {
-                for (fp, order, index) in join(&chain) {
-                    spans.matched(fp, order, index);
-                }
-            }
-        } else {
+    // Passes at claimed parts, their hits kept for the join, until no part is left to claim.
+    let claim_parts = || {
+        while let Some(part) = claims.claim() {
             let _post = PostOnDrop(&finished, part);
-            finished.post(part, Some(run_part_kept(db, text, bounds, part, &prefixes)));
+            finished.post(part, Some(run_part_kept(db, text, bounds, part, &prefixes, &claims)));
+        }
+    };
+    let first = || {
+        let mut spans = spans.lock().unwrap_or_else(|e| e.into_inner());
+        let first = run_part(db, text, bounds, 0, &prefixes, &claims, |(fp, order, index)| spans.matched(fp, order, index));
+        claim_parts();
+        // Without the whole chain a thread has panicked; the scope raises its panic.
+        if let Some(chain) = chain(first, |part| finished.take(part)) {
+            for (fp, order, index) in join(&chain) {
+                spans.matched(fp, order, index);
+            }
         }
     };
     let side = std::thread::scope(|scope| {
-        let last = bounds.len() - 1;
-        let prefixes = &prefixes;
-        let finished = &finished;
-        let run = &run;
-        let threads: Vec<_> = (0..last)
-            .map(|part| {
-                let handle = std::cell::Cell::new(None);
-                let started = spawn(&|| {
-                    let h = std::thread::Builder::new().spawn_scoped(scope, move || run(part))?;
-                    handle.set(Some(h));
-                    Ok(())
-                });
-                if started.is_err() {
-                    prefixes.post(part, None);
-                    finished.post(part, None);
-                }
-                handle.into_inner()
-            })
-            .collect();
-        run(last);
-        let side = side();
-        // With one part, part 0 was this thread's.
-        let part_0_left_out = threads.first().is_some_and(Option::is_none);
-        for t in threads.into_iter().flatten() {
-            t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let (first, claim_parts) = (&first, &claim_parts);
+        let mut handles = Vec::new();
+        if threads > 1 {
+            handles.extend(spawn_job(scope, &spawn, first));
         }
-        if part_0_left_out {
-            run(0);
+        let first_here = handles.is_empty();
+        handles.extend((2..threads).filter_map(|_| spawn_job(scope, &spawn, claim_parts)));
+        if first_here {
+            first();
+        }
+        let side = side();
+        claim_parts();
+        for t in handles {
+            t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         }
         side
     });
     (spans_of(text, spans.into_inner().unwrap_or_else(|e| e.into_inner())), side)
 }
 
-/// Relative cost of the secret and marker pass to the fingerprint pass over the same bytes (about
-/// 19 and 54 ms for the benchmark's 10 MB of source), less the join that part 0's thread does
-/// after its part: the thread that runs the pass gets a smaller part. On two threads, 0.27,
-/// 0.285, 0.30 and 0.315 gave 38.2–38.5, 37.7–38.9, 37.1–37.5 and 37.2–37.9 ms (fastest of 21,
-/// four interleaved runs; one run of 0.30 at 40.0 left out).
-const SIDE_COST: f64 = 0.30;
-/// Fewest bytes a part is given: below this the start-up of a thread and of a pass is a fair
-/// share of the work.
-const MIN_PART_BYTES: usize = 128 << 10;
+/// `job` on a thread of `scope`, started through `spawn`; None when it could not be.
+fn spawn_job<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    spawn: &impl Fn(&dyn Fn() -> std::io::Result<()>) -> std::io::Result<()>,
+    job: &'scope (dyn Fn() + Sync),
+) -> Option<std::thread::ScopedJoinHandle<'scope, ()>> {
+    let handle = std::cell::Cell::new(None);
+    let started = spawn(&|| {
+        handle.set(Some(std::thread::Builder::new().spawn_scoped(scope, job)?));
+        Ok(())
+    });
+    started.ok().and_then(|()| handle.into_inner())
+}
+
+/// Bytes of a part of the grid: the threads end within about a part's pass of each other, and
+/// each part a pass starts at costs its record and a meeting.
+const PART_BYTES: usize = 128 << 10;
 
 impl FingerprintDb {
     /// [`scan`](Self::scan) on up to `threads` threads, with `side` (the other detectors) run on
-    /// one of them; the same matches as `scan`.
+    /// the calling thread; the same matches as `scan`.
     pub(crate) fn scan_on_threads<R>(&self, text: &str, min_matches: usize, threads: usize, side: impl FnOnce() -> R) -> (Vec<FingerprintMatch>, R) {
-        let parts = threads.min(text.len() / MIN_PART_BYTES).max(1);
-        // Parts but the last get (1 + SIDE_COST) / parts of the text; the last, which also runs
-        // `side`, the rest (at least a tenth).
-        let even = (1.0 + SIDE_COST) / parts as f64;
-        let last = (1.0 - even * (parts - 1) as f64).max(0.1);
-        let mut shares = vec![(1.0 - last) / (parts - 1).max(1) as f64; parts - 1];
-        shares.push(last);
-        scan_in_parts(self, text, min_matches, &bounds(text, &shares), side)
+        let parts = (text.len() / PART_BYTES).max(1);
+        scan_in_parts(self, text, min_matches, &bounds(text, &vec![1.0 / parts as f64; parts]), threads, side)
     }
 }
 
 impl FingerprintDb {
-    /// [`scan`](Self::scan) in parts starting at `bounds` (0, then increasing line starts), for
-    /// tests and fuzzing that pick their own boundaries. None when `bounds` are not such.
+    /// [`scan`](Self::scan) on three threads over a grid of parts starting at `bounds` (0, then
+    /// increasing line starts), for tests and fuzzing that pick their own grid. None when
+    /// `bounds` are not such.
     #[doc(hidden)]
     pub fn scan_in_parts_at(&self, text: &str, min_matches: usize, bounds: &[usize]) -> Option<Vec<FingerprintMatch>> {
         let valid = bounds.first() == Some(&0)
             && bounds.windows(2).all(|b| b[0] < b[1])
             && bounds[1..].iter().all(|&b| b < text.len() && text.as_bytes()[b - 1] == b'\n');
-        valid.then(|| scan_in_parts(self, text, min_matches, bounds, || ()).0)
+        valid.then(|| scan_in_parts(self, text, min_matches, bounds, 3, || ()).0)
     }
 }
 
@@ -455,9 +522,10 @@ mod tests {
     /// The joined hits, and which part each part's pass met.
     fn in_parts(db: &FingerprintDb, text: &str, bounds: &[usize]) -> (Vec<Hit>, Vec<Option<usize>>) {
         let prefixes = Prefixes::new(bounds.len());
+        let claims = Claims::new(bounds.len(), true);
         let mut results: Vec<Option<PartResult>> = std::thread::scope(|scope| {
-            let prefixes = &prefixes;
-            let threads: Vec<_> = (0..bounds.len()).map(|part| scope.spawn(move || run_part_kept(db, text, bounds, part, prefixes))).collect();
+            let (prefixes, claims) = (&prefixes, &claims);
+            let threads: Vec<_> = (0..bounds.len()).map(|part| scope.spawn(move || run_part_kept(db, text, bounds, part, prefixes, claims))).collect();
             threads.into_iter().map(|t| Some(t.join().unwrap())).collect()
         });
         let met = results.iter().map(|r| r.as_ref().and_then(|r| r.met.as_ref().map(|m| m.part))).collect();
@@ -576,32 +644,55 @@ mod tests {
         let text = format!("{text}{company}{text}");
         let want = db.scan(&text, 4);
         assert!(!want.is_empty());
-        for shares in [&[1.0][..], &[0.5, 0.5], &[0.7, 0.3], &[0.3, 0.3, 0.4], &[0.25; 4]] {
+        for shares in [&[1.0][..], &[0.5, 0.5], &[0.7, 0.3], &[0.3, 0.3, 0.4], &[0.25; 4], &[1.0 / 16.0; 16]] {
             let b = bounds(&text, shares);
             assert_eq!(b.len(), shares.len(), "{shares:?}");
-            let (got, side) = scan_in_parts(&db, &text, 4, &b, || 7);
-            assert_eq!((got, side), (want.clone(), 7), "{shares:?}");
+            for threads in 1..=4 {
+                let (got, side) = scan_in_parts(&db, &text, 4, &b, threads, || 7);
+                assert_eq!((got, side), (want.clone(), 7), "{shares:?} on {threads} threads");
+            }
         }
     }
 
     #[test]
-    fn parts_whose_thread_cannot_start_are_read_through() {
+    fn threads_that_cannot_start_leave_their_work_to_the_others() {
         let text = sample(4, 4000);
         let db = db_of(&text);
         let want = db.scan(&text, 1);
-        let b = bounds(&text, &[0.25; 4]);
-        assert_eq!(b.len(), 4);
+        let b = bounds(&text, &[0.125; 8]);
+        assert_eq!(b.len(), 8);
         let refuse = |which: &'static [usize]| {
             let asked = std::cell::Cell::new(0usize);
             move |spawn: &dyn Fn() -> std::io::Result<()>| {
-                let part = asked.replace(asked.get() + 1);
-                if which.contains(&part) { Err(std::io::Error::other("no thread")) } else { spawn() }
+                let thread = asked.replace(asked.get() + 1);
+                if which.contains(&thread) { Err(std::io::Error::other("no thread")) } else { spawn() }
             }
         };
+        // Thread 0 is part 0's; 1 and 2 claim parts from the start.
         for which in [&[0usize][..], &[1], &[2], &[0, 1, 2], &[1, 2]] {
-            let (got, side) = scan_in_parts_spawning(&db, &text, 1, &b, || 3, refuse(which));
-            assert_eq!((got, side), (want.clone(), 3), "parts {which:?} not started");
+            let (got, side) = scan_in_parts_spawning(&db, &text, 1, &b, 4, || 3, refuse(which));
+            assert_eq!((got, side), (want.clone(), 3), "threads {which:?} not started");
         }
+    }
+
+    /// An idle thread starts at the middle of the longest run of free parts, leaving the run's
+    /// lower half to the pass on its way there; a pass reads on into a free part and meets a
+    /// started one; a run of one part is left to the pass before it.
+    #[test]
+    fn claims_split_the_longest_free_run() {
+        let claims = Claims::new(10, false);
+        assert_eq!(claims.claim(), Some(5), "free 1..10");
+        assert_eq!(claims.claim(), Some(3), "free 1..5 and 6..10: the first of the longest");
+        assert!(!claims.arrive(1), "a free part is read on into");
+        assert!(!claims.arrive(1), "and stays the reading pass's");
+        assert_eq!(claims.claim(), Some(8), "free 2..3, 4..5, 6..10");
+        assert!(claims.arrive(3), "a started part is met");
+        assert_eq!(claims.claim(), Some(7), "free 2, 4, 6..8, 9");
+        assert_eq!(claims.claim(), None, "free 2, 4, 6, 9: no run of two left");
+        assert!(!claims.arrive(2) && !claims.arrive(6));
+        let started = Claims::new(4, true);
+        assert!((1..4).all(|p| started.arrive(p)));
+        assert_eq!(started.claim(), None);
     }
 
     /// A part whose pass panics leaves its result missing, so the thread that joins it gives up
