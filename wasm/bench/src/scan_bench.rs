@@ -1,8 +1,10 @@
 //! Content-scan throughput: every secret rule, the policy's markers and (when the fingerprint
 //! detector is present) a database of a million fingerprints, over a 4 KB paste and 1 MB and
 //! 10 MB inputs of real source code in ten languages (the pinned packages of the accuracy
-//! benchmark: `node tests/corpora/fetch.mjs` first) with credentials sprinkled in. Writes the
-//! inputs to `target/bench/` for the wasm run under Node (`tests/bench/scan-bench.mjs`).
+//! benchmark: `node tests/corpora/fetch.mjs` first) with credentials sprinkled in, and a dense
+//! 10 MB of this repository's own sources that the database holds from end to end (the worst
+//! case). Writes the inputs to `target/bench/` for the wasm run under Node
+//! (`tests/bench/scan-bench.mjs`).
 
 use std::hint::black_box;
 use std::path::Path;
