@@ -159,6 +159,8 @@ fn main() {
     engine.set_fingerprints(Some(loaded));
     let inputs = [
         ("4 KB paste", "scan-4.txt", sized(&corpus, 4 << 10), 201),
+        // The shortest text scanned on several threads natively.
+        ("256 KB", "scan-256k.txt", sized(&corpus, 256 << 10), 41),
         ("1 MB", "scan-1.txt", sized(&corpus, 1 << 20), 21),
         ("10 MB", "scan-10.txt", sized(&corpus, 10 << 20), 5),
         ("10 MB dense", "scan-10-dense.txt", sized(std::slice::from_ref(&dense), 10 << 20), 5),
@@ -192,7 +194,7 @@ fn main() {
     std::fs::write(out_dir.join("scan-native.json"), serde_json::to_string_pretty(&json).unwrap()).unwrap();
 
     // Where the time of a full scan goes, on the 10 MB input: each stage alone.
-    let text = &inputs[2].2;
+    let text = &inputs[3].2;
     let db = engine.content().fingerprints().expect("database installed");
     let no_db = Engine::from_policy_json(POLICY).expect("bench policy is valid");
     black_box(no_db.scan(text));

@@ -38,8 +38,11 @@ use super::tokenize::Lexer;
 use super::winnow::{Batch, Winnower};
 use super::{Fingerprint, FingerprintDb, FingerprintMatch, K, W};
 
-/// Tokens a part records from its start, for the pass before it to meet it in.
-const PREFIX_TOKENS: usize = 16_384;
+/// Tokens a pass started at a part records from its start, for the pass before it to meet it
+/// in. The pass before it waits for the record when it gets there first, as it can on a short
+/// text; 16,384 (about 100 KB of code) made texts under 1 MB slower on two threads than a split
+/// fixed in advance.
+const PREFIX_TOKENS: usize = 4_096;
 /// Equal tokens in a row that, with equal selection positions, make two passes meet.
 const MEET: usize = K + W - 1;
 
@@ -454,12 +457,15 @@ fn spawn_job<'scope>(
 /// Bytes of a part of the grid: the threads end within about a part's pass of each other, and
 /// each part a pass starts at costs its record and a meeting.
 const PART_BYTES: usize = 128 << 10;
+/// Fewest parts of the grid: a thread claims a part only in a run of two or more free ones, and
+/// a text of a few hundred kilobytes needs some left when the other detectors are done.
+const MIN_PARTS: usize = 16;
 
 impl FingerprintDb {
     /// [`scan`](Self::scan) on up to `threads` threads, with `side` (the other detectors) run on
     /// the calling thread; the same matches as `scan`.
     pub(crate) fn scan_on_threads<R>(&self, text: &str, min_matches: usize, threads: usize, side: impl FnOnce() -> R) -> (Vec<FingerprintMatch>, R) {
-        let parts = (text.len() / PART_BYTES).max(1);
+        let parts = (text.len() / PART_BYTES).max(MIN_PARTS);
         scan_in_parts(self, text, min_matches, &bounds(text, &vec![1.0 / parts as f64; parts]), threads, side)
     }
 }
