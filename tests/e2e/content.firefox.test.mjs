@@ -231,7 +231,10 @@ for (const csp of ['permissive', 'wasm']) test(`a page whose CSP allows wasm (cs
   const before = await backgroundDiagnostics();
   await ff.navigate(`https://claude.ai/composer?csp=${csp}`);
   await waitFor(() => ff.exec('return window.__ready === true'), 'the composer page', 40_000);
-  await waitFor(async () => (await backgroundDiagnostics()).pageEngines > before.pageEngines, 'the engine in the page', 30_000);
+  // On a timeout, the background's own account (engines refused, the last load error) says why.
+  let seen = before;
+  await waitFor(async () => (seen = await backgroundDiagnostics()).pageEngines > before.pageEngines, 'the engine in the page', 30_000)
+    .catch((e) => { throw new Error(`${e.message}; background: ${JSON.stringify(seen)}`); });
   const checks = (await backgroundDiagnostics()).contentChecks;
   await ff.exec('window.__editors.set("ta", "")');
   await copy('clean text, checked in the page');
