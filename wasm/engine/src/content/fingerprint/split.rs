@@ -139,11 +139,17 @@ struct Claims {
 }
 
 impl Claims {
-    /// Part 0 started, and the others free, or (`all_started`) all started.
-    fn new(parts: usize, all_started: bool) -> Self {
-        let mut claims = vec![if all_started { Claim::Started } else { Claim::Free }; parts];
+    /// Part 0 started, and the others free.
+    fn new(parts: usize) -> Self {
+        let mut claims = vec![Claim::Free; parts];
         claims[0] = Claim::Started;
         Claims { parts: Mutex::new(claims) }
+    }
+
+    /// Every part started: a pass on each part from the start, for tests of the meetings.
+    #[cfg(test)]
+    fn all_started(parts: usize) -> Self {
+        Claims { parts: Mutex::new(vec![Claim::Started; parts]) }
     }
 
     /// A pass reaches the first byte of `part`: true when a pass starts there, for it to meet;
@@ -161,20 +167,13 @@ impl Claims {
     /// on its way to the run's first part; the run's lower half is left to it.
     fn claim(&self) -> Option<usize> {
         let mut parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
-        let (mut best, mut run_start) = ((0, 0), None);
-        for i in 0..=parts.len() {
-            match (parts.get(i) == Some(&Claim::Free), run_start) {
-                (true, None) => run_start = Some(i),
-                (false, Some(first)) => {
-                    if i - first > best.1 - best.0 {
-                        best = (first, i);
-                    }
-                    run_start = None;
-                }
-                _ => {}
+        let (mut first, mut end, mut at) = (0, 0, 0);
+        for run in parts.chunk_by(|a, b| a == b) {
+            if run[0] == Claim::Free && run.len() > end - first {
+                (first, end) = (at, at + run.len());
             }
+            at += run.len();
         }
-        let (first, end) = best;
         (end - first >= 2).then(|| {
             let part = first + (end - first) / 2;
             parts[part] = Claim::Started;
@@ -399,7 +398,7 @@ fn scan_in_parts_spawning<R>(
 ) -> (Vec<FingerprintMatch>, R) {
     let prefixes = Prefixes::new(bounds.len());
     let finished = Finished::new(bounds.len());
-    let claims = Claims::new(bounds.len(), false);
+    let claims = Claims::new(bounds.len());
     let spans = Mutex::new(Spans::new(min_matches));
     // Passes at claimed parts, their hits kept for the join, until no part is left to claim.
     let claim_parts = || {
@@ -528,7 +527,7 @@ mod tests {
     /// The joined hits, and which part each part's pass met.
     fn in_parts(db: &FingerprintDb, text: &str, bounds: &[usize]) -> (Vec<Hit>, Vec<Option<usize>>) {
         let prefixes = Prefixes::new(bounds.len());
-        let claims = Claims::new(bounds.len(), true);
+        let claims = Claims::all_started(bounds.len());
         let mut results: Vec<Option<PartResult>> = std::thread::scope(|scope| {
             let (prefixes, claims) = (&prefixes, &claims);
             let threads: Vec<_> = (0..bounds.len()).map(|part| scope.spawn(move || run_part_kept(db, text, bounds, part, prefixes, claims))).collect();
@@ -686,7 +685,7 @@ mod tests {
     /// started one; a run of one part is left to the pass before it.
     #[test]
     fn claims_split_the_longest_free_run() {
-        let claims = Claims::new(10, false);
+        let claims = Claims::new(10);
         assert_eq!(claims.claim(), Some(5), "free 1..10");
         assert_eq!(claims.claim(), Some(3), "free 1..5 and 6..10: the first of the longest");
         assert!(!claims.arrive(1), "a free part is read on into");
@@ -696,7 +695,7 @@ mod tests {
         assert_eq!(claims.claim(), Some(7), "free 2, 4, 6..8, 9");
         assert_eq!(claims.claim(), None, "free 2, 4, 6, 9: no run of two left");
         assert!(!claims.arrive(2) && !claims.arrive(6));
-        let started = Claims::new(4, true);
+        let started = Claims::all_started(4);
         assert!((1..4).all(|p| started.arrive(p)));
         assert_eq!(started.claim(), None);
     }
