@@ -226,7 +226,7 @@ test('shared URL vectors: the engine inside Chromium answers every case like the
       const p = v.policies[c.policy];
       engines[c.policy] ??= p === null ? Engine.builtin() : Engine.fromPolicy(JSON.stringify(p));
       const got = engines[c.policy].verdict(c.url);
-      if (got.action !== c.action || got.rule !== c.rule) out.push(`${c.policy} ${c.url}: ${got.action} ${got.rule}`);
+      if (got.action !== c.action || got.rule !== c.rule) out.push(`${c.name}: ${c.policy} ${c.url}: ${got.action} ${got.rule}`);
     }
     return out;
   }, urlVectors());

@@ -2,11 +2,10 @@
 // browser's engine finds exactly what the native one finds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { loadEngine } from './load.mjs';
+import { readVectors } from './vectors.mjs';
 
 const { Engine } = await loadEngine();
-const read = (f) => JSON.parse(readFileSync(new URL(`../vectors/${f}`, import.meta.url), 'utf8'));
 
 // The wasm API reports UTF-8 byte offsets; compare them on the UTF-8 bytes.
 const utf8 = new TextEncoder();
@@ -14,37 +13,37 @@ const slice = (text, start, end) => Buffer.from(utf8.encode(text)).subarray(star
 
 test('secret vectors', () => {
   const engine = Engine.builtin();
-  const { cases } = read('secrets.json');
+  const { cases } = readVectors('secrets');
   const failures = [];
   for (const c of cases) {
     const found = engine.scan(c.text).findings.filter((f) => f.detector === 'secret');
     if (c.expect === 'match') {
       const hit = found.find((f) => f.rule === c.rule && slice(c.text, f.start, f.end) === c.secret);
-      if (!hit) failures.push(`${c.rule}: missed ${c.secret}`);
-      else if (hit.excerpt.includes(c.secret)) failures.push(`${c.rule}: excerpt echoes the secret`);
+      if (!hit) failures.push(`${c.name}: ${c.rule} missed ${c.secret}`);
+      else if (hit.excerpt.includes(c.secret)) failures.push(`${c.name}: ${c.rule}: excerpt echoes the secret`);
     } else if (c.rule === '*') {
-      if (found.length) failures.push(`*: ${found.map((f) => f.rule)} fired on ${JSON.stringify(c.text)}`);
+      if (found.length) failures.push(`${c.name}: ${found.map((f) => f.rule)} fired on ${JSON.stringify(c.text)}`);
     } else if (found.some((f) => f.rule === c.rule)) {
-      failures.push(`${c.rule}: false positive on ${JSON.stringify(c.text)}`);
+      failures.push(`${c.name}: ${c.rule}: false positive on ${JSON.stringify(c.text)}`);
     }
   }
   assert.deepEqual(failures, [], `${failures.length} of ${cases.length} secret cases failed`);
 });
 
 test('scan vectors', () => {
-  const v = read('scan.json');
+  const v = readVectors('scan');
   for (const c of v.cases) {
     const p = v.policies[c.policy];
     const engine = p === null ? Engine.builtin() : Engine.fromPolicy(JSON.stringify(p));
     const r = engine.scan(c.text);
-    assert.equal(r.action, c.action, `[${c.policy}] ${c.text}`);
-    assert.deepEqual(r.findings.map((f) => ({ detector: f.detector, rule: f.rule })), c.findings, `[${c.policy}] ${c.text}`);
+    assert.equal(r.action, c.action, `${c.name}: [${c.policy}] ${c.text}`);
+    assert.deepEqual(r.findings.map((f) => ({ detector: f.detector, rule: f.rule })), c.findings, `${c.name}: [${c.policy}] ${c.text}`);
     engine.free();
   }
   for (const c of v.invalid_policies) {
     const problem = Engine.checkPolicy(JSON.stringify(c.policy, null, 2));
-    assert.ok(problem, c.why);
-    for (const want of c.error_contains) assert.ok(problem.message.includes(want), `${problem.message} lacks ${want}`);
+    assert.ok(problem, `${c.name}: accepted (${c.why})`);
+    for (const want of c.error_contains) assert.ok(problem.message.includes(want), `${c.name}: ${problem.message} lacks ${want}`);
   }
 });
 

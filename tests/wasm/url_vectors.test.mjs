@@ -2,11 +2,11 @@
 // Node, so the wasm build answers exactly what the native engine answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { loadEngine } from './load.mjs';
+import { readVectors } from './vectors.mjs';
 
 const { Engine } = await loadEngine();
-const vectors = JSON.parse(readFileSync(new URL('../vectors/url.json', import.meta.url), 'utf8'));
+const vectors = readVectors('url');
 
 const engines = new Map();
 function engineFor(name) {
@@ -22,7 +22,7 @@ test('URL cases', () => {
   for (const c of vectors.cases) {
     const got = engineFor(c.policy).verdict(c.url);
     if (got.action !== c.action || got.rule !== c.rule) {
-      failures.push(`[${c.policy}] ${c.url}: got ${got.action} ${got.rule}, want ${c.action} ${c.rule} (${c.why})`);
+      failures.push(`${c.name}: [${c.policy}] ${c.url}: got ${got.action} ${got.rule}, want ${c.action} ${c.rule} (${c.why})`);
     }
   }
   assert.deepEqual(failures, [], `${failures.length} of ${vectors.cases.length} cases failed`);
@@ -32,9 +32,9 @@ test('invalid policies are rejected with rule and field', () => {
   const failures = [];
   for (const c of vectors.invalid_policies) {
     const problem = Engine.checkPolicy(JSON.stringify(c.policy, null, 2));
-    if (!problem) { failures.push(`accepted: ${c.why}`); continue; }
+    if (!problem) { failures.push(`${c.name}: accepted (${c.why})`); continue; }
     for (const want of c.error_contains) {
-      if (!problem.message.includes(want)) failures.push(`${problem.message} lacks ${want} (${c.why})`);
+      if (!problem.message.includes(want)) failures.push(`${c.name}: ${problem.message} lacks ${want} (${c.why})`);
     }
   }
   assert.deepEqual(failures, []);
@@ -43,6 +43,6 @@ test('invalid policies are rejected with rule and field', () => {
 test('the action fast path agrees with verdict', () => {
   const names = ['block', 'warn', 'allow'];
   for (const c of vectors.cases) {
-    assert.equal(names[engineFor(c.policy).action(c.url)], c.action, c.url);
+    assert.equal(names[engineFor(c.policy).action(c.url)], c.action, `${c.name}: ${c.url}`);
   }
 });

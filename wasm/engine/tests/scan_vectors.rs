@@ -1,48 +1,96 @@
 //! Runs the shared scan vectors (`tests/vectors/scan.json`): whole-engine content verdicts for
 //! policies with markers and detector actions, and content-section validation errors.
 
-use aiguard_engine::Engine;
-use serde_json::Value;
+mod shared_vectors;
 
-fn vectors() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/scan.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+use std::collections::BTreeMap;
+
+use aiguard_engine::{Action, Engine};
+use serde::Deserialize;
+use shared_vectors::{InvalidPolicy, PolicyJson};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScanVectors {
+    schema: String,
+    version: u32,
+    /// Named policies; `null` is the built-in one.
+    policies: BTreeMap<String, Option<PolicyJson>>,
+    cases: Vec<ScanCase>,
+    invalid_policies: Vec<InvalidPolicy>,
+}
+
+/// A text and the report the policy named gives it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScanCase {
+    name: String,
+    policy: String,
+    text: String,
+    action: Action,
+    /// Every finding in report order; spans are checked for sanity, not listed.
+    findings: Vec<ExpectedFinding>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct ExpectedFinding {
+    /// The detector's name as the engine serialises it: what JavaScript reads.
+    detector: String,
+    rule: String,
+}
+
+fn vectors() -> ScanVectors {
+    let v: ScanVectors = shared_vectors::read("scan");
+    shared_vectors::check_header("scan", &v.schema, v.version);
+    v
+}
+
+#[test]
+fn case_names_are_unique_and_kebab_case() {
+    let v = vectors();
+    shared_vectors::check_names("scan", v.cases.iter().map(|c| c.name.as_str()).chain(v.invalid_policies.iter().map(|c| c.name.as_str())));
 }
 
 #[test]
 fn scan_cases() {
     let v = vectors();
     let mut failures = Vec::new();
-    for c in v["cases"].as_array().unwrap() {
-        let name = c["policy"].as_str().unwrap();
-        let engine = match &v["policies"][name] {
-            Value::Null => Engine::builtin(),
-            p => Engine::from_policy_json(&p.to_string()).unwrap_or_else(|e| panic!("{name}: {e}")),
+    for c in &v.cases {
+        let name = &c.name;
+        let engine = match v.policies.get(&c.policy) {
+            None => panic!("{name}: no policy `{}` in scan.json", c.policy),
+            Some(None) => Engine::builtin(),
+            Some(Some(p)) => Engine::from_policy_json(p.get()).unwrap_or_else(|e| panic!("{name}: policy `{}`: {e}", c.policy)),
         };
         // The engine a content script compiles from the content-only policy must agree.
-        let content_only = Engine::from_policy_json(engine.content_only_policy_json()).unwrap_or_else(|e| panic!("{name} content only: {e}"));
-        let text = c["text"].as_str().unwrap();
+        let content_only = Engine::from_policy_json(engine.content_only_policy_json())
+            .unwrap_or_else(|e| panic!("{name}: policy `{}` content only: {e}", c.policy));
+        let text = &c.text;
         let report = engine.scan(text);
         let report_content_only = content_only.scan(text);
         if report_content_only != report {
-            failures.push(format!("[{name}] {text:?}: the content-only engine found {report_content_only:?}, the full one {report:?}"));
+            failures.push(format!("{name}: [{}] {text:?}: the content-only engine found {report_content_only:?}, the full one {report:?}", c.policy));
         }
-        let got: Vec<(String, String)> = report
+        let got: Vec<ExpectedFinding> = report
             .findings
             .iter()
-            .map(|f| (serde_json::to_value(f.detector).unwrap().as_str().unwrap().to_string(), f.rule.clone()))
+            .map(|f| ExpectedFinding {
+                detector: serde_json::to_value(f.detector).unwrap().as_str().unwrap().to_string(),
+                rule: f.rule.clone(),
+            })
             .collect();
-        let want: Vec<(String, String)> = c["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| (f["detector"].as_str().unwrap().to_string(), f["rule"].as_str().unwrap().to_string()))
-            .collect();
-        if report.action.as_str() != c["action"].as_str().unwrap() || got != want {
-            failures.push(format!("[{name}] {text:?}: got {} {got:?}, want {} {want:?}", report.action.as_str(), c["action"]));
+        if report.action != c.action || got != c.findings {
+            failures.push(format!(
+                "{name}: [{}] {text:?}: got {} {got:?}, want {} {:?}",
+                c.policy,
+                report.action.as_str(),
+                c.action.as_str(),
+                c.findings
+            ));
         }
         for f in &report.findings {
-            assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end) && f.start < f.end, "bad span {f:?}");
+            assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end) && f.start < f.end, "{name}: bad span {f:?}");
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -51,15 +99,8 @@ fn scan_cases() {
 #[test]
 fn invalid_content_sections() {
     let v = vectors();
-    for c in v["invalid_policies"].as_array().unwrap() {
-        let err = Engine::from_policy_json(&serde_json::to_string_pretty(&c["policy"]).unwrap())
-            .err()
-            .unwrap_or_else(|| panic!("accepted: {}", c["why"]))
-            .to_string();
-        for want in c["error_contains"].as_array().unwrap() {
-            assert!(err.contains(want.as_str().unwrap()), "{err:?} lacks {want} ({})", c["why"]);
-        }
-    }
+    let failures = shared_vectors::invalid_policy_failures(&v.invalid_policies);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

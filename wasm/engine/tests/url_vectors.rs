@@ -1,69 +1,93 @@
 //! Runs the shared URL test vectors (`tests/vectors/url.json`) against the native engine. The
 //! wasm build runs the same file under Node (`tests/wasm/url_vectors.test.mjs`).
 
-use aiguard_engine::Engine;
-use serde_json::Value;
+mod shared_vectors;
 
-fn vectors() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/url.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read url.json")).expect("parse url.json")
+use std::collections::BTreeMap;
+
+use aiguard_engine::{Action, Engine};
+use serde::Deserialize;
+use shared_vectors::{InvalidPolicy, PolicyJson};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UrlVectors {
+    schema: String,
+    version: u32,
+    /// Named policies; `null` is the built-in one.
+    policies: BTreeMap<String, Option<PolicyJson>>,
+    cases: Vec<UrlCase>,
+    invalid_policies: Vec<InvalidPolicy>,
 }
 
-fn engine_for(policies: &Value, name: &str) -> Engine {
-    match &policies[name] {
-        Value::Null => Engine::builtin(),
-        p => Engine::from_policy_json(&p.to_string())
-            .unwrap_or_else(|e| panic!("policy `{name}` should be valid: {e}")),
+/// A URL and the verdict the policy named gives it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UrlCase {
+    name: String,
+    policy: String,
+    url: String,
+    action: Action,
+    /// The deciding rule's id; `null` when no rule matched and the default action applied.
+    rule: Option<String>,
+    why: String,
+}
+
+fn vectors() -> UrlVectors {
+    let v: UrlVectors = shared_vectors::read("url");
+    shared_vectors::check_header("url", &v.schema, v.version);
+    v
+}
+
+/// The engine for the policy a case names; `case` is the first case to name it.
+fn engine_for(v: &UrlVectors, name: &str, case: &str) -> Engine {
+    match v.policies.get(name) {
+        None => panic!("{case}: no policy `{name}` in url.json"),
+        Some(None) => Engine::builtin(),
+        Some(Some(p)) => Engine::from_policy_json(p.get()).unwrap_or_else(|e| panic!("{case}: policy `{name}` should be valid: {e}")),
     }
+}
+
+#[test]
+fn case_names_are_unique_and_kebab_case() {
+    let v = vectors();
+    shared_vectors::check_names("url", v.cases.iter().map(|c| c.name.as_str()).chain(v.invalid_policies.iter().map(|c| c.name.as_str())));
 }
 
 #[test]
 fn url_cases() {
     let v = vectors();
+    let mut engines: BTreeMap<&str, Engine> = BTreeMap::new();
     let mut failures = Vec::new();
-    let cases = v["cases"].as_array().unwrap();
-    for case in cases {
-        let name = case["policy"].as_str().unwrap();
-        let engine = engine_for(&v["policies"], name);
-        let url = case["url"].as_str().unwrap();
-        let got = match engine.verdict(url) {
+    for case in &v.cases {
+        let engine = engines.entry(&case.policy).or_insert_with(|| engine_for(&v, &case.policy, &case.name));
+        let got = match engine.verdict(&case.url) {
             Ok(got) => got,
             Err(e) => {
-                failures.push(format!("[{name}] {url}: not a URL: {e}"));
+                failures.push(format!("{}: [{}] {:?}: not a URL: {e}", case.name, case.policy, case.url));
                 continue;
             }
         };
-        let want_action = case["action"].as_str().unwrap();
-        let want_rule = case["rule"].as_str();
-        if got.action.as_str() != want_action || got.rule.as_deref() != want_rule {
+        if got.action != case.action || got.rule != case.rule {
             failures.push(format!(
-                "[{name}] {url:?}: got {} {:?}, want {want_action} {want_rule:?} ({})",
+                "{}: [{}] {:?}: got {} {:?}, want {} {:?} ({})",
+                case.name,
+                case.policy,
+                case.url,
                 got.action.as_str(),
                 got.rule,
-                case["why"].as_str().unwrap_or("")
+                case.action.as_str(),
+                case.rule,
+                case.why
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} URL cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(failures.is_empty(), "{} of {} URL cases failed:\n{}", failures.len(), v.cases.len(), failures.join("\n"));
 }
 
 #[test]
 fn invalid_policies() {
     let v = vectors();
-    let mut failures = Vec::new();
-    for case in v["invalid_policies"].as_array().unwrap() {
-        let text = serde_json::to_string_pretty(&case["policy"]).unwrap();
-        match Engine::from_policy_json(&text) {
-            Ok(_) => failures.push(format!("accepted: {} ({})", case["policy"], case["why"])),
-            Err(e) => {
-                let msg = e.to_string();
-                for want in case["error_contains"].as_array().unwrap() {
-                    if !msg.contains(want.as_str().unwrap()) {
-                        failures.push(format!("error {msg:?} lacks {want} ({})", case["why"]));
-                    }
-                }
-            }
-        }
-    }
+    let failures = shared_vectors::invalid_policy_failures(&v.invalid_policies);
     assert!(failures.is_empty(), "{} invalid-policy failures:\n{}", failures.len(), failures.join("\n"));
 }
