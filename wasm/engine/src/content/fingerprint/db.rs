@@ -57,7 +57,7 @@ use xorf::{BinaryFuse16, Descriptor, Filter};
 use super::{FingerprintKey, KeyedHasher, K, NORMALISATION, W};
 
 /// Layout version written by this engine. Bump it whenever the bytes for the same input change
-/// on purpose (the golden test in `tests/fingerprint.rs` notices when they change by accident).
+/// on purpose (the golden test in `tests/fingerprint_db.rs` notices when they change by accident).
 pub const FORMAT_VERSION: u16 = 1;
 
 const MAGIC: [u8; 8] = *b"\x89AIGFP\r\n";

@@ -1,0 +1,3 @@
+for (int i = 0; i < n; i++) {
+    sum += values[i];
+}

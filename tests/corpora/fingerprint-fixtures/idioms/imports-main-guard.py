@@ -1,0 +1,8 @@
+import csv
+import decimal
+import os
+import sys
+
+
+if __name__ == "__main__":
+    main()

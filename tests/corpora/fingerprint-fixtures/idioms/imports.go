@@ -1,0 +1,7 @@
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)

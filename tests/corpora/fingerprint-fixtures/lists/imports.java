@@ -1,0 +1,15 @@
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.CookieStore;
+import java.net.Proxy;
+import java.net.URL;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.jsoup.helper.DataUtil;
+import org.jsoup.helper.HttpConnection;
+import org.jsoup.nodes.Document;
+import org.jsoup.parser.Parser;
+import org.jsoup.safety.Cleaner;
+import org.jsoup.safety.Safelist;
