@@ -37,7 +37,7 @@ var aiguardOverlay = (() => {
     .brand { color: var(--muted); font-size: 12px; margin: 12px 0 0; }`;
 
   const hosts = new WeakSet();
-  const DETECTOR_KEY = { secret: 'findingSecret', fingerprint: 'findingCode', keyword: 'findingMarker' };
+  const DETECTOR_KEY = { secret: 'findingSecret', fingerprint: 'findingCode', marker: 'findingMarker' };
   const KINDS = ['paste', 'drop', 'prompt', 'upload'];
 
   function el(tag, props = {}, ...children) {

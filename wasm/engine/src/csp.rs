@@ -72,7 +72,7 @@ mod tests {
             // The first occurrence of a directive wins.
             (&["script-src 'self'; script-src 'wasm-unsafe-eval'"], false),
             (&["script-src 'wasm-unsafe-eval'; script-src 'self'"], true),
-            // Unquoted keywords and lookalikes are host sources, not the keyword.
+            // Unquoted, or with a longer name, it is a host source, not `'wasm-unsafe-eval'`.
             (&["script-src wasm-unsafe-eval"], false),
             (&["script-src 'unsafe-inline' 'unsafe-hashes' *"], false),
             (&["script-src 'wasm-unsafe-evaluate'"], false),

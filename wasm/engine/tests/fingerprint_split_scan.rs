@@ -26,7 +26,7 @@ fn a_large_text_scanned_on_several_threads_reports_what_one_thread_does() {
     }
     let one = engine.content().scan_on_one_thread(&text);
     let two = engine.scan(&text);
-    for detector in ["fingerprint", "secret", "keyword"] {
+    for detector in ["fingerprint", "secret", "marker"] {
         let n = one.findings.iter().filter(|f| serde_json::to_value(f.detector).unwrap() == detector).count();
         assert!(n >= round / 2, "{detector}: {n} findings in {round} rounds");
     }

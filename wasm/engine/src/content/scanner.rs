@@ -14,9 +14,12 @@ use crate::verdict::Action;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Detector {
+    /// Proprietary code: fingerprints of the company's code database.
     Fingerprint,
+    /// A credential: one of the secret rules.
     Secret,
-    Keyword,
+    /// A confidential marker: a term or pattern of the policy's `content.markers`.
+    Marker,
 }
 
 /// One finding, with byte offsets into the scanned UTF-8 text.
@@ -133,7 +136,7 @@ impl ContentScanner {
                 continue;
             }
             findings.push(Finding {
-                detector: Detector::Keyword,
+                detector: Detector::Marker,
                 rule: rule.id.clone(),
                 start: m.start,
                 end: m.end,

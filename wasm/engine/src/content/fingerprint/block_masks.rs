@@ -5,7 +5,7 @@
 //!
 //! | mask | bytes | the tokenizer reads them as |
 //! |---|---|---|
-//! | `word` | `A`–`Z` `a`–`z` `0`–`9` `_` `$` | identifiers, keywords, numbers |
+//! | `word` | `A`–`Z` `a`–`z` `0`–`9` `_` `$` | identifiers, reserved words, numbers |
 //! | `punct` | the other printable ASCII bytes, except the `special` ones | one token each |
 //! | `newline` | `\n` | whitespace that starts a line |
 //! | `special` | `"` `'` `` ` `` `/` `#` `-` and every byte from 0x80 | strings, comments, fences, non-ASCII: the byte-by-byte path |

@@ -5,9 +5,9 @@
 //! database and asks, for a pasted or typed text, which spans of it share enough fingerprints
 //! with it. The design note is `FINGERPRINTS.md` at the crate root.
 //!
-//! * `tokenize.rs` (with `keywords.rs`): one normalisation for every language (a paste has no
+//! * `tokenize.rs` (with `reserved.rs`): one normalisation for every language (a paste has no
 //!   file name): whitespace and comments dropped, identifiers and literals each one placeholder,
-//!   keywords and punctuation kept.
+//!   reserved words and punctuation kept.
 //! * `winnow.rs`: rolling k-gram hashes and the window minimum (winnowing).
 //! * [`FingerprintKey`]: the secret the selected k-grams are hashed with (SipHash-1-3).
 //! * `db.rs`: the database file: layout, validation, the filter.
@@ -18,7 +18,7 @@
 mod block_masks;
 mod build;
 mod db;
-mod keywords;
+mod reserved;
 mod scan;
 #[cfg(not(target_arch = "wasm32"))]
 mod split;
@@ -38,7 +38,7 @@ pub const W: usize = 8;
 /// Distinct matched fingerprints that make a span a match, when the caller has no setting.
 pub const DEFAULT_MIN_MATCHES: usize = 4;
 
-/// Version of the token normalisation (keyword list, comment and literal rules, token ids,
+/// Version of the token normalisation (reserved words, comment and literal rules, token ids,
 /// rolling hash). A database records it: any change in how a text becomes fingerprints makes
 /// old databases useless, and the loader says so instead of silently matching nothing.
 pub const NORMALISATION: u16 = 1;
@@ -148,9 +148,9 @@ fn for_each_fingerprint(text: &str, hasher: &KeyedHasher, mut f: impl FnMut(Fing
     w.finish();
 }
 
-/// How many distinct kinds of normalised token `text` has: each keyword and punctuation byte is
-/// one kind, all identifiers one, all literals one. A list (an import block, an attribute list,
-/// an array of strings) is long but uses a handful of kinds; code uses many.
+/// How many distinct kinds of normalised token `text` has: each reserved word and punctuation
+/// byte is one kind, all identifiers one, all literals one. A list (an import block, an
+/// attribute list, an array of strings) is long but uses a handful of kinds; code uses many.
 pub fn vocabulary(text: &str) -> usize {
     vocabulary_up_to(text, usize::MAX)
 }

@@ -4,8 +4,8 @@
 //!
 //! * whitespace (including U+00A0, U+200B, U+3000 and a BOM, which copying from a web page
 //!   brings in) and comments produce nothing;
-//! * identifiers become [`IDENT`], keywords (the union over all families, see `keywords.rs`)
-//!   keep their own id;
+//! * identifiers become [`IDENT`], reserved words (the union over all families, see
+//!   `reserved.rs`) keep their own id;
 //! * string, character and number literals, and `true`/`false`/`null`/`nil`/`None`, become
 //!   [`LITERAL`]; a triple-quoted docstring is one literal;
 //! * every other ASCII character is its own punctuation token: `!=` is `!` `=`, so spacing
@@ -35,10 +35,10 @@
 //! each byte; everything else byte by byte. Both paths give the same tokens.
 
 use super::block_masks::{self, BlockMasks, BLOCK};
-use super::keywords::{self, KEYWORD_BASE};
+use super::reserved::{self, RESERVED_BASE};
 use crate::content::swar::{bytes_in_range, load8, load8_padded, low_bits, low_bytes, nonzero_bytes, to_ascii_lowercase, HIGH_BITS, ONES};
 
-/// Every identifier that is not a keyword.
+/// Every identifier that is not a reserved word.
 pub(crate) const IDENT: u32 = 1;
 /// Every string, character, number and boolean/null literal.
 pub(crate) const LITERAL: u32 = 2;
@@ -486,7 +486,7 @@ impl<'a> Lexer<'a> {
         self.i += 1;
     }
 
-    /// An identifier or keyword, or a string prefix glued to its quote.
+    /// An identifier or reserved word, or a string prefix glued to its quote.
     fn word(&mut self, emit: &mut impl FnMut(u32, u32, usize, usize)) {
         let s = self.s;
         let start = self.i;
@@ -530,27 +530,27 @@ impl<'a> Lexer<'a> {
     }
 
     /// The word `start..end` (no string prefix), `ascii` when it has no byte from 0x80: a
-    /// keyword, a literal word (`true`, `null`…) or an identifier.
+    /// reserved word, a literal word (`true`, `null`…) or an identifier.
     #[inline(always)]
     fn emit_word(&self, start: usize, end: usize, ascii: bool, emit: &mut impl FnMut(u32, u32, usize, usize)) {
         let s = self.s;
         let n = end - start;
-        if !(ascii && (2..=keywords::MAX_LEN).contains(&n)) {
+        if !(ascii && (2..=reserved::MAX_LEN).contains(&n)) {
             emit(IDENT, name_hash_at(s, start, end), start, end);
             return;
         }
-        // The word's bytes, zero past its end, as the keyword table and the name hash read
-        // them. What the word is (keyword, literal word or identifier) is chosen by selects:
-        // whether a word is a keyword follows no pattern a branch could learn.
+        // The word's bytes, zero past its end, as the reserved word table and the name hash
+        // read them. What the word is (reserved word, literal word or identifier) is chosen by
+        // selects: whether a word is reserved follows no pattern a branch could learn.
         let raw = [load8_padded(s, start) & low_bytes(n), load8_padded(s, (start + 8).min(s.len())) & low_bytes(n.saturating_sub(8))];
-        let k = keywords::index(&[to_ascii_lowercase(raw[0]), to_ascii_lowercase(raw[1])], n);
-        let keyword = k != keywords::NOT_A_KEYWORD;
-        let literal = keyword & (k >= keywords::FIRST_LITERAL_WORD);
+        let k = reserved::index(&[to_ascii_lowercase(raw[0]), to_ascii_lowercase(raw[1])], n);
+        let is_reserved = k != reserved::NOT_RESERVED;
+        let literal = is_reserved & (k >= reserved::FIRST_LITERAL_WORD);
         let has_lowercase = (bytes_in_range(raw[0], b'a', b'z') | bytes_in_range(raw[1], b'a', b'z')) != 0;
-        let capitals_only = (k >= keywords::FIRST_UPPERCASE_ONLY) & (k < keywords::FIRST_LITERAL_WORD);
-        let identifier = !keyword | (capitals_only & has_lowercase);
+        let capitals_only = (k >= reserved::FIRST_UPPERCASE_ONLY) & (k < reserved::FIRST_LITERAL_WORD);
+        let identifier = !is_reserved | (capitals_only & has_lowercase);
         let name = name_hash_of(raw, n);
-        let id = if literal { LITERAL } else if identifier { IDENT } else { KEYWORD_BASE + k };
+        let id = if literal { LITERAL } else if identifier { IDENT } else { RESERVED_BASE + k };
         emit(id, if identifier { name } else { 0 }, start, end);
     }
 
@@ -821,28 +821,28 @@ mod tests {
         }
     }
 
-    /// Words of every length the keyword table reads, at the end of the text and before more:
-    /// identifiers get the first-written hash, keywords their id (capitalised SQL words too),
-    /// on both of the tokenizer's paths.
+    /// Words of every length the reserved word table reads, at the end of the text and before
+    /// more: identifiers get the first-written hash, reserved words their id (capitalised SQL
+    /// words too), on both of the tokenizer's paths.
     #[test]
-    fn words_up_to_the_longest_keyword_are_hashed_and_looked_up_as_first_written() {
+    fn words_up_to_the_longest_reserved_word_are_hashed_and_looked_up_as_first_written() {
         let mut next = crate::test_rng::below(0x70_4e5);
         let letters = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$";
         for _ in 0..3000 {
-            let len = 2 + next(keywords::MAX_LEN - 1);
+            let len = 2 + next(reserved::MAX_LEN - 1);
             let mut word: String = (0..len).map(|i| letters[next(if i == 0 { 52 } else { letters.len() })] as char).collect();
             if next(3) == 0 {
-                let k = keywords::KEYWORDS[next(keywords::KEYWORDS.len())];
+                let k = reserved::WORDS[next(reserved::WORDS.len())];
                 word = if next(2) == 0 { k.to_ascii_uppercase() } else { k.to_string() };
             }
             for text in [word.clone(), format!("{word};"), format!("x = {word} + y; // and more text after the word")] {
                 for plain in [true, false] {
                     let got: Vec<(u32, u32)> = crate::content::fingerprint::tokens(&text, plain).into_iter().map(|(id, name, _, _)| (id, name)).collect();
                     let at = if text.starts_with("x = ") { 2 } else { 0 };
-                    let want = match keywords::lookup(word.as_bytes()) {
-                        Some(k) if k >= keywords::FIRST_LITERAL_WORD => (LITERAL, 0),
-                        Some(k) if k >= keywords::FIRST_UPPERCASE_ONLY && word.bytes().any(|b| b.is_ascii_lowercase()) => (IDENT, name_hash(word.as_bytes())),
-                        Some(k) => (KEYWORD_BASE + k, 0),
+                    let want = match reserved::lookup(word.as_bytes()) {
+                        Some(k) if k >= reserved::FIRST_LITERAL_WORD => (LITERAL, 0),
+                        Some(k) if k >= reserved::FIRST_UPPERCASE_ONLY && word.bytes().any(|b| b.is_ascii_lowercase()) => (IDENT, name_hash(word.as_bytes())),
+                        Some(k) => (RESERVED_BASE + k, 0),
                         None => (IDENT, name_hash(word.as_bytes())),
                     };
                     assert_eq!(got[at], want, "{text:?}, plain path {plain}");
@@ -851,7 +851,7 @@ mod tests {
         }
     }
 
-    /// The token stream written compactly: `i` identifier, `L` literal, a keyword as itself,
+    /// The token stream written compactly: `i` identifier, `L` literal, a reserved word as itself,
     /// punctuation as its character, space-separated.
     fn show(text: &str) -> String {
         let mut out = Vec::new();
@@ -860,7 +860,7 @@ mod tests {
             out.push(match id {
                 IDENT => "i".to_string(),
                 LITERAL => "L".to_string(),
-                id if id >= KEYWORD_BASE => keywords::KEYWORDS[(id - KEYWORD_BASE) as usize].to_string(),
+                id if id >= RESERVED_BASE => reserved::WORDS[(id - RESERVED_BASE) as usize].to_string(),
                 id => ((id - PUNCT_BASE) as u8 as char).to_string(),
             });
         });
@@ -870,7 +870,7 @@ mod tests {
     #[test]
     fn normalisation_table() {
         let cases: &[(&str, &str)] = &[
-            // identifiers, keywords, literals
+            // identifiers, reserved words, literals
             ("x = foo(1, \"a\")", "i = i ( L , L )"),
             ("SELECT name FROM users WHERE id = 1", "select i from i where i = L"),
             ("SELECT a FROM t ORDER BY a LIMIT 5", "select i from i order i i limit L"),

@@ -65,7 +65,7 @@ static VALUES: [u64; LINK_BASE as usize + K] = {
 };
 
 const _: () = assert!(K < 32, "the name mask is a u32 with a bit per name of a k-gram");
-const _: () = assert!(super::keywords::KEYWORD_BASE as usize + super::keywords::KEYWORDS.len() <= LINK_BASE as usize);
+const _: () = assert!(super::reserved::RESERVED_BASE as usize + super::reserved::WORDS.len() <= LINK_BASE as usize);
 
 #[inline(always)]
 fn token_value(id: u32) -> u64 {

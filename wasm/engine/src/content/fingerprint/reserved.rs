@@ -1,15 +1,15 @@
-//! The keyword set: the union over every supported language family, matched ASCII
-//! case-insensitively.
+//! The reserved words: every word the tokenizer keeps as itself, the union over every supported
+//! language family, matched ASCII case-insensitively.
 //!
-//! A pasted snippet carries no file name, so the tokenizer cannot pick one language's keywords.
-//! It keeps every word that is reserved (or is a builtin nobody renames) in any of the families,
-//! and maps everything else to the identifier placeholder. A word that is a keyword in one
-//! language and an ordinary name in another (`type`, `match`, `set`) is a keyword everywhere:
+//! A pasted snippet carries no file name, so the tokenizer cannot pick one language's reserved
+//! words. It keeps every word that is reserved (or is a builtin nobody renames) in any of the
+//! families, and maps everything else to the identifier placeholder. A word that is reserved in
+//! one language and an ordinary name in another (`type`, `match`, `set`) is reserved everywhere:
 //! that costs nothing as long as build and scan agree, and only matters when someone renames a
 //! variable called `type`, which changes one token.
 //!
 //! Case-insensitive because SQL is (`SELECT` = `select`); in the other languages a name that
-//! differs from a keyword only in case is rare (`Self`, `None`, `NULL` are meant to fold).
+//! differs from a reserved word only in case is rare (`Self`, `None`, `NULL` are meant to fold).
 //!
 //! `true`, `false`, `null`, `nil`, `None`, `undefined`, `nullptr` are in the table but are
 //! literals: changing a literal must not change the token stream.
@@ -17,13 +17,13 @@
 //! The lookup table is built at compile time: a word costs two case folds of eight bytes, one
 //! multiply, one table probe and one compare of sixteen bytes, with no branch.
 
-/// Every keyword, lowercase. The index is the keyword's token id (offset by `KEYWORD_BASE`):
+/// Every reserved word, lowercase. The index is the word's token id (offset by `RESERVED_BASE`):
 /// any change to this list changes fingerprints and needs `NORMALISATION` bumped.
 ///
 /// Words that are reserved somewhere but are everyday variable names elsewhere (`end`, `next`,
 /// `event`, `base`, `params`, `out`, `object`, `number`, `val`, `cap`, `region`…) are left out:
-/// renaming a variable must not turn a keyword into an identifier.
-pub(crate) const KEYWORDS: &[&str] = &[
+/// renaming a variable must not turn a reserved word into an identifier.
+pub(crate) const WORDS: &[&str] = &[
     // C, C++ and the preprocessor
     "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
     "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return",
@@ -63,7 +63,7 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "protocol", "repeat", "rethrows", "subscript", "typealias",
     // Shell
     "fi", "esac", "done", "local", "shift", "exit",
-    // SQL words that are also everyday names (`order`, `limit`, `values`, `table`): keywords
+    // SQL words that are also everyday names (`order`, `limit`, `values`, `table`): reserved
     // only when written in capitals, as SQL mostly is. From `FIRST_UPPERCASE_ONLY`.
     "insert", "into", "values", "update", "create", "table", "drop", "alter", "join", "inner",
     "outer", "on", "group", "order", "having", "limit", "offset", "all", "distinct", "exists",
@@ -74,20 +74,20 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "true", "false", "null", "nil", "none", "undefined", "nullptr",
 ];
 
-/// Index of the first keyword that counts only in capitals.
+/// Index of the first reserved word that counts only in capitals.
 pub(crate) const FIRST_UPPERCASE_ONLY: u32 = index_of("insert");
-/// Index of the first keyword that is really a literal value.
+/// Index of the first reserved word that is really a literal value.
 pub(crate) const FIRST_LITERAL_WORD: u32 = index_of("true");
 
 const fn index_of(word: &str) -> u32 {
     let mut i = 0;
-    while i < KEYWORDS.len() {
-        if eq(KEYWORDS[i].as_bytes(), word.as_bytes()) {
+    while i < WORDS.len() {
+        if eq(WORDS[i].as_bytes(), word.as_bytes()) {
             return i as u32;
         }
         i += 1;
     }
-    panic!("not a keyword")
+    panic!("not a reserved word")
 }
 
 const fn eq(a: &[u8], b: &[u8]) -> bool {
@@ -104,25 +104,25 @@ const fn eq(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
-/// Token id offset of keyword 0 (identifier, literal and punctuation ids are all below).
-pub(crate) const KEYWORD_BASE: u32 = 256;
+/// Token id offset of reserved word 0 (identifier, literal and punctuation ids are all below).
+pub(crate) const RESERVED_BASE: u32 = 256;
 
-/// Longest keyword, in bytes: longer identifiers skip the lookup.
+/// Longest reserved word, in bytes: longer identifiers skip the lookup.
 pub(crate) const MAX_LEN: usize = 16;
 
-/// 4,096 slots of two bytes for under 300 keywords, each keyword in a slot of its own (a
+/// 4,096 slots of two bytes for under 300 reserved words, each in a slot of its own (a
 /// perfect hash): a word is looked up with one probe and one compare, without a branch. With
 /// linear probing and a byte-by-byte compare, the lookups were about 4 ms of a 10 MB
 /// tokenisation (17.3 ms against 13.2 with every word taken for an identifier), mostly in
-/// branches on whether a word is a keyword, which follow no pattern.
+/// branches on whether a word is reserved, which follow no pattern.
 const TABLE_BITS: u32 = 12;
 const TABLE_SIZE: usize = 1 << TABLE_BITS;
-/// Index of the image that no word equals (a slot without a keyword points at it).
-pub(crate) const NOT_A_KEYWORD: u32 = KEYWORDS.len() as u32;
+/// Index of the image that no word equals (a slot without a reserved word points at it).
+pub(crate) const NOT_RESERVED: u32 = WORDS.len() as u32;
 
 /// A word of 2..=[`MAX_LEN`] ASCII bytes, lowercase, as two little-endian `u64`s, zero past its
-/// end. Keyword and word bytes are never 0, so two of these are equal exactly when the words
-/// are (the lengths too).
+/// end. No byte of a word is 0, so two of these are equal exactly when the words are (the
+/// lengths too).
 pub(crate) type Folded = [u64; 2];
 
 /// A word's slot: its sixteen bytes and its length mixed by a multiply, the top bits kept.
@@ -132,9 +132,9 @@ const fn slot(word: &Folded, n: usize, multiplier: u64) -> usize {
     (key.wrapping_mul(multiplier) >> (64 - TABLE_BITS)) as usize
 }
 
-/// The keyword `k` as a [`Folded`] word.
+/// The reserved word `k` as a [`Folded`] word.
 const fn image(k: usize) -> Folded {
-    let w = KEYWORDS[k].as_bytes();
+    let w = WORDS[k].as_bytes();
     let mut out = [0u64; 2];
     let mut i = 0;
     while i < w.len() {
@@ -144,12 +144,12 @@ const fn image(k: usize) -> Folded {
     out
 }
 
-/// The keywords as [`Folded`] words, then an all-zero image at [`NOT_A_KEYWORD`].
-static IMAGES: [Folded; KEYWORDS.len() + 1] = {
-    let mut t = [[0u64; 2]; KEYWORDS.len() + 1];
+/// The reserved words as [`Folded`] words, then an all-zero image at [`NOT_RESERVED`].
+static IMAGES: [Folded; WORDS.len() + 1] = {
+    let mut t = [[0u64; 2]; WORDS.len() + 1];
     let mut k = 0;
-    while k < KEYWORDS.len() {
-        assert!(KEYWORDS[k].len() >= 2 && KEYWORDS[k].len() <= MAX_LEN, "keyword length out of 2..=MAX_LEN");
+    while k < WORDS.len() {
+        assert!(WORDS[k].len() >= 2 && WORDS[k].len() <= MAX_LEN, "reserved word length out of 2..=MAX_LEN");
         t[k] = image(k);
         k += 1;
     }
@@ -161,12 +161,12 @@ const fn candidate(n: u64) -> u64 {
     super::winnow::mix64(n) | 1
 }
 
-/// Whether `multiplier` gives every keyword a slot of its own.
+/// Whether `multiplier` gives every reserved word a slot of its own.
 const fn separates(multiplier: u64) -> bool {
     let mut used = [0u64; TABLE_SIZE / 64];
     let mut k = 0;
-    while k < KEYWORDS.len() {
-        let s = slot(&image(k), KEYWORDS[k].len(), multiplier);
+    while k < WORDS.len() {
+        let s = slot(&image(k), WORDS[k].len(), multiplier);
         if used[s / 64] & (1 << (s % 64)) != 0 {
             return false;
         }
@@ -176,13 +176,13 @@ const fn separates(multiplier: u64) -> bool {
     true
 }
 
-/// Where the search for a multiplier that separates the keywords starts. For 278 keywords in
+/// Where the search for a multiplier that separates the reserved words starts. For 278 words in
 /// 4,096 slots about one multiplier in 12,000 does (the chance that they all land apart), and
 /// from 1 on the first is the 34,154th: starting there, building the table costs one check.
-/// After a change to the keyword list the search goes on from here when the crate is compiled,
-/// and a test says where to start it next time.
+/// After a change to the list the search goes on from here when the crate is compiled, and a
+/// test says where to start it next time.
 const FIRST_CANDIDATE: u64 = 34_154;
-/// The first candidate from [`FIRST_CANDIDATE`] on that separates the keywords.
+/// The first candidate from [`FIRST_CANDIDATE`] on that separates the reserved words.
 const MULTIPLIER_INDEX: u64 = {
     let mut n = FIRST_CANDIDATE;
     while !separates(candidate(n)) {
@@ -192,28 +192,28 @@ const MULTIPLIER_INDEX: u64 = {
 };
 const MULTIPLIER: u64 = candidate(MULTIPLIER_INDEX);
 
-/// Keyword index per slot, [`NOT_A_KEYWORD`] where none.
+/// Reserved word index per slot, [`NOT_RESERVED`] where none.
 static TABLE: [u16; TABLE_SIZE] = {
-    let mut t = [NOT_A_KEYWORD as u16; TABLE_SIZE];
+    let mut t = [NOT_RESERVED as u16; TABLE_SIZE];
     let mut k = 0;
-    while k < KEYWORDS.len() {
-        t[slot(&image(k), KEYWORDS[k].len(), MULTIPLIER)] = k as u16;
+    while k < WORDS.len() {
+        t[slot(&image(k), WORDS[k].len(), MULTIPLIER)] = k as u16;
         k += 1;
     }
     t
 };
 
-/// The keyword index of the word `folded` of `n` bytes, or [`NOT_A_KEYWORD`].
+/// The reserved word index of the word `folded` of `n` bytes, or [`NOT_RESERVED`].
 #[inline(always)]
 pub(crate) fn index(folded: &Folded, n: usize) -> u32 {
     let k = TABLE[slot(folded, n, MULTIPLIER)] as usize;
     let image = &IMAGES[k];
     // Non-short-circuit: a select, not a branch.
-    if (image[0] == folded[0]) & (image[1] == folded[1]) { k as u32 } else { NOT_A_KEYWORD }
+    if (image[0] == folded[0]) & (image[1] == folded[1]) { k as u32 } else { NOT_RESERVED }
 }
 
-/// The keyword index of `word` (ASCII, any case, 2..=MAX_LEN bytes), or `None` for an ordinary
-/// identifier.
+/// The reserved word index of `word` (ASCII, any case, 2..=MAX_LEN bytes), or `None` for an
+/// ordinary identifier.
 #[cfg(test)]
 pub(crate) fn lookup(word: &[u8]) -> Option<u32> {
     let mut folded = [0u64; 2];
@@ -221,7 +221,7 @@ pub(crate) fn lookup(word: &[u8]) -> Option<u32> {
         folded[i / 8] |= (b.to_ascii_lowercase() as u64) << (8 * (i % 8));
     }
     let k = index(&folded, word.len());
-    (k != NOT_A_KEYWORD).then_some(k)
+    (k != NOT_RESERVED).then_some(k)
 }
 
 #[cfg(test)]
@@ -229,17 +229,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keywords_are_unique_lowercase_and_found() {
+    fn reserved_words_are_unique_lowercase_and_found() {
         let mut seen = std::collections::HashSet::new();
-        for (i, k) in KEYWORDS.iter().enumerate() {
-            assert!(seen.insert(*k), "duplicate keyword {k}");
+        for (i, k) in WORDS.iter().enumerate() {
+            assert!(seen.insert(*k), "duplicate reserved word {k}");
             assert_eq!(k.to_ascii_lowercase(), *k);
             let upper = k.to_ascii_uppercase();
             assert_eq!(lookup(upper.as_bytes()), Some(i as u32), "{k}");
         }
-        assert!(KEYWORDS.len() < TABLE_SIZE / 2, "keep the table at most half full");
-        assert_eq!(TABLE.iter().filter(|&&k| k as u32 != NOT_A_KEYWORD).count(), KEYWORDS.len(), "a slot per keyword");
-        assert_eq!(MULTIPLIER_INDEX, FIRST_CANDIDATE, "the keyword list changed: set FIRST_CANDIDATE to {MULTIPLIER_INDEX}");
+        assert!(WORDS.len() < TABLE_SIZE / 2, "keep the table at most half full");
+        assert_eq!(TABLE.iter().filter(|&&k| k as u32 != NOT_RESERVED).count(), WORDS.len(), "a slot per reserved word");
+        assert_eq!(MULTIPLIER_INDEX, FIRST_CANDIDATE, "the reserved words changed: set FIRST_CANDIDATE to {MULTIPLIER_INDEX}");
         for w in ["foo", "user_id", "xy", "selector", "returns", "__", "$$"] {
             assert_eq!(lookup(w.as_bytes()), None, "{w}");
         }
