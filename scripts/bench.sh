@@ -1,9 +1,49 @@
 #!/usr/bin/env bash
 # Benchmarks: native (AIGuard and Brave's adblock engine on the same workload), then the
 # shipped wasm engine under Node on that workload. Prints figures; asserts nothing.
+# Every figure measured is also added to tests/bench/records/results.csv with the run's date,
+# commit and machine: the programs write their rows to AIGUARD_BENCH_RECORD, and this script
+# adds them when it ends, so the figures of the steps that ran are kept if a later one fails.
 source "$(dirname "$0")/lib.sh"
 bash scripts/setup.sh bench
 [ -f dist/chrome/wasm/aiguard_wasm_bg.wasm ] || bash scripts/build.sh
+
+RECORDS=tests/bench/records/results.csv
+RUN_DATE=$(date -u +%F)
+# The commit measured, marked "-dirty" when the sources differ from it (docs and records aside).
+RUN_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ "$RUN_COMMIT" != unknown ] && [ -n "$(git status --porcelain --untracked-files=no -- . ':(exclude)*.md' ':(exclude)tests/bench/records')" ]; then
+  RUN_COMMIT+=-dirty
+fi
+RUN_MACHINE="$(nproc)-core $(uname -m)"
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
+[ -z "$cpu" ] || RUN_MACHINE+=" ($cpu)"
+os=$( (. /etc/os-release && echo "${NAME%% *} ${VERSION_ID:-}") 2>/dev/null || uname -s)
+RUN_MACHINE+="; $os; Rust $(rustc --version | cut -d ' ' -f 2); Node $(node --version | sed 's/^v//')"
+
+# A CSV field, quoted when it holds a comma or a quote.
+csv() { if [[ $1 == *[,\"]* ]]; then printf '"%s"' "${1//\"/\"\"}"; else printf '%s' "$1"; fi; }
+
+AIGUARD_BENCH_RECORD=$(mktemp)
+export AIGUARD_BENCH_RECORD
+save_records() {
+  if [ -s "$AIGUARD_BENCH_RECORD" ]; then
+    local prefix
+    prefix="$(csv "$RUN_DATE"),$(csv "$RUN_COMMIT"),$(csv "$RUN_MACHINE")"
+    while IFS= read -r row; do printf '%s,%s\n' "$prefix" "$row"; done < "$AIGUARD_BENCH_RECORD" >> "$RECORDS"
+    say "$(wc -l < "$AIGUARD_BENCH_RECORD") figures added to $RECORDS"
+  fi
+  rm -f "$AIGUARD_BENCH_RECORD"
+}
+trap save_records EXIT
+
+# The module the wasm benchmarks load, measured as scripts/build-wasm.sh reports it.
+module=dist/chrome/wasm/aiguard_wasm_bg.wasm
+bytes=$(stat -c %s "$module")
+gzipped=$(gzip -9c "$module" | wc -c)
+printf 'module-size,shipped module,AIGuard wasm,%s,%s,%s,bytes\n' \
+  size "$bytes" "$bytes" "size after gzip -9" "$gzipped" "$gzipped" >> "$AIGUARD_BENCH_RECORD"
+
 cargo run --quiet --release -p aiguard-bench --bin url-bench
 node tests/bench/url-bench.mjs
 node tests/bench/secrets-compare.mjs

@@ -17,6 +17,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { loadEngine } from '../wasm/load.mjs';
+import { record, WASM_TOOL } from './record.mjs';
 
 const root = new URL('../../', import.meta.url);
 const samplePath = new URL('target/corpus/accuracy-sample.json', root);
@@ -112,10 +113,14 @@ for (const config of CONFIGS) {
   }
 }
 
-const rate = (tool, set) => {
+const share = (tool, set) => {
   const in_set = snippets.filter((s) => s.set === set);
   const k = in_set.filter((s) => found[tool].get(s)).length;
-  return `${(100 * k / in_set.length).toFixed(1)}% (${k}/${in_set.length})`;
+  return { k, n: in_set.length, pct: (100 * k / in_set.length).toFixed(1) };
+};
+const rate = (tool, set) => {
+  const { k, n, pct } = share(tool, set);
+  return `${pct}% (${k}/${n})`;
 };
 const tools = ['aiguard', ...CONFIGS.map((c) => c.name)];
 console.log(`\nProprietary code, AIGuard (wasm, minMatches ${sample.minMatches}) vs Dolos ${dolosVersion}, same snippets (seed ${sample.seed}), ${Object.keys(LANGUAGES).length} languages, ${companyFiles.length} company files`);
@@ -130,3 +135,15 @@ console.log(`AIGuard: database of ${(dbBytes.length / 1e6).toFixed(2)} MB loaded
   `verdicts that differ from the native run: ${disagreements}. Dolos: company files and snippets analysed together per language ` +
   `(it keeps no index between runs), found = one company file covers >= ${MIN_COVERAGE * 100}% of the snippet.`);
 for (const c of crashes) console.log(`Dolos failed: ${c}`);
+
+const sampleName = `seed ${sample.seed} minMatches ${sample.minMatches}`;
+const toolNames = { aiguard: WASM_TOOL, ...Object.fromEntries(CONFIGS.map((c) => [c.name, `Dolos ${dolosVersion} k${c.kgramLength} w${c.kgramsInWindow}`])) };
+// A setting under which Dolos failed on some language measured less than the whole sample.
+const complete = CONFIGS.filter((c) => !crashes.some((x) => x.startsWith(`${c.name} `)));
+for (const set of SETS) {
+  for (const t of ['aiguard', ...complete.map((c) => c.name)]) record('fingerprint-vs-dolos', `${sampleName}: ${set}`, toolNames[t], 'found', share(t, set).pct, '%');
+}
+const timeInput = `${sampleName}: ${snippets.length} snippets`;
+record('fingerprint-vs-dolos', timeInput, WASM_TOOL, 'time', aiguardMs.toFixed(0), 'ms');
+for (const c of complete) record('fingerprint-vs-dolos', timeInput, toolNames[c.name], 'time', (dolosMs[c.name] / 1000).toFixed(1), 's');
+record('fingerprint-db', 'accuracy corpus database', WASM_TOOL, 'load', loadMs.toFixed(1), 'ms');

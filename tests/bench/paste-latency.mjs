@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { startSites } from '../e2e/harness/sites.mjs';
 import { launchChromium } from '../e2e/harness/chromium.mjs';
+import { record } from './record.mjs';
 
 const RUNS = Number(process.argv[2] ?? 40);
 const SOURCES = ['url_filter/pattern.rs', 'url_filter/request.rs', 'url_filter/index.rs', 'dnr.rs', 'policy/mod.rs',
@@ -33,18 +34,21 @@ try {
   await options.evaluate((text) => chrome.runtime.sendMessage({ type: 'savePolicy', text }), JSON.stringify(POLICY));
 
   const quantile = (v, q) => v.slice().sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))];
-  console.log(`\nPaste latency in Chromium ${browser.context.browser()?.version?.() ?? ''} (keystroke → allowed paste at the page's listener, ${RUNS} runs per size)`);
+  // A persistent context has no browser object to ask for its version; the page's user agent has it.
+  const chromium = `Chromium ${(await options.evaluate(() => navigator.userAgent)).match(/Chrome\/(\d+)/)?.[1] ?? ''}`.trim();
+  console.log(`\nPaste latency in ${chromium} (keystroke → allowed paste at the page's listener, ${RUNS} runs per size)`);
   console.log(['page', 'size', 'median ms', 'p95 ms', 'max ms', 'arrived whole', 'native paste'].map((h, i) => (i > 1 ? h.padStart(14) : h.padEnd(i ? 8 : 28))).join(''));
   // An AI site (in scope: every paste is checked), then a site out of scope, where the content
   // script lets the paste through untouched: the browser's own paste time, for comparison.
   const diagnostics = () => browser.worker.evaluate(() => globalThis.aiguard.diagnostics());
   const pageEngines = async () => (await diagnostics()).pageEngines;
-  for (const [label, url, cold] of [
-    ['in scope, engine in page', 'https://claude.ai/composer?csp=permissive', false],
-    ['in scope, CSP forbids wasm', 'https://claude.ai/composer?csp=strict', false],
-    ['out of scope (example.com)', 'https://example.com/', false],
-    ['CSP forbids, worker stopped', 'https://claude.ai/composer?csp=strict', true],
+  for (const [label, url, cold, path] of [
+    ['in scope, engine in page', 'https://claude.ai/composer?csp=permissive', false, 'AIGuard engine in page'],
+    ['in scope, CSP forbids wasm', 'https://claude.ai/composer?csp=strict', false, 'AIGuard background'],
+    ['out of scope (example.com)', 'https://example.com/', false, 'no check (out of scope)'],
+    ['CSP forbids, worker stopped', 'https://claude.ai/composer?csp=strict', true, 'AIGuard background with the worker stopped'],
   ]) {
+    const tool = `${path} (${chromium})`;
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
     const page = await browser.context.newPage();
     const engines = await pageEngines();
@@ -54,6 +58,7 @@ try {
       if ((await pageEngines()) === engines) throw new Error('the engine in the page did not load');
       const bytes = (await diagnostics()).pageEngineMemory;
       console.log(`(the engine in the page: ${(bytes / 1048576).toFixed(1)} MiB of WebAssembly memory after loading and a first check, besides the compiled module)`);
+      record('paste-latency', 'after loading and a first check', tool, 'WebAssembly memory', (bytes / 1048576).toFixed(1), 'MiB');
     }
     await page.evaluate(() => {
       document.body.insertAdjacentHTML('beforeend', '<textarea id="bench-ta"></textarea>');
@@ -89,6 +94,10 @@ try {
       const native = seen.filter((t) => t.trusted).length;
       const [median, p95, max] = [0.5, 0.95, 1].map((q) => quantile(times, q).toFixed(1));
       console.log([label, `${size >> 10} KB`, median, p95, max, intact, `${native}/${seen.length}`].map((c, i) => (i > 1 ? String(c).padStart(14) : c.padEnd(i ? 8 : 28))).join(''));
+      // A paste that did not arrive whole is not the workload measured.
+      if (intact === 'all') {
+        for (const [metric, value] of [['median', median], ['p95', p95], ['max', max]]) record('paste-latency', `${size >> 10} KB`, tool, metric, value, 'ms');
+      }
     }
     await page.close();
   }

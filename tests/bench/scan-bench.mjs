@@ -3,6 +3,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { loadEngine } from '../wasm/load.mjs';
+import { record, WASM_TOOL } from './record.mjs';
 
 const dir = new URL('../../target/bench/', import.meta.url);
 const read = (f) => readFileSync(new URL(f, dir), 'utf8');
@@ -16,7 +17,9 @@ if (existsSync(new URL('fp-bench.db', dir)) && typeof engine.loadFingerprints ==
   const bytes = readFileSync(new URL('fp-bench.db', dir));
   const t = performance.now();
   engine.loadFingerprints(bytes);
-  fingerprints = `${(bytes.length / 1e6).toFixed(1)} MB database loaded in ${(performance.now() - t).toFixed(1)} ms`;
+  const loadMs = performance.now() - t;
+  fingerprints = `${(bytes.length / 1e6).toFixed(1)} MB database loaded in ${loadMs.toFixed(1)} ms`;
+  record('fingerprint-db', `bench database of ${engine.fingerprintCount()} fingerprints`, WASM_TOOL, 'load', loadMs.toFixed(1), 'ms');
 }
 
 const cold = performance.now();
@@ -25,6 +28,7 @@ const coldMs = performance.now() - cold;
 
 console.log(`\nContent scan, wasm under Node ${process.version} (fingerprints: ${fingerprints})`);
 console.log(`first 4 KB scan (compiles the regexes it needs): ${coldMs.toFixed(2)} ms`);
+record('content-scan', native[0].input, WASM_TOOL, 'first scan after start', coldMs.toFixed(2), 'ms');
 console.log(['input', 'wasm time', 'wasm MB/s', 'native MB/s', 'findings'].map((h, i) => i ? h.padStart(14) : h.padEnd(12)).join(''));
 for (const n of native) {
   const text = read(n.file);
@@ -46,4 +50,6 @@ for (const n of native) {
   const ms = median(times);
   console.log([n.input.padEnd(12), `${ms.toFixed(3)} ms`, (bytes / ms / 1e3).toFixed(0), n.mbPerS.toFixed(0), String(findings)]
     .map((c, i) => i ? c.padStart(14) : c).join(''));
+  record('content-scan', n.input, WASM_TOOL, 'scan', ms.toFixed(3), 'ms');
+  record('content-scan', n.input, WASM_TOOL, 'scan', (bytes / ms / 1e3).toFixed(0), 'MB/s');
 }

@@ -46,6 +46,7 @@ import { createEngine } from '@secretlint/node';
 import { secretLintProfiler } from '@secretlint/profiler';
 import { creator as preset, rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
 import { loadEngine } from '../wasm/load.mjs';
+import { record, WASM_TOOL } from './record.mjs';
 
 const root = new URL('../../', import.meta.url);
 const VECTOR_PASSES = 15;
@@ -295,4 +296,16 @@ for (const [name, t] of Object.entries(result.tools)) {
   for (const fp of t.falsePositives.detail) console.log(`${name} false positive (${fp.reports.join(', ')}): ${JSON.stringify(fp.text)}`);
 }
 if (unknown.length) console.log(`note: not in the installed preset: ${unknown.join(', ')}`);
+
+const toolNames = { aiguard: WASM_TOOL, secretlint: `secretlint ${result.secretlint} + preset-recommend ${result.preset}` };
+for (const [name, t] of Object.entries(result.tools)) {
+  const tool = toolNames[name];
+  record('secret-detection', 'secret vectors', tool, 'secrets found', t.recall.found, `of ${t.recall.of} secrets`);
+  record('secret-detection', 'secret vectors in families secretlint covers', tool, 'secrets found', t.recallCovered.found, `of ${t.recallCovered.of} secrets`);
+  record('secret-detection', 'ordinary texts', tool, 'false positives', t.falsePositives.cases, `of ${t.falsePositives.of} texts`);
+}
+for (const [tool, time] of [[toolNames.aiguard, a.time], [toolNames.secretlint, s.time], [`secretlint ${result.secretlint} core lintSource`, c]]) {
+  record('secret-detection', `${texts.length} vector texts one call each`, tool, 'time', time.vectorsMs.toFixed(1), 'ms');
+  record('secret-detection', '1 MB text', tool, 'time', time.bigMs.toFixed(1), 'ms');
+}
 aiguard.free();

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { loadEngine } from '../wasm/load.mjs';
+import { record, WASM_TOOL } from './record.mjs';
 
 const PASSES = 31;
 const COMPILES = 11;
@@ -50,5 +51,8 @@ for (const w of workloads) {
   const n = native.find((r) => r.workload === w.name);
   console.log([w.name.padEnd(10), action.toFixed(0), verdict.toFixed(0), n.aiguardNsPerUrl.toFixed(0), n.adblockNsPerUrl.toFixed(0),
     `${compile.toFixed(2)} ms`, `${n.aiguardCompileMs.toFixed(2)} ms`].map((c, i) => i ? c.padStart(19) : c).join(''));
+  record('url-verdict', w.name, WASM_TOOL, 'action', action.toFixed(0), 'ns/URL');
+  record('url-verdict', w.name, WASM_TOOL, 'verdict', verdict.toFixed(0), 'ns/URL');
+  record('policy-compile', w.name, WASM_TOOL, 'compile', compile.toFixed(2), 'ms');
   engine.free();
 }

@@ -32,6 +32,7 @@ const NEGATIVES: usize = 100;
 
 mod corpus;
 use corpus::{packages, roots, walk_packages, Package, Source, FAMILIES};
+mod record;
 
 struct Rng(u64);
 impl Rng {
@@ -214,6 +215,8 @@ fn main() {
     println!("unrelated: {} packages, {} files, {:.1} MB", unrelated_packages.len(), unrelated.len(),
         unrelated.iter().map(|s| s.text.len()).sum::<usize>() as f64 / 1e6);
     println!("minMatches {}, seed {}\n", min_matches(), seed());
+    record::record("fingerprint-db", "accuracy corpus database", "AIGuard native", "fingerprints", summary.fingerprints, "count");
+    record::record("fingerprint-db", "accuracy corpus database", "AIGuard native", "file size", summary.db_bytes, "bytes");
 
     let mut sample = Vec::new();
     let mut record = |family: &str, set: &str, text: String, found: bool| {
@@ -293,8 +296,11 @@ fn main() {
 
     println!("\n{:<28} {:>8} {:>10}", "transformation (all)", "recall", "snippets");
     let names = TRANSFORMS.iter().map(|(n, _)| *n).chain(["12-line fragment", "12-line fragment, renamed"]);
+    let sample_name = format!("seed {} minMatches {}", seed(), min_matches());
     for (name, (found, n)) in names.zip(&totals) {
-        println!("{name:<28} {:>8.3} {n:>10}", *found as f64 / (*n).max(1) as f64);
+        let recall = *found as f64 / (*n).max(1) as f64;
+        println!("{name:<28} {recall:>8.3} {n:>10}");
+        record::record("fingerprint-accuracy", &format!("{sample_name}: {name}"), "AIGuard native", "recall", format!("{recall:.3}"), "fraction");
     }
     let company_files: Vec<serde_json::Value> = company.iter().map(|s| serde_json::json!({
         "family": s.family, "path": s.path.strip_prefix(&root).unwrap_or(&s.path),
@@ -305,4 +311,6 @@ fn main() {
     let prose = std::fs::read_to_string(root.join("README.md")).unwrap() + &std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap();
     println!("\nfalse positives: {fp_total}/{neg_total} unrelated 30-line windows ({:.2}%), {fp_files_total}/{files_total} whole unrelated files with a match, prose: {}",
         100.0 * fp_total as f64 / neg_total.max(1) as f64, if matches(&db, &prose) { "matched" } else { "clean" });
+    record::record("fingerprint-accuracy", &format!("{sample_name}: unrelated 30-line windows"), "AIGuard native", "false positives", fp_total, &format!("of {neg_total} windows"));
+    record::record("fingerprint-accuracy", &format!("{sample_name}: unrelated files"), "AIGuard native", "false positives", fp_files_total, &format!("of {files_total} files"));
 }

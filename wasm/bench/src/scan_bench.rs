@@ -16,6 +16,8 @@ use aiguard_engine::Engine;
 // Shared with the accuracy benchmark, which uses all of it.
 #[allow(dead_code)]
 mod corpus;
+mod record;
+use record::record;
 
 const POLICY: &str = r#"{"version": 1, "rules": [], "content": {"markers": [
   {"id": "confidential", "action": "warn", "terms": ["ACME CONFIDENTIAL", "ACME-INTERNAL", "Project Bluebird"]},
@@ -133,6 +135,8 @@ fn main() {
     let first_mb = t.elapsed();
     println!("engine build {:.2} ms; first 4 KB scan {:.2} ms; first 1 MB scan {:.1} ms (includes compiling regexes)",
         build.as_secs_f64() * 1e3, first.as_secs_f64() * 1e3, first_mb.as_secs_f64() * 1e3);
+    record("content-scan", "4 KB paste", "AIGuard native", "first scan after start", format!("{:.2}", first.as_secs_f64() * 1e3), "ms");
+    record("content-scan", "1 MB", "AIGuard native", "first scan after start", format!("{:.1}", first_mb.as_secs_f64() * 1e3), "ms");
     let mut engine = Engine::from_policy_json(POLICY).expect("bench policy is valid");
     // A database of the company packages' fingerprints plus random ones to just over 1,000,000,
     // so lookups hit a realistically large filter and real matches exist in the inputs.
@@ -154,8 +158,14 @@ fn main() {
     std::fs::write(out_dir.join("fp-bench.db"), &db_bytes).unwrap();
     let t = Instant::now();
     let loaded = FingerprintDb::from_bytes(&db_bytes).expect("database loads");
-    println!("fingerprint database: {} fingerprints, {} bytes ({:.2} per fingerprint), loaded in {:.2} ms",
-        loaded.len(), db_bytes.len(), db_bytes.len() as f64 / loaded.len() as f64, t.elapsed().as_secs_f64() * 1e3);
+    let load_ms = t.elapsed().as_secs_f64() * 1e3;
+    let per_fingerprint = db_bytes.len() as f64 / loaded.len() as f64;
+    println!("fingerprint database: {} fingerprints, {} bytes ({per_fingerprint:.2} per fingerprint), loaded in {load_ms:.2} ms",
+        loaded.len(), db_bytes.len());
+    let db_input = format!("bench database of {} fingerprints", loaded.len());
+    record("fingerprint-db", &db_input, "AIGuard native", "file size", db_bytes.len(), "bytes");
+    record("fingerprint-db", &db_input, "AIGuard native", "file size per fingerprint", format!("{per_fingerprint:.2}"), "bytes");
+    record("fingerprint-db", &db_input, "AIGuard native", "load", format!("{load_ms:.2}"), "ms");
     engine.set_fingerprints(Some(loaded));
     let inputs = [
         ("4 KB paste", "scan-4.txt", sized(&corpus, 4 << 10), 201),
@@ -189,6 +199,16 @@ fn main() {
         let mbps = text.len() as f64 / t / 1e6;
         let mbps1 = text.len() as f64 / t1 / 1e6;
         println!("{name:<12} {:>9.3} ms {mbps:>8.0} {:>11.3} ms {mbps1:>8.0} {findings:>10}", t * 1e3, t1 * 1e3);
+        // Which scan the product ran: the threaded one from PARALLEL_MIN_BYTES on.
+        let scan = if threads > 1 && text.len() >= aiguard_engine::content::scanner::PARALLEL_MIN_BYTES {
+            format!("scan on {threads} threads")
+        } else {
+            "scan".to_string()
+        };
+        record("content-scan", name, "AIGuard native", &scan, format!("{:.3}", t * 1e3), "ms");
+        record("content-scan", name, "AIGuard native", &scan, format!("{mbps:.0}"), "MB/s");
+        record("content-scan", name, "AIGuard native", "scan on one thread", format!("{:.3}", t1 * 1e3), "ms");
+        record("content-scan", name, "AIGuard native", "scan on one thread", format!("{mbps1:.0}"), "MB/s");
         json.push(serde_json::json!({"input": name, "file": file, "seconds": t, "mbPerS": mbps, "oneThreadSeconds": t1, "oneThreadMbPerS": mbps1, "findings": findings}));
     }
     std::fs::write(out_dir.join("scan-native.json"), serde_json::to_string_pretty(&json).unwrap()).unwrap();
@@ -213,6 +233,9 @@ fn main() {
             black_box(f());
             s.elapsed().as_secs_f64()
         }).collect());
-        println!("{name:<38} {:>8.1} ms {:>8.0} MB/s", t * 1e3, text.len() as f64 / t / 1e6);
+        let mbps = text.len() as f64 / t / 1e6;
+        println!("{name:<38} {:>8.1} ms {mbps:>8.0} MB/s", t * 1e3);
+        record("content-scan-stages", "10 MB", "AIGuard native", name, format!("{:.1}", t * 1e3), "ms");
+        record("content-scan-stages", "10 MB", "AIGuard native", name, format!("{mbps:.0}"), "MB/s");
     }
 }

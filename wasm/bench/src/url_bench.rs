@@ -5,6 +5,7 @@
 //! Timing: each figure is the median over repeated passes of the whole URL list, divided by
 //! the list length; a pass is long enough (~10 ms) that timer resolution does not matter.
 
+mod record;
 mod workload;
 
 use std::hint::black_box;
@@ -12,7 +13,11 @@ use std::time::Instant;
 
 use aiguard_engine::url_filter::RequestUrl;
 use aiguard_engine::Engine;
+use record::record;
 use workload::Rng;
+
+/// The peer, as pinned in Cargo.toml.
+const ADBLOCK: &str = "adblock 0.13.5 native";
 
 const URLS: usize = 20_000;
 const PASSES: usize = 31;
@@ -135,9 +140,12 @@ fn main() {
             },
         );
         // Where the time goes: the URL parse alone, and how many URLs took the allocation-free path.
-        println!("{name}: parse alone {:.0} ns per URL; canonical fast path {}/{} URLs", per_url_ns(urls, |u| {
+        let parse = per_url_ns(urls, |u| {
             black_box(RequestUrl::parse(u).unwrap());
-        }), urls.iter().filter(|u| RequestUrl::canonical(u).is_some()).count(), urls.len());
+        });
+        println!("{name}: parse alone {parse:.0} ns per URL; canonical fast path {}/{} URLs",
+            urls.iter().filter(|u| RequestUrl::canonical(u).is_some()).count(), urls.len());
+        record("url-verdict", name, "AIGuard native", "URL parse alone", format!("{parse:.0}"), "ns/URL");
         let row = Row {
             workload: name.into(),
             aiguard_verdict,
@@ -176,6 +184,13 @@ fn main() {
             r.matched_aiguard,
             r.matched_adblock
         );
+        let w = r.workload.as_str();
+        record("url-verdict", w, "AIGuard native", "URL to action", format!("{:.0}", r.aiguard_verdict), "ns/URL");
+        record("url-verdict", w, "AIGuard native", "action on a parsed URL", format!("{:.0}", r.aiguard_parsed), "ns/URL");
+        record("url-verdict", w, ADBLOCK, "check_network_request", format!("{:.0}", r.adblock), "ns/URL");
+        record("url-verdict", w, "AIGuard native", "speed-up over adblock", format!("{:.1}", r.adblock / r.aiguard_verdict), "x");
+        record("policy-compile", w, "AIGuard native", "compile", format!("{:.2}", r.aiguard_compile), "ms");
+        record("policy-compile", w, ADBLOCK, "compile", format!("{:.2}", r.adblock_compile), "ms");
     }
     let json: Vec<_> = rows
         .iter()
