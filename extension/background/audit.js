@@ -1,7 +1,7 @@
 // The local audit trail: every block, warn and decision, queued until a reporting endpoint takes
 // it. Entries are never silently dropped; past the cap the oldest are folded into a counter
 // that itself is reported.
-import { api } from './browser.js';
+import { api } from '../shared/runtime-module.js';
 
 const KEY = 'audit.queue';
 const DROPPED = 'audit.dropped';

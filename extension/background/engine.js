@@ -1,6 +1,6 @@
-// Loads the wasm engine once per background lifetime.
-import init, { Engine } from '../wasm/aiguard_wasm.js';
-import { api } from './browser.js';
+// Loads the wasm engine once per background lifetime, and compiles policies with it.
+import init, { Engine, Grants } from '../wasm/aiguard_wasm.js';
+import { api } from '../shared/runtime-module.js';
 
 let initialised;
 
@@ -9,20 +9,26 @@ export function loadWasm() {
   return initialised;
 }
 
-// Compiles policy text, or the built-in policy when `text` is null. Throws with the engine's
-// message (line, rule and field) when the policy is invalid.
-export async function compile(text) {
+// The policy in force from the texts the extension holds: the engine picks (managed, local,
+// last good, built-in) and compiles it. See the engine's `policy_source` module for the rule.
+export async function choosePolicy({ managed, local, lastGood }) {
   await loadWasm();
-  return text == null ? Engine.builtin() : Engine.fromPolicy(text);
+  return Engine.choose(managed ?? undefined, local ?? undefined, lastGood?.source ?? undefined, lastGood?.text ?? undefined);
 }
 
+// `null` when the text is a valid policy, else `{message, line, column, rule, field}`.
 export async function checkPolicy(text) {
   await loadWasm();
   return Engine.checkPolicy(text);
 }
 
-// Whether a document served with these CSPs lets a content script compile the engine.
-export async function cspAllowsWasm(policies) {
+// "Continue" grants read from their stored form (a broken one reads as none).
+export async function readGrants(text) {
   await loadWasm();
-  return Engine.cspAllowsWasm(policies);
+  try {
+    return Grants.fromJson(text ?? null);
+  } catch (e) {
+    console.error('AIGuard: stored grants unreadable; starting without', e);
+    return Grants.fromJson(null);
+  }
 }

@@ -1,7 +1,5 @@
 // Draws the warn and block pages from the engine's explanation of the original URL.
-import { t, localize, pickLocalized } from './i18n.js';
-
-const api = globalThis.browser ?? globalThis.chrome;
+import { api, t, localize, pickLocalized } from '../shared/runtime-module.js';
 const root = document.querySelector('main');
 const kind = root.dataset.kind;
 const $ = (id) => document.getElementById(id);
@@ -65,7 +63,7 @@ async function main() {
       return;
     }
     $('continue').disabled = true;
-    const r = await send({ type: 'decide', url: e.url, choice: 'continue', justification });
+    const r = await send({ type: 'decide', decision: e.decision, url: urlFromHash() ?? e.url, choice: 'continue', justification });
     if (r?.error) {
       $('error').textContent = r.error === 'justification-required' ? t('justificationMissing') : r.error;
       $('continue').disabled = false;
@@ -73,7 +71,7 @@ async function main() {
     }
     location.replace(r.url);
   });
-  $('go-back').addEventListener('click', () => void send({ type: 'decide', url: e.url, choice: 'back' }), { once: true });
+  $('go-back').addEventListener('click', () => void send({ type: 'decide', decision: e.decision, url: urlFromHash() ?? e.url, choice: 'back' }), { once: true });
 }
 
 main();

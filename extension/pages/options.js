@@ -1,7 +1,5 @@
 // The options page: status, policy editing (when not managed by the enterprise), a URL tester.
-import { t, localize } from './i18n.js';
-
-const api = globalThis.browser ?? globalThis.chrome;
+import { api, t, localize } from '../shared/runtime-module.js';
 const $ = (id) => document.getElementById(id);
 const send = (msg) => api.runtime.sendMessage(msg);
 

@@ -3,7 +3,9 @@
 
 use aiguard_engine::content::submission::{Part, PartContent, PartKind};
 use aiguard_engine::dnr::DnrOptions;
-use aiguard_engine::{Action, Engine, PolicyError};
+use aiguard_engine::page_engine::PageFacts;
+use aiguard_engine::policy_source::{self, PolicyCandidates, PolicySource};
+use aiguard_engine::{Action, Engine, Grants, PolicyError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -80,20 +82,57 @@ impl WasmEngine {
         }
     }
 
-    /// What the warn and block pages show, with "Continue" grants applied at `now_ms`.
-    pub fn explain(&self, url: &str, now_ms: f64) -> Result<JsValue, JsError> {
-        let e = self.inner.explain(url, now_ms).map_err(|e| JsError::new(&e.to_string()))?;
+    /// Picks the policy in force from the texts the extension holds (managed, local, the last
+    /// good one and its source) and compiles it: see `aiguard_engine::policy_source`.
+    pub fn choose(
+        managed: Option<String>,
+        local: Option<String>,
+        last_good_source: Option<String>,
+        last_good_text: Option<String>,
+    ) -> ActivePolicy {
+        let last_good = match (last_good_source.as_deref().and_then(PolicySource::parse), last_good_text.as_deref()) {
+            (Some(source), Some(text)) => Some((source, text)),
+            _ => None,
+        };
+        let chosen = policy_source::choose(PolicyCandidates { managed: managed.as_deref(), local: local.as_deref(), last_good });
+        ActivePolicy { inner: Some(chosen) }
+    }
+
+    /// What the warn and block pages show, with the "Continue" `grants` applied at `now_ms`.
+    pub fn explain(&self, url: &str, grants: &WasmGrants, now_ms: f64) -> Result<JsValue, JsError> {
+        let e = self.inner.explain(url, &grants.inner, now_ms).map_err(|e| JsError::new(&e.to_string()))?;
         to_js(&e)
     }
 
-    /// Records "Continue" for a host until `expires_ms`.
-    pub fn grant(&mut self, host: &str, expires_ms: f64) {
-        self.inner.grant(host, expires_ms);
+    /// "Continue" on a warned `url`: `{url, host, rule, until}` to grant, or `{error}` with
+    /// `not-a-url`, `not-warned` or `justification-required`.
+    #[wasm_bindgen(js_name = continueOn)]
+    pub fn continue_on(&self, url: &str, justification: &str, now_ms: f64) -> Result<JsValue, JsError> {
+        match self.inner.continue_on(url, justification, now_ms) {
+            Ok(grant) => to_js(&grant),
+            Err(refusal) => to_js(&serde_json::json!({ "error": refusal.code() })),
+        }
     }
 
-    #[wasm_bindgen(js_name = clearGrants)]
-    pub fn clear_grants(&mut self) {
-        self.inner.clear_grants();
+    /// A short hash of the content section: changes exactly when engines in pages must reload.
+    #[wasm_bindgen(getter, js_name = contentRevision)]
+    pub fn content_revision(&self) -> String {
+        self.inner.content_revision().to_string()
+    }
+
+    /// Whether content going into a frame is scanned, from the frame's and its tab's URLs.
+    #[wasm_bindgen(js_name = scansFrame)]
+    pub fn scans_frame(&self, frame_url: Option<String>, tab_url: Option<String>) -> bool {
+        self.inner.scans_frame(frame_url.as_deref(), tab_url.as_deref())
+    }
+
+    /// Whether a page's content script may compile the engine itself: `"allowed"` or the reason
+    /// it may not (`out-of-scope`, `policy-keeps-out`, `fingerprints-loaded`, `no-csp-record`,
+    /// `csp-forbids-wasm`). `headerCsps` is null when no response was seen for the document.
+    #[wasm_bindgen(js_name = pageEngine)]
+    pub fn page_engine(&self, in_scope: bool, header_csps: Option<Vec<String>>, meta_csps: Vec<String>) -> Result<JsValue, JsError> {
+        let decision = self.inner.page_engine(PageFacts { in_scope, header_csps: header_csps.as_deref(), meta_csps: &meta_csps });
+        to_js(&decision)
     }
 
     /// `{rules, regexRules, skipped}`: the policy as declarativeNetRequest rules.
@@ -217,18 +256,6 @@ impl WasmEngine {
         self.inner.content_only_policy_json().to_string()
     }
 
-    /// Whether the policy lets the content engine run inside web pages (`content.engineInPage`).
-    #[wasm_bindgen(getter, js_name = engineInPage)]
-    pub fn engine_in_page(&self) -> bool {
-        self.inner.content().policy().engine_in_page
-    }
-
-    /// Whether a document served with these CSPs (header values, report-only ones included,
-    /// and `<meta>` contents) lets a content script compile WebAssembly without a violation.
-    #[wasm_bindgen(js_name = cspAllowsWasm)]
-    pub fn csp_allows_wasm(policies: Vec<String>) -> bool {
-        aiguard_engine::csp::allows_wasm(&policies)
-    }
 
     /// Whether content going into pages at this URL is scanned.
     #[wasm_bindgen(js_name = scansPage)]
@@ -262,5 +289,102 @@ impl WasmEngine {
             rules: self.inner.policy().rules.len(),
             filters: self.inner.policy().filter_count(),
         })
+    }
+}
+
+/// The outcome of `Engine.choose`: the policy in force, where it came from and why, and the
+/// compiled engine (taken once with `takeEngine`).
+#[wasm_bindgen]
+pub struct ActivePolicy {
+    inner: Option<policy_source::ActivePolicy>,
+}
+
+#[wasm_bindgen]
+impl ActivePolicy {
+    fn chosen(&self) -> Result<&policy_source::ActivePolicy, JsError> {
+        self.inner.as_ref().ok_or_else(|| JsError::new("the engine was already taken"))
+    }
+
+    /// `managed`, `local` or `builtin`.
+    #[wasm_bindgen(getter)]
+    pub fn source(&self) -> Result<String, JsError> {
+        Ok(self.chosen()?.source.as_str().to_string())
+    }
+
+    /// The policy text in force (null for the built-in policy).
+    #[wasm_bindgen(getter)]
+    pub fn text(&self) -> Result<Option<String>, JsError> {
+        Ok(self.chosen()?.text.clone())
+    }
+
+    /// `chosen`, `last-good-kept` or `builtin-fallback`.
+    #[wasm_bindgen(getter)]
+    pub fn reason(&self) -> Result<JsValue, JsError> {
+        to_js(&self.chosen()?.reason)
+    }
+
+    /// `{source, message}` of the candidate that was turned down, or null.
+    #[wasm_bindgen(getter)]
+    pub fn rejected(&self) -> Result<JsValue, JsError> {
+        to_js(&self.chosen()?.rejected)
+    }
+
+    /// `{source, text}` to keep as the last good policy, or null when nothing new compiled.
+    #[wasm_bindgen(getter, js_name = lastGood)]
+    pub fn last_good(&self) -> Result<JsValue, JsError> {
+        let good = self.chosen()?.last_good().map(|(source, text)| serde_json::json!({ "source": source.as_str(), "text": text }));
+        to_js(&good)
+    }
+
+    /// The compiled engine; the object is empty afterwards.
+    #[wasm_bindgen(js_name = takeEngine)]
+    pub fn take_engine(&mut self) -> Result<WasmEngine, JsError> {
+        let chosen = self.inner.take().ok_or_else(|| JsError::new("the engine was already taken"))?;
+        Ok(WasmEngine { inner: chosen.engine })
+    }
+}
+
+/// "Continue" grants by host, kept by the extension across policy reloads.
+#[wasm_bindgen(js_name = Grants)]
+pub struct WasmGrants {
+    inner: Grants,
+}
+
+#[wasm_bindgen(js_class = Grants)]
+impl WasmGrants {
+    /// Reads the stored form (`{host: {url, until}}` as JSON text); null or an empty string is
+    /// no grants. Throws on anything else that is not that shape.
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(text: Option<String>) -> Result<WasmGrants, JsError> {
+        let inner = match text.as_deref() {
+            None | Some("") => Grants::new(),
+            Some(t) => Grants::from_json(t).map_err(|e| JsError::new(&e.to_string()))?,
+        };
+        Ok(WasmGrants { inner })
+    }
+
+    /// The stored form.
+    #[wasm_bindgen(js_name = toJson)]
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    pub fn add(&mut self, host: &str, url: &str, until: f64) {
+        self.inner.add(host, url, until);
+    }
+
+    /// Drops expired grants; returns how many.
+    pub fn prune(&mut self, now_ms: f64) -> usize {
+        self.inner.prune(now_ms)
+    }
+
+    /// The URLs the grants were given on (one per host), for the network layer's allow rules.
+    pub fn urls(&self) -> Vec<String> {
+        self.inner.iter().map(|(_, g)| g.url.clone()).collect()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
+        self.inner.len()
     }
 }

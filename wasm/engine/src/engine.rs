@@ -1,7 +1,7 @@
 //! The public face of the engine: one compiled policy plus the catalog, answering questions
-//! about URLs.
+//! about URLs and content. An engine does not change after it is built: what belongs to the
+//! employee's session ("Continue" grants) is passed in.
 
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
@@ -13,6 +13,8 @@ use crate::content::scanner::{ContentScanner, ScanReport};
 use crate::content::submission::{self, Part, SubmissionVerdict};
 use crate::dnr::{self, DnrCompilation, DnrOptions};
 use crate::error::PolicyError;
+use crate::grants::Grants;
+use crate::page_engine::{self, PageEngine, PageFacts};
 use crate::policy::{Justification, Policy};
 use crate::url_filter::{RequestUrl, UrlError};
 use crate::verdict::Action;
@@ -23,8 +25,8 @@ pub struct Engine {
     catalog: Arc<Catalog>,
     policy: Policy,
     content: ContentScanner,
-    /// Hosts where the employee chose "Continue" on a warn page, with expiry (ms since epoch).
-    grants: HashMap<String, f64>,
+    /// A short hash of the content section (see [`Engine::content_revision`]).
+    content_revision: String,
 }
 
 /// The short answer: what to do and which rule said so.
@@ -71,16 +73,27 @@ impl Engine {
     pub fn builtin() -> Engine {
         let catalog = builtin_catalog();
         let policy = Policy::builtin(&catalog);
-        let content = ContentScanner::new(policy.content.clone());
-        Engine { catalog, policy, content, grants: HashMap::new() }
+        Engine::assemble(catalog, policy)
     }
 
     /// Compiles an admin policy.
     pub fn from_policy_json(text: &str) -> Result<Engine, PolicyError> {
         let catalog = builtin_catalog();
         let policy = Policy::parse(text, &catalog)?;
+        Ok(Engine::assemble(catalog, policy))
+    }
+
+    fn assemble(catalog: Arc<Catalog>, policy: Policy) -> Engine {
         let content = ContentScanner::new(policy.content.clone());
-        Ok(Engine { catalog, policy, content, grants: HashMap::new() })
+        let content_revision = revision_of(&policy.content_only_json);
+        Engine { catalog, policy, content, content_revision }
+    }
+
+    /// A short, stable hash of the policy's content section: engines compiled inside pages
+    /// carry it, so a page can tell that its copy is no longer the one in force. The same
+    /// section gives the same revision in every process and after every restart.
+    pub fn content_revision(&self) -> &str {
+        &self.content_revision
     }
 
     /// A policy document that compiles to an engine scanning content exactly as this one does,
@@ -123,27 +136,16 @@ impl Engine {
         self.policy.action(url)
     }
 
-    /// Records "Continue" on a warn page for `host` until `expires_ms` (ms since the epoch).
-    pub fn grant(&mut self, host: &str, expires_ms: f64) {
-        self.grants.insert(host.trim_end_matches('.').to_ascii_lowercase(), expires_ms);
-    }
-
-    /// Drops every grant (policy change, or the admin revoked them).
-    pub fn clear_grants(&mut self) {
-        self.grants.clear();
-    }
-
-    /// The full explanation at time `now_ms`, with grants applied: warn on a granted host is
+    /// The full explanation at time `now_ms`, with `grants` applied: warn on a granted host is
     /// an allow.
-    pub fn explain(&self, url: &str, now_ms: f64) -> Result<Explanation, UrlError> {
+    pub fn explain(&self, url: &str, grants: &Grants, now_ms: f64) -> Result<Explanation, UrlError> {
         let req = RequestUrl::parse(url)?;
         let decided = self.policy.decide(&req);
         let (action, rule) = match decided {
             Some((r, _)) => (r.action, Some(r)),
             None => (self.policy.default_action, None),
         };
-        let granted = action == Action::Warn
-            && self.grants.get(req.host.as_ref()).is_some_and(|&until| until > now_ms);
+        let granted = action == Action::Warn && grants.is_active(req.host.as_ref(), now_ms);
         let tool = self.catalog.classify(&req).map(|t| ToolInfo {
             id: t.id.clone(),
             name: t.name.clone(),
@@ -162,6 +164,20 @@ impl Engine {
             remember_minutes: self.policy.warn_remember_minutes,
             granted,
         })
+    }
+
+    /// "Continue" on a warn page for `url` at `now_ms`, with the employee's `justification`:
+    /// the host to grant and until when, or why not.
+    pub fn continue_on(&self, url: &str, justification: &str, now_ms: f64) -> Result<ContinueGrant, ContinueRefusal> {
+        let e = self.explain(url, &Grants::new(), now_ms).map_err(|_| ContinueRefusal::NotAUrl)?;
+        if e.action != Action::Warn {
+            return Err(ContinueRefusal::NotWarned(e.action));
+        }
+        if e.justification == Justification::Required && justification.trim().is_empty() {
+            return Err(ContinueRefusal::JustificationRequired);
+        }
+        let until = now_ms + f64::from(e.remember_minutes) * 60_000.0;
+        Ok(ContinueGrant { url: e.url, host: e.host, rule: e.rule, until })
     }
 
     /// The browser network rules for this policy.
@@ -191,6 +207,19 @@ impl Engine {
         submission::check(&self.content, parts)
     }
 
+    /// Whether content going into a frame is scanned: when the frame's own page or its tab's
+    /// page is (a frame inside an AI tool's page, whether srcdoc, about:blank or another
+    /// origin, is part of that tool). Only web pages are scanned.
+    pub fn scans_frame(&self, frame_url: Option<&str>, tab_url: Option<&str>) -> bool {
+        [frame_url, tab_url].into_iter().flatten().any(|u| is_web_url(u) && self.scans_page(u))
+    }
+
+    /// Whether the content script of a page may compile the engine itself (see
+    /// [`crate::page_engine`]).
+    pub fn page_engine(&self, page: PageFacts<'_>) -> PageEngine {
+        page_engine::decide(self.content.policy().engine_in_page, self.content.fingerprints().is_some_and(|db| db.len() > 0), page)
+    }
+
     /// Whether content going into this page is scanned: every page under `"scope": "all"`,
     /// otherwise pages of catalog tools and pages a policy rule matches.
     pub fn scans_page(&self, url: &str) -> bool {
@@ -210,5 +239,99 @@ impl Engine {
 
     pub fn content(&self) -> &ContentScanner {
         &self.content
+    }
+}
+
+/// Why "Continue" was not given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContinueRefusal {
+    NotAUrl,
+    /// The URL is not warned (any more): its action now.
+    NotWarned(Action),
+    /// The rule asks for a reason and none was given.
+    JustificationRequired,
+}
+
+impl ContinueRefusal {
+    /// The code the warn page shows a message for.
+    pub fn code(self) -> &'static str {
+        match self {
+            ContinueRefusal::NotAUrl => "not-a-url",
+            ContinueRefusal::NotWarned(_) => "not-warned",
+            ContinueRefusal::JustificationRequired => "justification-required",
+        }
+    }
+}
+
+/// "Continue" granted: the host it holds for, until when, and the canonical URL to go on to.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ContinueGrant {
+    pub url: String,
+    pub host: String,
+    pub rule: Option<String>,
+    /// Milliseconds since the epoch.
+    pub until: f64,
+}
+
+fn is_web_url(url: &str) -> bool {
+    let scheme = url.split_once(':').map_or("", |(s, _)| s);
+    ["http", "https", "ws", "wss"].iter().any(|w| scheme.eq_ignore_ascii_case(w))
+}
+
+/// FNV-1a, 64 bits, as 16 hex digits: stable across processes and versions of Rust, which
+/// `std`'s hasher is not.
+fn revision_of(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_content_revision_follows_the_content_section_only() {
+        let a = Engine::from_policy_json(r#"{"version":1,"rules":[{"id":"a","action":"block","patterns":["a.example"]}]}"#).unwrap();
+        let b = Engine::from_policy_json(r#"{"version":1,"rules":[{"id":"b","action":"warn","patterns":["b.example"]}]}"#).unwrap();
+        let c = Engine::from_policy_json(r#"{"version":1,"content":{"secrets":{"action":"warn"}}}"#).unwrap();
+        assert_eq!(a.content_revision(), b.content_revision());
+        assert_ne!(a.content_revision(), c.content_revision());
+        assert_eq!(a.content_revision().len(), 16);
+    }
+
+    #[test]
+    fn continue_is_given_only_on_a_warned_url_with_the_reason_the_rule_asks_for() {
+        let e = Engine::from_policy_json(r#"{"version":1,"warnRememberMinutes":10,"rules":[
+            {"id":"w","action":"warn","patterns":["warned.example"],"justification":"required"},
+            {"id":"b","action":"block","patterns":["blocked.example"]}]}"#).unwrap();
+        assert_eq!(e.continue_on("https://warned.example/x", " ", 0.0), Err(ContinueRefusal::JustificationRequired));
+        assert_eq!(e.continue_on("https://blocked.example/", "why", 0.0), Err(ContinueRefusal::NotWarned(Action::Block)));
+        assert_eq!(e.continue_on("https://other.example/", "why", 0.0), Err(ContinueRefusal::NotWarned(Action::Allow)));
+        assert_eq!(e.continue_on("not a url", "why", 0.0), Err(ContinueRefusal::NotAUrl));
+        let g = e.continue_on("https://Warned.example/x", "needed for a ticket", 1_000.0).unwrap();
+        assert_eq!((g.host.as_str(), g.url.as_str(), g.rule.as_deref(), g.until), ("warned.example", "https://warned.example/x", Some("w"), 601_000.0));
+    }
+
+    #[test]
+    fn a_grant_turns_a_warn_into_an_allow_until_it_expires() {
+        let e = Engine::from_policy_json(r#"{"version":1,"rules":[{"id":"w","action":"warn","patterns":["warned.example"]}]}"#).unwrap();
+        let mut grants = Grants::new();
+        grants.add("warned.example", "https://warned.example/", 2_000.0);
+        let at = |now| e.explain("https://warned.example/a", &grants, now).unwrap();
+        assert_eq!((at(1_999.0).action, at(1_999.0).granted), (Action::Allow, true));
+        assert_eq!((at(2_000.0).action, at(2_000.0).granted), (Action::Warn, false));
+    }
+
+    #[test]
+    fn only_web_frames_are_scanned_and_a_frame_inherits_its_tabs_scope() {
+        let e = Engine::builtin();
+        assert!(e.scans_frame(Some("https://chatgpt.com/"), None));
+        assert!(e.scans_frame(Some("about:blank"), Some("https://chatgpt.com/")));
+        assert!(!e.scans_frame(Some("https://example.com/"), Some("https://example.com/")));
+        assert!(!e.scans_frame(Some("file:///chatgpt.com/"), None));
+        assert!(!e.scans_frame(None, None));
     }
 }

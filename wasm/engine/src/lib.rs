@@ -6,6 +6,9 @@
 //! * [`dnr`]: the policy as browser `declarativeNetRequest` rules.
 //! * [`content`]: scanning text for proprietary code, credentials and confidential markers.
 //! * [`csp`]: whether a page's Content Security Policy lets the engine run inside it.
+//! * [`page_engine`]: whether content for a page is judged inside it or in the background.
+//! * [`policy_source`]: which policy is in force (managed, local, last good, built-in), and why.
+//! * [`grants`]: "Continue" on a warn page, remembered per host until it expires.
 //! * [`engine`]: the public face tying them together.
 //!
 //! The crate has no browser dependency; the wasm bindings and the CLI are thin layers over it.
@@ -16,13 +19,17 @@ pub mod csp;
 pub mod dnr;
 pub mod engine;
 pub mod error;
+pub mod grants;
+pub mod page_engine;
 pub mod policy;
+pub mod policy_source;
 pub mod url_filter;
 pub mod verdict;
 
 #[cfg(test)]
 mod test_rng;
 
-pub use engine::{Engine, Explanation, Verdict};
+pub use engine::{ContinueGrant, ContinueRefusal, Engine, Explanation, Verdict};
+pub use grants::Grants;
 pub use error::PolicyError;
 pub use verdict::Action;

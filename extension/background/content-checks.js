@@ -1,0 +1,98 @@
+// What the content scripts ask: whether their page is in scope, whether they may run the engine
+// themselves, the verdict on held content, the employee's choice in the dialog, and routing a
+// dialog to the tab's top frame. Every answer is the engine's.
+import { api } from '../shared/runtime-module.js';
+import * as policy from './policy.js';
+import * as audit from './audit.js';
+import { documentCspHeaders } from './csp-records.js';
+
+// Since this worker started: content checked here, engines compiled in pages and refused to
+// them, the last one's WebAssembly memory after loading (bytes), and why the last failed.
+export const diagnostics = { contentChecks: 0, pageEngines: 0, pageEnginesRefused: 0, pageEngineMemory: null, lastPageEngineError: null };
+
+const scansSender = (engine, sender) => engine.scansFrame(sender.url ?? undefined, sender.tab?.url ?? undefined);
+
+// The page an event came from, without its query or fragment (which can carry content).
+function pageOf(sender) {
+  const url = sender.tab?.url ?? sender.url ?? '';
+  try {
+    const u = new URL(url);
+    return u.origin + u.pathname;
+  } catch {
+    return null;
+  }
+}
+
+// Files travel from content scripts as base64 (messages are JSON in Chromium).
+function decodePart(part) {
+  if (part.kind !== 'file' || typeof part.base64 !== 'string') return part;
+  const binary = atob(part.base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return { kind: 'file', name: part.name, size: part.size, bytes };
+}
+
+export async function contentScope(_msg, sender) {
+  const { engine, revision } = await policy.current();
+  return { scan: scansSender(engine, sender), maxFileBytes: engine.maxFileBytes, revision };
+}
+
+// The policy for an engine in the page, when the engine says the page may have one (its scope,
+// the policy, a loaded fingerprint database, the CSP headers seen here and the <meta> ones the
+// content script reports); otherwise null.
+export async function contentEngine({ metaCsps }, sender) {
+  const { engine, revision } = await policy.current();
+  const headers = await documentCspHeaders(sender);
+  const metas = Array.isArray(metaCsps) ? metaCsps.map(String) : [];
+  const placement = engine.pageEngine(scansSender(engine, sender), headers ?? undefined, metas);
+  if (placement !== 'allowed') diagnostics.pageEnginesRefused++;
+  return { policy: placement === 'allowed' ? engine.contentPolicy : null, revision, placement };
+}
+
+export async function contentEngineLoaded({ memoryBytes }) {
+  diagnostics.pageEngines++;
+  if (typeof memoryBytes === 'number') diagnostics.pageEngineMemory = memoryBytes;
+  return {};
+}
+
+export async function contentEngineFailed({ error }, sender) {
+  diagnostics.lastPageEngineError = { error: String(error).slice(0, 300), page: pageOf(sender), at: Date.now() };
+  return {};
+}
+
+export async function checkContent({ kind, parts }, sender) {
+  const { engine } = await policy.current();
+  diagnostics.contentChecks++;
+  // Asked before the page knew its scope (or after it changed URL): out of scope passes.
+  if (!scansSender(engine, sender)) return { action: 'allow', parts: [], findings: [], justification: 'none', redactable: false };
+  const verdict = engine.checkSubmission(parts.map(decodePart));
+  const unscanned = verdict.parts.filter((p) => p.status === 'tooLarge').map((p) => p.name);
+  if (unscanned.length) await audit.record({ type: 'content-unscanned', kind, files: unscanned, url: pageOf(sender) });
+  return verdict;
+}
+
+// What the employee chose in the content dialog. The audit trail gets the detectors and rules,
+// never the content; the typed reason may itself hold a secret and is redacted.
+export async function contentDecision({ kind, choice, justification, action, findings }, sender) {
+  const { engine } = await policy.current();
+  const text = (v) => String(v ?? '').slice(0, 64);
+  const why = typeof justification === 'string' && justification.trim() ? engine.redactSecrets(justification.trim()).slice(0, 1000) : null;
+  const found = (Array.isArray(findings) ? findings : []).slice(0, 100).map((f) => ({ detector: text(f?.detector), rule: text(f?.rule) }));
+  await audit.record({ type: 'content', kind: text(kind), action: text(action), choice: text(choice), justification: why, findings: found, url: pageOf(sender) });
+  return {};
+}
+
+// A dialog for a frame too small to show it, shown by the tab's top frame; the answer goes back
+// to the frame that asked.
+export async function dialogInTopFrame({ id, request }, sender) {
+  const tabId = sender.tab?.id;
+  if (tabId == null || !sender.frameId) return { error: 'no top frame to show the dialog' };
+  const reply = await api.tabs.sendMessage(tabId, { type: 'showDialog', id, frameId: sender.frameId, request }, { frameId: 0 });
+  return reply?.shown ? {} : { error: 'the top frame did not show the dialog' };
+}
+
+export async function dialogAnswer({ id, frameId, answer }, sender) {
+  if (sender.frameId !== 0 || sender.tab?.id == null || typeof frameId !== 'number') return { error: 'forbidden' };
+  await api.tabs.sendMessage(sender.tab.id, { type: 'dialogAnswer', id, answer }, { frameId });
+  return {};
+}

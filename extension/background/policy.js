@@ -1,0 +1,97 @@
+// The policy's lifecycle: the texts the extension holds (managed storage, the options page, the
+// last good one), the engine compiled from the one in force, reloads when any of them changes,
+// and telling open pages. Which text is in force, and why, is the engine's decision
+// (`Engine.choose`); this module keeps the texts and the compiled engine.
+import { api } from '../shared/runtime-module.js';
+import { choosePolicy } from './engine.js';
+
+const LOCAL_POLICY = 'policy.local';       // set from the options page
+const LAST_GOOD = 'policy.lastGood';       // {source, text} of the last policy that compiled
+const LAST_ERROR = 'policy.lastError';     // {source, message, at} of the last rejected one
+
+async function managedPolicyText() {
+  try {
+    const { policy } = await api.storage.managed.get('policy');
+    if (policy == null || policy === '') return null;
+    return typeof policy === 'string' ? policy : JSON.stringify(policy);
+  } catch {
+    return null; // no managed storage (not configured, or unsupported in this browser)
+  }
+}
+
+// Returns {engine, source, text, revision}: the policy in force, compiled.
+async function loadActivePolicy() {
+  const managed = await managedPolicyText();
+  const stored = await api.storage.local.get([LOCAL_POLICY, LAST_GOOD]);
+  const chosen = await choosePolicy({ managed, local: stored[LOCAL_POLICY] ?? null, lastGood: stored[LAST_GOOD] ?? null });
+  const { source, text, rejected, lastGood } = chosen;
+  if (lastGood) await api.storage.local.set({ [LAST_GOOD]: lastGood });
+  if (rejected) await api.storage.local.set({ [LAST_ERROR]: { ...rejected, at: Date.now() } });
+  else await api.storage.local.remove(LAST_ERROR);
+  const engine = chosen.takeEngine();
+  chosen.free();
+  return { engine, source, text, revision: engine.contentRevision };
+}
+
+export async function saveLocalPolicy(text) {
+  await api.storage.local.set({ [LOCAL_POLICY]: text });
+}
+
+export async function clearLocalPolicy() {
+  await api.storage.local.remove(LOCAL_POLICY);
+}
+
+export async function lastError() {
+  return (await api.storage.local.get(LAST_ERROR))[LAST_ERROR] ?? null;
+}
+
+// --- The engine in force ------------------------------------------------------------------------
+// `ready` resolves to the state in force: {engine, source, text, revision}. Listeners elsewhere
+// await it, so a worker that wakes for an event answers with the policy loaded.
+let state = null;
+let ready = null;
+const changeListeners = [];
+
+// `onLoaded(state, previous)` runs after every load, the first included, before `ready` resolves.
+export function onPolicyLoaded(listener) {
+  changeListeners.push(listener);
+}
+
+export function current() {
+  return ready ?? reload();
+}
+
+// One load at a time: saving a policy asks for a reload and so does the storage change it makes,
+// and two loads at once would install network rules over each other and free the engine the
+// other is using. A reload asked for while another waits to start joins that one.
+let queuedReload = null;
+export function reload() {
+  if (queuedReload) return queuedReload;
+  const previous = ready ?? Promise.resolve();
+  queuedReload = ready = (async () => {
+    await previous.catch(() => {});
+    queuedReload = null; // from here on, a new change needs a load of its own
+    const next = await loadActivePolicy();
+    const old = state;
+    state = next;
+    for (const listener of changeListeners) await listener(next, old);
+    // Handlers that took the old engine before this load may still be using it after an await:
+    // it is freed a minute later, not now.
+    if (old) setTimeout(() => old.engine.free?.(), 60_000);
+    return next;
+  })();
+  return ready;
+}
+
+// Every frame of every tab hears of a new policy at once: an engine in a page drops its copy
+// and asks for the new one (the frames' periodic scope question catches any that miss this).
+export async function announcePolicy({ revision }) {
+  const tabs = await api.tabs.query({}).catch(() => []);
+  for (const tab of tabs) api.tabs.sendMessage(tab.id, { type: 'policyChanged', revision }).catch(() => {});
+}
+
+export function watchPolicySources() {
+  api.storage.onChanged.addListener((changes, area) => {
+    if (area === 'managed' || (area === 'local' && LOCAL_POLICY in changes)) void reload();
+  });
+}

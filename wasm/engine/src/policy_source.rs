@@ -1,0 +1,191 @@
+//! Which policy is in force, and why.
+//!
+//! The extension can hold up to three policy texts: one from enterprise managed storage, one an
+//! admin saved on the options page, and the last one that compiled (kept so that a broken
+//! update never replaces a working policy). [`choose`] is the one rule that picks among them:
+//!
+//! 1. the managed policy when there is one, else the local one, else the built-in default;
+//! 2. if that candidate does not compile, it is rejected (the rejection is reported with its
+//!    source and the engine's message) and the last good policy stays in force;
+//! 3. without a last good policy (or if it no longer compiles), the built-in default.
+//!
+//! A candidate that compiles becomes the new last good policy, unless it is the built-in one
+//! (which needs no keeping).
+
+use serde::Serialize;
+
+use crate::engine::Engine;
+
+/// Where a policy text came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicySource {
+    /// Enterprise managed storage (`policy` key).
+    Managed,
+    /// Saved on the options page.
+    Local,
+    /// Compiled into the engine.
+    Builtin,
+}
+
+impl PolicySource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicySource::Managed => "managed",
+            PolicySource::Local => "local",
+            PolicySource::Builtin => "builtin",
+        }
+    }
+
+    /// Reads the stored name of a source.
+    pub fn parse(name: &str) -> Option<PolicySource> {
+        match name {
+            "managed" => Some(PolicySource::Managed),
+            "local" => Some(PolicySource::Local),
+            "builtin" => Some(PolicySource::Builtin),
+            _ => None,
+        }
+    }
+}
+
+/// The texts the extension holds.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PolicyCandidates<'a> {
+    pub managed: Option<&'a str>,
+    pub local: Option<&'a str>,
+    /// The last policy that compiled, and where it came from.
+    pub last_good: Option<(PolicySource, &'a str)>,
+}
+
+/// A policy that was not put in force.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    pub source: PolicySource,
+    /// The engine's message: line, column, rule and field.
+    pub message: String,
+}
+
+/// Why the policy in force is the one in force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// The first candidate compiled.
+    Chosen,
+    /// The first candidate was rejected; the last good policy stays in force.
+    LastGoodKept,
+    /// The first candidate was rejected and no last good policy compiles.
+    BuiltinFallback,
+}
+
+/// The outcome of [`choose`].
+#[derive(Debug)]
+pub struct ActivePolicy {
+    pub engine: Engine,
+    pub source: PolicySource,
+    /// The policy text in force; `None` for the built-in policy.
+    pub text: Option<String>,
+    pub reason: Reason,
+    /// The candidate that was turned down, if any.
+    pub rejected: Option<Rejection>,
+}
+
+impl ActivePolicy {
+    /// What to keep as the last good policy after this choice: the candidate that just
+    /// compiled, unless it is the built-in one.
+    pub fn last_good(&self) -> Option<(PolicySource, &str)> {
+        match (self.reason, &self.text) {
+            (Reason::Chosen, Some(text)) => Some((self.source, text)),
+            _ => None,
+        }
+    }
+}
+
+/// Picks the policy in force from the texts the extension holds (see the module notes).
+pub fn choose(c: PolicyCandidates<'_>) -> ActivePolicy {
+    let (source, text) = match (c.managed, c.local) {
+        (Some(m), _) => (PolicySource::Managed, Some(m)),
+        (None, Some(l)) => (PolicySource::Local, Some(l)),
+        (None, None) => (PolicySource::Builtin, None),
+    };
+    let Some(text) = text else {
+        return ActivePolicy { engine: Engine::builtin(), source, text: None, reason: Reason::Chosen, rejected: None };
+    };
+    let rejection = match Engine::from_policy_json(text) {
+        Ok(engine) => {
+            return ActivePolicy { engine, source, text: Some(text.to_string()), reason: Reason::Chosen, rejected: None }
+        }
+        Err(e) => Rejection { source, message: e.to_string() },
+    };
+    if let Some((good_source, good_text)) = c.last_good {
+        if let Ok(engine) = Engine::from_policy_json(good_text) {
+            return ActivePolicy {
+                engine,
+                source: good_source,
+                text: Some(good_text.to_string()),
+                reason: Reason::LastGoodKept,
+                rejected: Some(rejection),
+            };
+        }
+    }
+    ActivePolicy {
+        engine: Engine::builtin(),
+        source: PolicySource::Builtin,
+        text: None,
+        reason: Reason::BuiltinFallback,
+        rejected: Some(rejection),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD_A: &str = r#"{"version":1,"rules":[{"id":"a","action":"block","patterns":["a.example"]}]}"#;
+    const GOOD_B: &str = r#"{"version":1,"rules":[{"id":"b","action":"block","patterns":["b.example"]}]}"#;
+    const BAD: &str = r#"{"version":1,"rules":[{"id":"x","action":"explode"}]}"#;
+
+    struct Case {
+        name: &'static str,
+        managed: Option<&'static str>,
+        local: Option<&'static str>,
+        last_good: Option<(PolicySource, &'static str)>,
+        source: PolicySource,
+        text: Option<&'static str>,
+        reason: Reason,
+        rejected: Option<PolicySource>,
+    }
+
+    #[test]
+    fn the_policy_in_force_follows_one_rule() {
+        use PolicySource::*;
+        let cases = [
+            Case { name: "nothing: built-in", managed: None, local: None, last_good: None, source: Builtin, text: None, reason: Reason::Chosen, rejected: None },
+            Case { name: "managed wins over local", managed: Some(GOOD_A), local: Some(GOOD_B), last_good: None, source: Managed, text: Some(GOOD_A), reason: Reason::Chosen, rejected: None },
+            Case { name: "local without managed", managed: None, local: Some(GOOD_B), last_good: None, source: Local, text: Some(GOOD_B), reason: Reason::Chosen, rejected: None },
+            Case { name: "broken managed keeps the last good", managed: Some(BAD), local: None, last_good: Some((Managed, GOOD_A)), source: Managed, text: Some(GOOD_A), reason: Reason::LastGoodKept, rejected: Some(Managed) },
+            Case { name: "broken managed, no last good: built-in", managed: Some(BAD), local: Some(GOOD_B), last_good: None, source: Builtin, text: None, reason: Reason::BuiltinFallback, rejected: Some(Managed) },
+            Case { name: "broken local keeps the last good", managed: None, local: Some(BAD), last_good: Some((Local, GOOD_B)), source: Local, text: Some(GOOD_B), reason: Reason::LastGoodKept, rejected: Some(Local) },
+            Case { name: "a last good that no longer compiles: built-in", managed: Some(BAD), local: None, last_good: Some((Managed, BAD)), source: Builtin, text: None, reason: Reason::BuiltinFallback, rejected: Some(Managed) },
+            Case { name: "a last good is not used while the candidate compiles", managed: Some(GOOD_B), local: None, last_good: Some((Managed, GOOD_A)), source: Managed, text: Some(GOOD_B), reason: Reason::Chosen, rejected: None },
+        ];
+        for c in cases {
+            let got = choose(PolicyCandidates { managed: c.managed, local: c.local, last_good: c.last_good });
+            assert_eq!(got.source, c.source, "{}: source", c.name);
+            assert_eq!(got.text.as_deref(), c.text, "{}: text", c.name);
+            assert_eq!(got.reason, c.reason, "{}: reason", c.name);
+            assert_eq!(got.rejected.as_ref().map(|r| r.source), c.rejected, "{}: rejected", c.name);
+            if let Some(r) = &got.rejected {
+                assert!(r.message.contains("explode"), "{}: the engine's message: {}", c.name, r.message);
+            }
+        }
+    }
+
+    #[test]
+    fn only_a_candidate_that_compiled_becomes_the_last_good_one() {
+        let chosen = choose(PolicyCandidates { managed: Some(GOOD_A), ..Default::default() });
+        assert_eq!(chosen.last_good(), Some((PolicySource::Managed, GOOD_A)));
+        let kept = choose(PolicyCandidates { managed: Some(BAD), last_good: Some((PolicySource::Managed, GOOD_A)), ..Default::default() });
+        assert_eq!(kept.last_good(), None);
+        assert_eq!(choose(PolicyCandidates::default()).last_good(), None);
+    }
+}
