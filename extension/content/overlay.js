@@ -1,12 +1,11 @@
 // The dialog an employee sees when content is stopped at the page's door. It lives in a closed
 // shadow root (page CSS can't restyle it, page scripts can't read it) and is a modal <dialog>:
 // the browser makes the rest of the page inert, traps focus and turns Esc into "cancel".
-// Loaded before guard.js in the same content-script scope; exposes `aiguardOverlay`.
+// Loaded after shared/runtime.js and before core.js (manifest order); exposes `aiguardOverlay`.
 'use strict';
 
 var aiguardOverlay = (() => {
-  const api = globalThis.browser ?? globalThis.chrome;
-  const t = (key, subs) => api.i18n.getMessage(key, subs) || key;
+  const { t, uiLanguage } = aiguardRuntime;
 
   const CSS = `
     :host { all: initial !important; }
@@ -89,7 +88,7 @@ var aiguardOverlay = (() => {
     const titleId = 'aiguard-title', bodyId = 'aiguard-body';
     const dialog = el('dialog', { class: blocking ? 'block' : 'warn', 'aria-labelledby': titleId, 'aria-describedby': bodyId });
     root.append(dialog);
-    dialog.lang = api.i18n.getUILanguage?.() ?? '';
+    dialog.lang = uiLanguage();
 
     const title = unavailable ? t('contentUnavailableTitle') : t(blocking ? `blocked${Kind}` : `warned${Kind}`);
     dialog.append(el('h2', { id: titleId, text: title }));

@@ -1,5 +1,5 @@
 // Runs in the page's own JavaScript world ("world": "MAIN") at document_start, before any page
-// script. It lets guard.js see content that arrives without an event guard.js can hold: files
+// script. It lets the content scripts see content that arrives without an event they can hold: files
 // chosen through file inputs whose events never reach a window listener, and the clipboard read
 // by the page itself.
 //
@@ -15,23 +15,23 @@
 // a script dispatches an event at. When a
 // selection arrives that the window cannot see, the listener stops the events and fires a
 // composed `aiguard-upload` event from the input, after attaching a detached input to a hidden
-// holder element so the event has a way out. guard.js checks the selection as it checks any
+// holder element so the event has a way out. uploads.js checks the selection as it checks any
 // other (the dialog, flagged files removed) and fires `aiguard-upload-done` at the input; this
 // script then detaches a parked input again and, if files are left, fires input and change for
 // the page.
 //
 // `navigator.clipboard.readText()` and `read()` (a page's own "Paste" button or context menu)
-// fire no paste event. Their results are sent to guard.js as strings in an
-// `aiguard-clipboard-read` event (only primitives cross between this world and guard.js's),
-// and the promise settles with guard.js's answer: the content, the redacted text, or a
-// NotAllowedError. guard.js acknowledges the request by cancelling the event; a request nobody
+// fire no paste event. Their results are sent to clipboard-read.js as strings in an
+// `aiguard-clipboard-read` event (only primitives cross between this world and clipboard-read.js's),
+// and the promise settles with its answer: the content, the redacted text, or a
+// NotAllowedError. clipboard-read.js acknowledges the request by cancelling the event; a request nobody
 // acknowledges is refused rather than answered unchecked.
 //
 // Files chosen with `showOpenFilePicker()` come back as handles; their files are handed to
-// guard.js the same way, in a parked input, and only the handles of the files it kept are
+// uploads.js the same way, in a parked input, and only the handles of the files it kept are
 // returned.
 //
-// It holds no policy and sees no verdict: guard.js and the engine decide. Everything it uses is
+// It holds no policy and sees no verdict: the content scripts and the engine decide. Everything it uses is
 // captured before page scripts run, so a page that later replaces `addEventListener` or
 // `dispatchEvent` does not change what it does.
 'use strict';
@@ -57,7 +57,7 @@
   const remove = Element.prototype.remove;
   const setAttribute = Element.prototype.setAttribute;
   const removeAttribute = Element.prototype.removeAttribute;
-  // Marks the input being handed over: inside a closed shadow root guard.js cannot learn it
+  // Marks the input being handed over: inside a closed shadow root uploads.js cannot learn it
   // from the event (it sees the host), so it looks for the mark through the root.
   const MARK = 'data-aiguard-upload';
   const documentElementOf = Object.getOwnPropertyDescriptor(Document.prototype, 'documentElement').get;
@@ -105,7 +105,7 @@
     const input = fileInputOf(e);
     if (!input || ours.has(e)) return;
     if (handedOver.has(input)) {
-      stop.call(e); // guard.js is checking this selection
+      stop.call(e); // uploads.js is checking this selection
       return;
     }
     const attached = isConnected.call(input);
@@ -168,7 +168,7 @@
   };
 
   // --- files chosen with showOpenFilePicker (File System Access) ------------------------------
-  // The picker returns file handles, not an input. Their files go to guard.js in a parked input,
+  // The picker returns file handles, not an input. Their files go to uploads.js in a parked input,
   // as any other selection, and the page gets only the handles whose files were kept; when none
   // is, the picker ends as a cancelled one does (AbortError).
   const originalOpenFilePicker = globalThis.showOpenFilePicker;
@@ -182,7 +182,7 @@
     const all = Promise.all.bind(Promise);
     const keyOf = (f) => `${f.name}\u0000${f.size}\u0000${f.lastModified}`;
 
-    // Resolves to the keys of the files guard.js left in the selection.
+    // Resolves to the keys of the files uploads.js left in the selection.
     const checkedByGuard = (files) => new Promise((resolve) => {
       const input = createElement.call(document, 'input');
       setAttribute.call(input, 'type', 'file');

@@ -48,7 +48,7 @@ test('unrelated text does not match, and a foreign file is refused with a reason
 test('wasm and native tokenize a large mixed text alike', () => {
   const files = [
     'wasm/engine/src/content/fingerprint/tokenize.rs', 'wasm/engine/src/content/secrets/rules.rs',
-    'extension/background/main.js', 'extension/content/guard.js', 'extension/pages/options.html', 'scripts/test.sh',
+    'extension/background/main.js', 'extension/content/paste-drop.js', 'extension/pages/options.html', 'scripts/test.sh',
   ];
   const pieces = [
     'let $x = foo_1(bar, 42);', 'if (a<b) { return c_d$; }', 'x.y[z] += 0x1F;', '@Override', 'a ~ b ^ c | d', '$HOME/$PATH',
