@@ -1,4 +1,5 @@
-//! What the engine answers about a URL.
+//! What the engine answers about a URL or a text: the action, and what a warning asks of the
+//! employee who goes on.
 
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +43,29 @@ impl Action {
             Action::Block => 0,
             Action::Warn => 1,
             Action::Allow => 2,
+        }
+    }
+}
+
+/// Whether going on past a warning asks the employee why ("Continue" on the warn page or in
+/// the content dialog). Network rules and the content section both set it, so it lives here,
+/// beside the action, rather than in either policy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Justification {
+    #[default]
+    None,
+    Optional,
+    Required,
+}
+
+impl Justification {
+    pub fn parse(s: &str) -> Option<Justification> {
+        match s {
+            "none" => Some(Justification::None),
+            "optional" => Some(Justification::Optional),
+            "required" => Some(Justification::Required),
+            _ => None,
         }
     }
 }

@@ -26,8 +26,7 @@ use serde::Deserialize;
 use super::markers::MarkerRule;
 use super::secrets::RULES;
 use crate::error::PolicyError;
-use crate::policy::Justification;
-use crate::verdict::Action;
+use crate::verdict::{Action, Justification};
 
 pub use super::fingerprint::DEFAULT_MIN_MATCHES;
 /// Largest uploaded file scanned when the policy doesn't say (`maxFileBytes`), for the

@@ -14,8 +14,7 @@
 use serde::Serialize;
 
 use super::scanner::{redact_secrets, ContentScanner, Detector, Finding};
-use crate::policy::Justification;
-use crate::verdict::Action;
+use crate::verdict::{Action, Justification};
 
 /// Leading bytes inspected to tell text from binary.
 const SNIFF_BYTES: usize = 8192;

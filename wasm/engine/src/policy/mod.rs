@@ -5,7 +5,6 @@ mod schema;
 
 use std::collections::{BTreeMap, HashSet};
 
-pub use schema::Justification;
 use schema::{FastPolicyDoc, RawPolicyDoc, RuleDoc, RuleId};
 
 use crate::catalog::{Catalog, CATEGORIES};
@@ -13,6 +12,8 @@ use crate::content::policy::{ContentDoc, ContentPolicy};
 use crate::error::PolicyError;
 use crate::url_filter::{FilterIndex, Ranked, RequestUrl, UrlFilter};
 use crate::verdict::Action;
+/// A compiled rule's justification setting ([`Rule::justification`]), offered beside the rule.
+pub use crate::verdict::Justification;
 
 /// The only policy format version this engine reads.
 pub const POLICY_VERSION: u32 = 1;

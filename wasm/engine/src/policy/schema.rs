@@ -52,27 +52,6 @@ pub(super) struct RuleDoc {
     pub justification: Option<String>,
 }
 
-/// Whether "Continue" on the warn page asks the employee why.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Justification {
-    #[default]
-    None,
-    Optional,
-    Required,
-}
-
-impl Justification {
-    pub fn parse(s: &str) -> Option<Justification> {
-        match s {
-            "none" => Some(Justification::None),
-            "optional" => Some(Justification::Optional),
-            "required" => Some(Justification::Required),
-            _ => None,
-        }
-    }
-}
-
 /// Only the id of a rule, read leniently so that other errors can name the rule.
 #[derive(Deserialize)]
 pub(super) struct RuleId {

@@ -329,7 +329,7 @@ impl FingerprintDb {
         let d = &self.filter.descriptor;
         let entries = &self.filter.fingerprints;
         let at: [(u16, u32, u32, u32); N] = std::array::from_fn(|i| {
-            let hash = super::winnow::mix64(hash(i).wrapping_add(d.seed));
+            let hash = super::hash::mix64(hash(i).wrapping_add(d.seed));
             let h0 = mul_high(hash, d.segment_count_length);
             let h1 = (h0 + d.segment_length) ^ (((hash >> 18) as u32) & d.segment_length_mask);
             let h2 = (h0 + 2 * d.segment_length) ^ ((hash as u32) & d.segment_length_mask);

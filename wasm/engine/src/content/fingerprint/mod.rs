@@ -18,6 +18,7 @@
 mod block_masks;
 mod build;
 mod db;
+mod hash;
 mod reserved;
 mod scan;
 #[cfg(not(target_arch = "wasm32"))]
@@ -219,9 +220,9 @@ mod tests {
         for seed in 0u64..200 {
             let mut key = [0u8; 16];
             for (i, b) in key.iter_mut().enumerate() {
-                *b = (winnow::mix64(seed * 31 + i as u64) >> 7) as u8;
+                *b = (hash::mix64(seed * 31 + i as u64) >> 7) as u8;
             }
-            let m = winnow::mix64(seed ^ 0xABCD);
+            let m = hash::mix64(seed ^ 0xABCD);
             let want = siphasher::sip::SipHasher13::new_with_key(&key).hash(&m.to_le_bytes());
             assert_eq!(FingerprintKey::from_bytes(key).hasher().hash(m), want, "seed {seed}");
         }

@@ -158,7 +158,7 @@ static IMAGES: [Folded; WORDS.len() + 1] = {
 
 /// The `n`-th odd multiplier tried (a fixed sequence: murmur3's finaliser of `n`).
 const fn candidate(n: u64) -> u64 {
-    super::winnow::mix64(n) | 1
+    super::hash::mix64(n) | 1
 }
 
 /// Whether `multiplier` gives every reserved word a slot of its own.

@@ -23,6 +23,7 @@
 //! passes (hashes, minima, reports) so that the state stays in registers. Nothing allocates per
 //! token: the last `K` tokens and `W` k-grams live in fixed arrays.
 
+use super::hash::mix64;
 use super::{K, W};
 
 /// Odd multiplier of the polynomial hash.
@@ -42,16 +43,6 @@ const POW: [u64; K + 1] = {
 /// Token id of "the same identifier as the one `d` tokens back" (`d < K`); every other token
 /// id is below it.
 const LINK_BASE: u32 = 1024;
-
-/// The murmur3 64-bit finaliser.
-#[inline(always)]
-pub(crate) const fn mix64(mut x: u64) -> u64 {
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
-    x ^ (x >> 33)
-}
 
 /// Every token id spread over 64 bits, so k-grams of similar ids don't cancel.
 static VALUES: [u64; LINK_BASE as usize + K] = {
