@@ -4,11 +4,11 @@
 // those can't see or express (history.pushState changes, pages answered by the site's own
 // service worker cache, filters with query tokens). The engine decides; this module redirects.
 //
-// One decision record per stopped navigation, per tab and frame: {id, url}. A network redirect
-// to the warn page loses the original URL and the navigation events still carry it, so every
-// web navigation's URL is noted (in memory and in session storage, which a worker restart
-// keeps) and becomes the record the warn page reads. "Continue" names the record's id and
-// consumes it.
+// One decision record per navigation, per tab and frame: {id, url}, with an unguessable id. A
+// network redirect to the warn page loses the original URL and the navigation events still
+// carry it, so every web navigation's URL is noted (in memory and in session storage, which a
+// worker restart keeps) and becomes the record the warn page reads. "Continue" names the
+// record's id and consumes it; nothing a page puts in the warn page's address is acted on.
 import { api } from '../shared/runtime-module.js';
 import * as policy from './policy.js';
 import * as grants from './grants.js';
@@ -20,7 +20,11 @@ const isWeb = (url) => /^(https?|wss?):/i.test(url);
 const recordKey = (tabId, frameId) => `nav:${tabId}:${frameId}`;
 const records = new Map();
 
-function newRecord(tabId, frameId, url) {
+// The record of a navigation to `url` in the frame: the current one when it is for the same URL
+// (the network rule's redirect and this module's own check of one navigation are one decision).
+function noteNavigation(tabId, frameId, url) {
+  const current = records.get(recordKey(tabId, frameId));
+  if (current?.url === url) return current;
   const record = { id: crypto.randomUUID(), url };
   records.set(recordKey(tabId, frameId), record);
   api.storage.session?.set({ [recordKey(tabId, frameId)]: record }).catch(() => {});
@@ -28,12 +32,12 @@ function newRecord(tabId, frameId, url) {
 }
 
 async function recordFor(tabId, frameId) {
+  if (tabId == null) return null;
   const key = recordKey(tabId, frameId);
   if (records.has(key)) return records.get(key);
   const got = await api.storage.session?.get(key).catch(() => ({}));
   const record = got?.[key];
-  // Records written before they had ids were the URL alone.
-  return typeof record === 'string' ? { id: null, url: record } : record ?? null;
+  return typeof record?.id === 'string' && typeof record.url === 'string' ? record : null;
 }
 
 async function consume(tabId, frameId) {
@@ -42,12 +46,16 @@ async function consume(tabId, frameId) {
   await api.storage.session?.remove(key).catch(() => {});
 }
 
-async function checkNavigation(d) {
+// `beforeRequest` is true for onBeforeNavigate: the navigation's request has not left, and where
+// the network rules express the deciding filter they will redirect it themselves. A second
+// redirect from here would load the warn page twice (and drop a click made on the first).
+async function checkNavigation(d, beforeRequest) {
   if (d.frameId !== 0 || !isWeb(d.url)) return;
   const { engine } = await policy.current();
+  if (beforeRequest && engine.networkRulesCover(d.url)) return;
   const e = engine.explain(d.url, await grants.current(), Date.now());
   if (e.action === 'allow') return;
-  newRecord(d.tabId, 0, d.url);
+  noteNavigation(d.tabId, 0, d.url);
   const page = e.action === 'block' ? BLOCK_PAGE : WARN_PAGE;
   await api.tabs.update(d.tabId, { url: api.runtime.getURL(page) + '#url=' + d.url });
 }
@@ -56,46 +64,83 @@ export function watchNavigations() {
   api.webNavigation.onBeforeNavigate.addListener((d) => {
     forgetFrame(d.tabId, d.frameId);
     if (!isWeb(d.url)) return;
-    newRecord(d.tabId, d.frameId, d.url);
-    void checkNavigation(d);
+    noteNavigation(d.tabId, d.frameId, d.url);
+    void checkNavigation(d, true);
   });
-  api.webNavigation.onHistoryStateUpdated.addListener((d) => void checkNavigation(d));
-  api.webNavigation.onCommitted.addListener((d) => void checkNavigation(d));
+  api.webNavigation.onHistoryStateUpdated.addListener((d) => void checkNavigation(d, false));
+  api.webNavigation.onCommitted.addListener((d) => void checkNavigation(d, false));
 }
 
 // --- What the warn and block pages ask --------------------------------------------------------
-// The record for the page's frame; a URL the page carries in its address (the network rule's
-// substitution, kept across reloads) takes its place.
-async function decisionFor({ url }, sender) {
-  const tabId = sender.tab?.id;
-  const frameId = sender.frameId ?? 0;
-  const record = await recordFor(tabId, frameId);
-  if (url && record?.url !== url) return newRecord(tabId, frameId, url);
+// Only the record the background made for the page's own tab and frame counts: a warn page a
+// web page opened or framed with a URL of its choosing has none, and so explains nothing and
+// continues nothing. The URL in the page's address must be the record's (an older warn page
+// restored from history is not the current one).
+const sameUrl = (a, b) => {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return false;
+  }
+};
+
+async function recordOf({ url }, sender) {
+  const record = await recordFor(sender.tab?.id, sender.frameId ?? 0) ?? await redirectRecord(url, sender);
+  if (!record || (url && !sameUrl(url, record.url))) return null;
   return record;
+}
+
+// A navigation the network rules stopped before this worker was listening (the first one after
+// the browser or the extension starts, by the static ruleset) left no record. The page's URL is
+// taken then only if the browser reports that one of the extension's redirect rules matched a
+// request of this very tab in the last minute, and the engine stops that URL: a warn page a web
+// page opened itself has no such match.
+const redirectRuleIds = { static: null };
+async function isRedirectRule({ ruleId, rulesetId }) {
+  const dnr = api.declarativeNetRequest;
+  let rules;
+  if (rulesetId === '_dynamic') rules = await dnr.getDynamicRules();
+  else if (rulesetId === '_session') rules = await dnr.getSessionRules();
+  else rules = redirectRuleIds.static ??= await fetch(api.runtime.getURL('rules/default.json')).then((r) => r.json()).catch(() => []);
+  return rules.some((r) => r.id === ruleId && r.action?.type === 'redirect');
+}
+async function redirectRecord(url, sender) {
+  const tabId = sender.tab?.id;
+  if (!url || tabId == null || !isWeb(url)) return null;
+  const matched = await api.declarativeNetRequest.getMatchedRules?.({ tabId, minTimeStamp: Date.now() - 60_000 }).catch(() => null);
+  let redirected = false;
+  for (const m of matched?.rulesMatchedInfo ?? []) redirected ||= m.tabId === tabId && await isRedirectRule(m.rule);
+  if (!redirected) return null;
+  const { engine } = await policy.current();
+  if (engine.explain(url, await grants.current(), Date.now()).action === 'allow') return null;
+  return noteNavigation(tabId, sender.frameId ?? 0, url);
 }
 
 // The explanation of the navigation the page stands for, with the record's id.
 export async function explain(msg, sender) {
-  const record = await decisionFor(msg, sender);
+  const record = await recordOf(msg, sender);
   if (!record) return { error: 'unknown-url' };
   const { engine } = await policy.current();
   return { ...engine.explain(record.url, await grants.current(), Date.now()), decision: record.id };
 }
 
-export async function shown({ url, action, rule }) {
-  await audit.record({ type: 'navigation', action, rule, url });
+export async function shown({ decision, action, rule }, sender) {
+  const record = await recordOf({}, sender);
+  if (!record || record.id !== decision) return { error: 'unknown-url' };
+  await audit.record({ type: 'navigation', action: String(action).slice(0, 16), rule, url: record.url });
   return {};
 }
 
 // The employee's choice on the warn page: "continue" (with a reason where the rule asks for
-// one) consumes the decision record and grants the host; "back" is recorded.
-export async function decide({ decision, url, choice, justification }, sender) {
-  const stored = await recordFor(sender.tab?.id, sender.frameId ?? 0);
-  const record = stored && decision && stored.id === decision ? stored : await decisionFor({ url }, sender);
-  if (!record) return { error: 'unknown-url' };
+// one) needs the page's own record, in a top-level frame; it consumes the record and grants
+// the host. "back" is recorded.
+export async function decide({ decision, choice, justification }, sender) {
+  const record = await recordOf({}, sender);
+  if (!record || !decision || record.id !== decision) return { error: 'unknown-url' };
   const { engine } = await policy.current();
   const why = String(justification ?? '');
   const e = engine.explain(record.url, await grants.current(), Date.now());
+  if (choice === 'continue' && sender.frameId !== 0) return { error: 'framed' };
   await audit.record({ type: 'warn-decision', choice, justification: why || null, rule: e.rule, url: e.url });
   if (choice !== 'continue') return {};
   const grant = engine.continueOn(record.url, why, Date.now());

@@ -5,7 +5,9 @@ const kind = root.dataset.kind;
 const $ = (id) => document.getElementById(id);
 const send = (msg) => api.runtime.sendMessage(msg);
 
-// `#url=<original URL, verbatim>`: written by the network rule's substitution or the background.
+// `#url=<original URL>`: written by the network rule's substitution or the background. It is only
+// a check that this page is the one the background's decision record is for (a page restored
+// from history may be an older one); the URL itself always comes from the record.
 function urlFromHash() {
   const i = location.href.indexOf('#url=');
   return i < 0 ? null : location.href.slice(i + 5);
@@ -16,24 +18,57 @@ function goBack() {
   else location.replace('about:blank');
 }
 
+// The background's explanation of the navigation it stopped in this tab and frame, or null.
+// Right after the browser or the extension starts, the background may still be starting (keep
+// asking for up to 20 s while it can't answer) or catching up with the navigation that brought
+// us here (an answer that it doesn't know it: ask for 2 s more).
+async function explanation() {
+  const start = Date.now();
+  for (;;) {
+    const e = await send({ type: 'explain', url: urlFromHash() }).catch(() => null);
+    if (e && !e.error) return e;
+    if (Date.now() - start > (e ? 2000 : 20_000)) return null;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+// Only a top-level page may give "Continue": in a frame, the page around it could make an
+// employee click it without knowing (clickjacking). The background checks this too.
+const framed = window.top !== window;
+
 async function main() {
   localize();
   $('go-back').addEventListener('click', goBack);
   $('go-back').focus();
-  // Right after the browser or the extension starts, the background may still be starting
-  // (keep asking for up to 20 s while it can't answer) or catching up with the navigation that
-  // brought us here (an answer that it doesn't know the URL: ask for 2 s more).
-  let e;
-  const start = Date.now();
-  for (;;) {
-    e = await send({ type: 'explain', url: urlFromHash() }).catch(() => null);
-    if (e && !e.error) break;
-    if (Date.now() - start > (e ? 2000 : 20_000)) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  if (!e || e.error) {
+  const ready = explanation();
+  // "Continue" listens from the start, so a click made before the background has answered is
+  // acted on once it has; only the employee's own click counts.
+  let continuing = false;
+  $('continue')?.addEventListener('click', async (event) => {
+    const e = await ready;
+    if (!event.isTrusted || framed || continuing || !e || e.action !== 'warn') return;
+    const justification = $('justification').value.trim();
+    if (e.justification === 'required' && !justification) {
+      $('error').textContent = t('justificationMissing');
+      $('justification').focus();
+      return;
+    }
+    continuing = true;
+    $('continue').disabled = true;
+    const r = await send({ type: 'decide', decision: e.decision, choice: 'continue', justification }).catch((err) => ({ error: String(err?.message ?? err) }));
+    if (r?.error) {
+      $('error').textContent = r.error === 'justification-required' ? t('justificationMissing') : r.error;
+      $('continue').disabled = false;
+      continuing = false;
+      return;
+    }
+    location.replace(r.url);
+  });
+
+  const e = await ready;
+  if (!e) {
     $('message').textContent = t('unknownUrl');
-    $('continue')?.setAttribute('disabled', '');
+    $('continue')?.remove();
     return;
   }
   // Keep the URL in the page's own address so reload and back/forward still know it.
@@ -48,30 +83,19 @@ async function main() {
     $('alternative-link').href = e.alternative;
     $('alternative-link').textContent = e.alternative;
   }
-  void send({ type: 'shown', url: e.url, action: kind, rule: e.rule });
+  void send({ type: 'shown', decision: e.decision, action: kind, rule: e.rule });
   if (kind !== 'warn') return;
   if (e.action === 'allow') { location.replace(e.url); return; } // continued in another tab
+  if (framed) {
+    $('continue').remove();
+    $('framed-note').hidden = false;
+    return;
+  }
   if (e.justification !== 'none') {
     $('justification-box').hidden = false;
     $('justification-label').textContent = t(e.justification === 'required' ? 'justificationRequired' : 'justificationOptional');
   }
-  $('continue').addEventListener('click', async () => {
-    const justification = $('justification').value.trim();
-    if (e.justification === 'required' && !justification) {
-      $('error').textContent = t('justificationMissing');
-      $('justification').focus();
-      return;
-    }
-    $('continue').disabled = true;
-    const r = await send({ type: 'decide', decision: e.decision, url: urlFromHash() ?? e.url, choice: 'continue', justification });
-    if (r?.error) {
-      $('error').textContent = r.error === 'justification-required' ? t('justificationMissing') : r.error;
-      $('continue').disabled = false;
-      return;
-    }
-    location.replace(r.url);
-  });
-  $('go-back').addEventListener('click', () => void send({ type: 'decide', decision: e.decision, url: urlFromHash() ?? e.url, choice: 'back' }), { once: true });
+  $('go-back').addEventListener('click', () => void send({ type: 'decide', decision: e.decision, choice: 'back' }), { once: true });
 }
 
 main();

@@ -124,9 +124,11 @@ test('admin policy: block page with the company message, no way through', async 
 test('admin policy: warn, continue with a justification, then the site loads', async (t) => {
   await visit(t, 'https://chatgpt.com/c/9', 'pages/warn.html');
   await waitFor(() => ff.exec('return !document.getElementById("justification-box").hidden'), 'justification box');
-  await ff.exec('document.getElementById("continue").click()');
+  // Only the employee's own click continues (a script's click() is not one).
+  await ff.click('#continue');
   assert.notEqual(await waitFor(() => text('error'), 'refusal'), '');
-  await ff.exec('document.getElementById("justification").value = "Vendor evaluation"; document.getElementById("continue").click()');
+  await ff.exec('document.getElementById("justification").value = "Vendor evaluation"');
+  await ff.click('#continue');
   await waitFor(async () => (await ff.url()) === 'https://chatgpt.com/c/9', 'the site');
   assert.equal(await waitFor(() => text('site'), 'site'), 'SITE chatgpt.com');
 });

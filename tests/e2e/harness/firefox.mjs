@@ -88,6 +88,11 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }
       const found = await s('POST', '/element', { using: 'css selector', value: selector });
       return s('POST', '/frame', { id: found });
     },
+    // A real click on the element `selector` names (WebDriver's element click: a trusted event).
+    async click(selector) {
+      const found = await s('POST', '/element', { using: 'css selector', value: selector });
+      await s('POST', `/element/${Object.values(found)[0]}/click`, {});
+    },
     // Picks files in an <input type=file> the WebDriver way (as the file chooser would);
     // `host` names the element whose shadow root holds the input, if it is in one.
     async chooseFiles(selector, paths, host = null) {

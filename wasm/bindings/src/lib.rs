@@ -156,6 +156,12 @@ impl WasmEngine {
         to_js(&Out { rules: &c.rules, regex_rules: c.regex_rules, skipped: &c.skipped })
     }
 
+    /// Whether the network rules stop a navigation to `url` themselves (see the engine).
+    #[wasm_bindgen(js_name = networkRulesCover)]
+    pub fn network_rules_cover(&self, url: &str) -> bool {
+        self.inner.network_rules_cover(url)
+    }
+
     /// The allow rule that remembers "Continue" for the URL's host, or null.
     #[wasm_bindgen(js_name = grantRule)]
     pub fn grant_rule(&self, id: u32, url: &str) -> Result<JsValue, JsError> {

@@ -192,6 +192,13 @@ pub fn priority(filter: &UrlFilter, rank: u8) -> u32 {
         + rank as u32
 }
 
+/// Whether the network rules express `f` exactly (otherwise it is in
+/// [`DnrCompilation::skipped`], and only the navigation check covers it).
+pub fn expresses(f: &UrlFilter) -> bool {
+    let web_scheme = f.scheme.as_deref().is_none_or(|s| matches!(s, "http" | "https" | "ws" | "wss"));
+    web_scheme && network_condition(f).is_some()
+}
+
 /// Compiles a policy to DNR rules.
 pub fn compile(policy: &Policy, opts: &DnrOptions) -> DnrCompilation {
     let mut packed: BTreeMap<(u32, u8), Vec<String>> = BTreeMap::new();

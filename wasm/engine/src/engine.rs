@@ -185,6 +185,19 @@ impl Engine {
         dnr::compile(&self.policy, opts)
     }
 
+    /// Whether the browser's network rules stop a navigation to `url` before its request
+    /// leaves: its deciding filter is one they express. When they do, the background need not
+    /// redirect the navigation itself (doing so would load the warn page twice).
+    pub fn network_rules_cover(&self, url: &str) -> bool {
+        match RequestUrl::parse(url) {
+            Ok(req) => match self.policy.decide(&req) {
+                Some((rule, filter)) => rule.action == Action::Allow || dnr::expresses(filter),
+                None => true,
+            },
+            Err(_) => false,
+        }
+    }
+
     /// The DNR allow rule that makes a "Continue" on `url` stick for its host, or `None` when
     /// the URL is not warned.
     pub fn grant_rule(&self, id: u32, url: &str) -> Result<Option<serde_json::Value>, UrlError> {
@@ -323,6 +336,26 @@ mod tests {
         let at = |now| e.explain("https://warned.example/a", &grants, now).unwrap();
         assert_eq!((at(1_999.0).action, at(1_999.0).granted), (Action::Allow, true));
         assert_eq!((at(2_000.0).action, at(2_000.0).granted), (Action::Warn, false));
+    }
+
+    #[test]
+    fn network_rules_cover_what_they_express_and_leave_the_rest_to_the_navigation_check() {
+        let e = Engine::from_policy_json(r#"{"version":1,"rules":[
+            {"id":"w","action":"warn","patterns":["warned.example"]},
+            {"id":"q","action":"block","patterns":["oauth.example/auth?client_id=681255809395-oo8ft2oprdrnp9e3aqf6av3hmdib135j.apps.googleusercontent.com"]},
+            {"id":"f","action":"block","patterns":["ftp://files.example"]}]}"#).unwrap();
+        assert!(e.network_rules_cover("https://warned.example/x"));
+        assert!(e.network_rules_cover("https://other.example/"), "allowed by default: nothing to stop");
+        assert!(!e.network_rules_cover("ftp://files.example/"), "a scheme the network rules do not see");
+        assert!(!e.network_rules_cover("not a url"));
+        // Exactly the filters the compiler reports as skipped are left to the navigation check.
+        let compiled = crate::dnr::compile(e.policy(), &crate::dnr::DnrOptions {
+            warn_page: "/w".into(), block_page: "/b".into(), first_id: 1, extension_base: None });
+        for rule in &e.policy().rules {
+            for rf in &rule.filters {
+                assert_eq!(crate::dnr::expresses(&rf.filter), !compiled.skipped.contains(&rf.filter.to_string()), "{}", rf.filter);
+            }
+        }
     }
 
     #[test]
