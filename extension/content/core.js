@@ -17,8 +17,13 @@
 //   clipboard-read.js   the page's navigator.clipboard reads ─┤  ─► editing (deliver or not)
 //   uploads.js          file inputs, and selections page-world.js hands over ─┘
 //
-// page-world.js runs apart, in the page's own world, and talks to clipboard-read.js and
-// uploads.js through DOM events.
+// page-world.js runs apart, in the page's own world. It talks to clipboard-read.js and
+// uploads.js over a MessagePort that core.js hands it before any page script runs, and tells
+// core.js synchronously when the page's document.open() has removed the window's listeners.
+//
+// The page is an adversary (SECURITY.md): only trusted events (the employee's own paste, drop,
+// keys and clicks) make these scripts act; the page's synthetic events pass untouched and
+// unjudged, so AIGuard never does for the page what the page could not do itself.
 'use strict';
 
 var aiguardContent = (() => {
@@ -27,16 +32,58 @@ var aiguardContent = (() => {
 
   // Every listener goes on the window in the capture phase, through `on`. document.open()
   // (how some editors build their editing iframe) removes all of a window's listeners, these
-  // scripts' included, and the scripts are not injected again: the observer sees the document
-  // being replaced and puts them back (adding a listener twice is a no-op).
+  // scripts' included, and the scripts are not injected again. page-world.js's document.open()
+  // tells the channel's element at once, inside the call, so they are back before the page can
+  // add a listener of its own; the observer, which sees the document being replaced, puts them
+  // back too when the call came another way (adding a listener twice is a no-op).
   const installed = [];
   function on(type, listener) {
     installed.push([type, listener]);
     window.addEventListener(type, listener, true);
   }
-  new MutationObserver(() => {
+  const reinstall = () => {
     for (const [type, listener] of installed) window.addEventListener(type, listener, true);
-  }).observe(document, { childList: true });
+  };
+  new MutationObserver(reinstall).observe(document, { childList: true });
+
+  // --- the channel to page-world.js ---------------------------------------------------------------
+  // page-world.js sends a private element (in no document) as the relatedTarget of a request on
+  // the window; the answer, a MessagePort, is dispatched at that element, where only its
+  // listener hears. The first request is page-world.js's: both scripts run before any page
+  // script, and whichever runs second completes the exchange (HELLO asks page-world.js to
+  // request again). Later requests, the page's, are ignored.
+  const pageHandlers = {}; // message type -> async (message) => answer
+  let channelElement = null;
+  function connect(e) {
+    const element = e.relatedTarget;
+    if (channelElement || !(element instanceof HTMLElement) || element.localName !== 'aiguard-channel' || element.isConnected) return;
+    const { port1, port2 } = new MessageChannel();
+    const offer = new MessageEvent('aiguard-channel-offer', { ports: [port2], cancelable: true });
+    element.dispatchEvent(offer);
+    if (!offer.defaultPrevented) return;
+    channelElement = element;
+    element.addEventListener('aiguard-reattach', reinstall);
+    port1.onmessage = async ({ data }) => {
+      const handler = Object.hasOwn(pageHandlers, data?.type) ? pageHandlers[data.type] : null;
+      if (!handler || typeof data.id !== 'string') return;
+      const answer = await handler(data).catch(() => null);
+      port1.postMessage({ ...(answer ?? {}), id: data.id });
+    };
+  }
+  window.addEventListener('aiguard-channel-request', connect, true);
+  window.dispatchEvent(new Event('aiguard-channel-hello'));
+  // `handler(message)` answers page-world.js's messages of `type` (its answer goes back with
+  // the message's id).
+  const onPageMessage = (type, handler) => { pageHandlers[type] = handler; };
+
+  // When the employee last pressed a key, clicked or touched: a submission the page makes with
+  // no such gesture just before it is the page's own doing, not the employee's.
+  let lastGesture = -Infinity;
+  for (const type of ['keydown', 'mousedown', 'pointerdown', 'touchend', 'click']) {
+    on(type, (e) => { if (e.isTrusted) lastGesture = performance.now(); });
+  }
+  const GESTURE_MS = 1000;
+  const followsGesture = () => performance.now() - lastGesture < GESTURE_MS;
 
   // A question to the background; rejects when it can't answer (or answers with an error).
   function ask(message) {
@@ -56,5 +103,5 @@ var aiguardContent = (() => {
     on(type, (e) => { if (overlay.owns(e.target)) e.stopImmediatePropagation(); });
   }
 
-  return { api, overlay, on, ask, fromOverlay };
+  return { api, overlay, on, ask, fromOverlay, onPageMessage, followsGesture };
 })();

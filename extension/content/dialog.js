@@ -10,12 +10,13 @@
 (() => {
   const ns = aiguardContent;
   const { api, ask, overlay } = ns;
+  const { extensionAlive } = aiguardRuntime;
 
   const SMALL_FRAME = { width: 480, height: 360 };
   const dialogsInTop = new Map(); // id -> resolve
   let nextDialog = 0;
   function showDialog(request) {
-    const small = window !== window.top && (window.innerWidth < SMALL_FRAME.width || window.innerHeight < SMALL_FRAME.height);
+    const small = window !== window.top && extensionAlive() && (window.innerWidth < SMALL_FRAME.width || window.innerHeight < SMALL_FRAME.height);
     if (!small) return overlay.show(request);
     const id = ++nextDialog;
     return new Promise((resolve) => {
@@ -41,7 +42,7 @@
 
   // Shows the verdict and records the choice; resolves to the choice.
   async function decide(kind, verdict) {
-    const answer = await showDialog({ kind, verdict: verdict ?? { action: 'block', findings: [], parts: [] }, unavailable: !verdict });
+    const answer = await showDialog({ kind, verdict: verdict ?? { action: 'block', findings: [], parts: [] }, unavailable: !verdict, contextLost: !extensionAlive() });
     ask({
       type: 'contentDecision', kind, choice: answer.choice, justification: answer.justification,
       action: verdict?.action ?? 'block',
@@ -56,7 +57,7 @@
     work.catch((err) => {
       console.error('AIGuard: could not check content', err);
       cleanup?.();
-      showDialog({ kind, verdict: { action: 'block', findings: [], parts: [] }, unavailable: true }).catch(() => {});
+      showDialog({ kind, verdict: { action: 'block', findings: [], parts: [] }, unavailable: true, contextLost: !extensionAlive() }).catch(() => {});
     });
   }
 

@@ -5,7 +5,7 @@
 'use strict';
 
 var aiguardOverlay = (() => {
-  const { t, uiLanguage } = aiguardRuntime;
+  const { t, preload, uiLanguage } = aiguardRuntime;
 
   const CSS = `
     :host { all: initial !important; }
@@ -38,6 +38,15 @@ var aiguardOverlay = (() => {
   const hosts = new WeakSet();
   const DETECTOR_KEY = { secret: 'findingSecret', fingerprint: 'findingCode', marker: 'findingMarker' };
   const KINDS = ['paste', 'drop', 'prompt', 'upload'];
+  // Everything the dialog may say, read now: after an update of the extension under this page
+  // the locale files can no longer be read, and the dialog must still say why.
+  preload([
+    ...Object.values(DETECTOR_KEY), 'codeCoverage', 'contentUnavailableTitle', 'contentUnavailable', 'contentContextLost',
+    'blockedExplain', 'warnedExplain', 'findingsLabel', 'justificationPlaceholder', 'contentJustificationRequired',
+    'contentJustificationOptional', 'contentJustificationMissing', 'brand', 'ok', 'cancel',
+    ...KINDS.flatMap((k) => ['blocked', 'warned', 'redacted', 'anyway'].map((w) => w + k[0].toUpperCase() + k.slice(1))),
+  ]);
+  uiLanguage();
 
   function el(tag, props = {}, ...children) {
     const node = document.createElement(tag);
@@ -75,8 +84,10 @@ var aiguardOverlay = (() => {
   }
 
   // Shows the verdict; resolves to {choice: 'ok'|'cancel'|'proceed'|'redact', justification}.
-  // `kind` is paste, drop, prompt or upload.
-  function show({ kind, verdict, unavailable = false }) {
+  // `kind` is paste, drop, prompt or upload. `unavailable` is set when the content could not be
+  // checked: `contextLost` says it is because the extension was updated or reloaded under the
+  // page (which a reload of the page mends).
+  function show({ kind, verdict, unavailable = false, contextLost = false }) {
     kind = KINDS.includes(kind) ? kind : 'paste';
     const Kind = kind[0].toUpperCase() + kind.slice(1);
     const blocking = unavailable || verdict.action === 'block';
@@ -95,7 +106,7 @@ var aiguardOverlay = (() => {
     const body = el('div', { id: bodyId });
     dialog.append(body);
     if (unavailable) {
-      body.append(el('p', { text: t('contentUnavailable') }));
+      body.append(el('p', { text: t(contextLost ? 'contentContextLost' : 'contentUnavailable') }));
     } else {
       body.append(el('p', { text: t(blocking ? 'blockedExplain' : 'warnedExplain') }));
       const list = el('ul', { 'aria-label': t('findingsLabel') });

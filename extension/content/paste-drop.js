@@ -17,6 +17,7 @@
 
   let dragFromThisDocument = false;
   on('dragstart', (e) => {
+    if (!e.isTrusted) return;
     dragFromThisDocument = true;
     // dragend goes to the source node, which may have left the document; a cancelled
     // dragstart starts no drag at all.
@@ -108,8 +109,11 @@
     return true;
   }
 
+  // Only the employee's own paste or drop is judged. A page's synthetic event carries what the
+  // page already has: it passes untouched, unjudged (no verdict oracle), and never becomes a
+  // native paste (which would hand the page the clipboard).
   on('paste', (e) => {
-    if (isReplay(e) || fromOverlay(e) || !inScope() || !e.clipboardData || isCheckedPaste(e)) return;
+    if (isReplay(e) || fromOverlay(e) || !e.isTrusted || !inScope() || !e.clipboardData || isCheckedPaste(e)) return;
     const handling = intercept('paste', e, e.clipboardData);
     if (handling) failClosed('paste', handling);
   });
@@ -119,7 +123,7 @@
     const internal = dragFromThisDocument && !e.dataTransfer?.files?.length;
     dragFromThisDocument = false;
     // Moving text within the page is not content arriving from outside.
-    if (isReplay(e) || internal || !inScope() || !e.dataTransfer) return;
+    if (isReplay(e) || internal || !e.isTrusted || !inScope() || !e.dataTransfer) return;
     const handling = intercept('drop', e, e.dataTransfer);
     if (handling) failClosed('drop', handling);
   });

@@ -1,5 +1,5 @@
 // Typed prompts: Enter (or Ctrl+Enter) in an editor, a click on a send button next to it, and
-// form submissions. Composer text is checked while the employee types, so Enter on checked text
+// form submissions, when the employee makes them (trusted events only). Composer text is checked while the employee types, so Enter on checked text
 // is decided at once and the original keystroke goes through untouched; a submission of text
 // that was never checked is held for the check, and repeated once allowed.
 // Collaborators: core.js, editing.js, scope.js (check), dialog.js (decide).
@@ -7,7 +7,7 @@
 
 (() => {
   const ns = aiguardContent;
-  const { on, fromOverlay, inScope, localVerdict, check, decide, failClosed } = ns;
+  const { on, fromOverlay, followsGesture, inScope, localVerdict, check, decide, failClosed } = ns;
   const { deepTarget, editableRoot, isTextControl, composerText, replay, isReplay } = ns;
 
   // Verdicts on composer text, filled while the user types.
@@ -31,7 +31,7 @@
   // Longer texts are checked at Enter instead of on every pause in typing.
   const PRESCAN_MAX_CHARS = 256 * 1024;
   on('input', (e) => {
-    if (isReplay(e) || fromOverlay(e) || !inScope()) return;
+    if (isReplay(e) || fromOverlay(e) || !e.isTrusted || !inScope()) return;
     const root = editableRoot(deepTarget(e));
     if (!root) return;
     lastComposer = root;
@@ -78,7 +78,7 @@
 
   on('keydown', (e) => {
     if (fromOverlay(e)) return e.stopImmediatePropagation(); // the dialog's keys are not the page's
-    if (isReplay(e) || e.key !== 'Enter' || e.isComposing || e.keyCode === 229 || e.shiftKey || e.altKey || !inScope()) return;
+    if (isReplay(e) || !e.isTrusted || e.key !== 'Enter' || e.isComposing || e.keyCode === 229 || e.shiftKey || e.altKey || !inScope()) return;
     const target = deepTarget(e);
     const root = editableRoot(target);
     if (!root) return;
@@ -113,7 +113,7 @@
 
   let resending = false;
   on('click', (e) => {
-    if (resending || fromOverlay(e) || !inScope()) return;
+    if (resending || fromOverlay(e) || !e.isTrusted || !inScope()) return;
     const button = sendButtonFor(deepTarget(e));
     if (!button) return;
     holdSubmission(e, composerText(lastComposer), lastComposer, () => {
@@ -122,8 +122,10 @@
     });
   });
 
+  // A submit event is the browser's even when the page's script asked for it (requestSubmit):
+  // it is judged only when it follows the employee's own key or click.
   on('submit', (e) => {
-    if (resending || !inScope()) return;
+    if (resending || !e.isTrusted || !followsGesture() || !inScope()) return;
     const form = e.target;
     const fields = [...form.querySelectorAll('textarea, input')].filter(isTextControl);
     const root = fields.find((f) => f.value.trim());

@@ -1,81 +1,53 @@
-// File selections. `input` (composed) fires before `change` (not composed); both are held until
-// the files are checked, flagged files are removed from the input, and the events are
-// re-dispatched. Selections whose events never reach the window (inputs the page never
-// attached, inputs inside shadow roots, showOpenFilePicker()) come from page-world.js as
-// `aiguard-upload`, and go back to it with `aiguard-upload-done`, after which it fires the
-// page's events.
+// File selections. The employee's selection in an input the window sees is held at its first
+// event (`input`, composed, fires before `change`): its files are taken out of the input, so the
+// page finds nothing there while they are checked, flagged files are dropped, and the rest are
+// put back with the input and change events re-dispatched. Selections the window does not see
+// (inputs the page never attached, inputs inside shadow roots, showOpenFilePicker()) come from
+// page-world.js over the channel with their files, and the answer says which to keep.
 // Collaborators: page-world.js, core.js, editing.js, scope.js (check, fileParts), dialog.js.
 'use strict';
 
 (() => {
   const ns = aiguardContent;
-  const { on, inScope, check, fileParts, decide, failClosed, deepTarget, shadowOf, replay, isReplay } = ns;
+  const { on, onPageMessage, inScope, check, fileParts, decide, failClosed, deepTarget, replay } = ns;
 
-  const heldInputs = new WeakSet();
-  const handedOver = new WeakSet();
+  // The indices of `files` that may go in; shows the dialog when the engine flags any.
+  async function keptOf(files) {
+    const all = files.map((_, i) => i);
+    const verdict = await check('upload', await fileParts(files));
+    if (verdict?.action === 'allow') return all;
+    const { choice } = await decide('upload', verdict);
+    if (choice === 'proceed') return all;
+    if (!verdict) return [];
+    const flagged = new Set(verdict.findings.filter((f) => f.action !== 'allow').map((f) => f.part));
+    return all.filter((i) => !flagged.has(i) && verdict.parts[i]?.action === 'allow');
+  }
+
+  // --- inputs the window sees ---------------------------------------------------------------------
+  const held = new WeakMap(); // input -> the number of the selection being checked
+  let selections = 0;
   const watchedRoots = new WeakSet();
-  let releasing = null; // the input being handed back: what the page is sent meanwhile is not new
-  const sameSelection = (a, b) => a.length === b.length && a.every((f, i) => f === b[i]
-    || (f.name === b[i].name && f.size === b[i].size && f.lastModified === b[i].lastModified));
 
-  // Hands the checked selection to the page.
-  function release(input, withEvents) {
-    if (handedOver.has(input)) {
-      handedOver.delete(input);
-      releasing = input;
+  function hold(input) {
+    const files = [...input.files];
+    const mine = ++selections;
+    held.set(input, mine);
+    input.files = new DataTransfer().files; // out of the page's reach while checked
+    const done = () => { if (held.get(input) === mine) held.delete(input); };
+    failClosed('upload', (async () => {
+      let keep;
       try {
-        input.dispatchEvent(new Event('aiguard-upload-done'));
+        keep = await keptOf(files);
       } finally {
-        releasing = null;
+        done();
       }
-    } else if (withEvents) {
+      if (held.has(input) || !keep.length) return; // picked again meanwhile, or nothing may go
+      const transfer = new DataTransfer();
+      for (const i of keep) transfer.items.add(files[i]);
+      input.files = transfer.files;
       replay(input, new Event('input', { bubbles: true, composed: true }));
       replay(input, new Event('change', { bubbles: true }));
-    }
-  }
-
-  async function checkFileInput(input) {
-    const files = [...input.files];
-    let keep = files;
-    try {
-      const verdict = await check('upload', await fileParts(files));
-      if (!verdict || verdict.action !== 'allow') {
-        const { choice } = await decide('upload', verdict);
-        if (choice !== 'proceed') {
-          const flagged = new Set((verdict?.findings ?? []).filter((f) => f.action !== 'allow').map((f) => f.part));
-          keep = verdict ? files.filter((_, i) => !flagged.has(i) && verdict.parts[i]?.action === 'allow') : [];
-        }
-      }
-    } finally {
-      heldInputs.delete(input);
-    }
-    // Picked again while this selection was being checked: check what is there now.
-    if (!sameSelection([...input.files], files)) {
-      heldInputs.add(input);
-      return checkFileInput(input);
-    }
-    if (keep.length === files.length) {
-      // Nothing removed: the page gets the selection as made.
-    } else if (keep.length) {
-      const dt = new DataTransfer();
-      for (const f of keep) dt.items.add(f);
-      input.files = dt.files;
-    } else {
-      input.value = '';
-      release(input, false);
-      return;
-    }
-    release(input, true);
-  }
-
-  function holdFileInput(input) {
-    if (heldInputs.has(input)) return;
-    heldInputs.add(input);
-    failClosed('upload', checkFileInput(input), () => {
-      input.value = '';
-      heldInputs.delete(input);
-      release(input, false);
-    });
+    })(), done);
   }
 
   const fileInputOf = (e) => {
@@ -86,41 +58,31 @@
   for (const type of ['input', 'change']) {
     on(type, (e) => {
       const input = fileInputOf(e);
-      if (!input || isReplay(e) || input === releasing || !inScope() || !input.files?.length) return;
+      if (!input || !e.isTrusted) return; // the page's own events carry the page's own files
+      if (held.has(input)) return e.stopImmediatePropagation(); // the second event of a held selection
+      if (!inScope() || !input.files?.length) return;
       e.stopImmediatePropagation();
-      // A shadow root page-world.js did not see being made (declarative shadow DOM): its
-      // `change` stays inside, so stop it there.
+      // Inside a shadow root `change` stays in the root: stop it there too.
       const root = input.getRootNode();
       if (root instanceof ShadowRoot && !watchedRoots.has(root)) {
         watchedRoots.add(root);
         root.addEventListener('change', (c) => {
-          if (!isReplay(c) && heldInputs.has(c.composedPath()[0])) c.stopImmediatePropagation();
+          if (c.isTrusted && held.has(c.composedPath()[0])) c.stopImmediatePropagation();
         }, true);
       }
-      holdFileInput(input);
+      hold(input);
     });
   }
 
-  // The marked input under `node`, through open and closed shadow roots.
-  function markedInput(node) {
-    const root = node instanceof Element ? shadowOf(node) : null;
-    if (!root) return null;
-    const found = root.querySelector('input[type=file][data-aiguard-upload]');
-    if (found) return found;
-    for (const el of root.querySelectorAll('*')) {
-      const inner = markedInput(el);
-      if (inner) return inner;
+  // --- selections page-world.js hands over ----------------------------------------------------------
+  onPageMessage('upload', async ({ files }) => {
+    const list = Array.isArray(files) ? files.filter((f) => f instanceof File) : [];
+    if (!list.length || !inScope()) return { keep: list.map((_, i) => i) };
+    try {
+      return { keep: await keptOf(list) };
+    } catch (err) {
+      failClosed('upload', Promise.reject(err));
+      return { keep: [] };
     }
-    return null;
-  }
-
-  on('aiguard-upload', (e) => {
-    // From inside a closed shadow root the event shows only the host.
-    const input = markedInput(e.composedPath()[0]) ?? fileInputOf(e);
-    if (!(input instanceof HTMLInputElement) || input.type !== 'file') return;
-    e.stopImmediatePropagation();
-    handedOver.add(input);
-    if (!inScope() || !input.files?.length) release(input, true);
-    else holdFileInput(input);
   });
 })();

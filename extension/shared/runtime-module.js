@@ -1,4 +1,4 @@
 // runtime.js for ES modules (the background and the extension's pages).
 import './runtime.js';
 
-export const { api, isFirefox, t, uiLanguage, pickLocalized, localize } = globalThis.aiguardRuntime;
+export const { api, isFirefox, t, uiLanguage, extensionAlive, pickLocalized, localize } = globalThis.aiguardRuntime;

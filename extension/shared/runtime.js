@@ -11,9 +11,44 @@ globalThis.aiguardRuntime ??= (() => {
   const isFirefox = typeof globalThis.browser !== 'undefined' && api.runtime.getURL('').startsWith('moz-extension:');
 
   // A message from the extension's locale files (en, zh_CN), or the key when there is none.
-  const t = (key, subs) => api.i18n.getMessage(key, subs) || key;
+  // A content script whose extension was updated or reloaded under its page can no longer read
+  // them: what it may have to say then is read at its start (`preload`) and kept.
+  const kept = new Map();
+  const SUB = ['\u0001', '\u0002', '\u0003'];
+  function t(key, subs = []) {
+    try {
+      const live = api.i18n.getMessage(key, subs);
+      if (live) return live;
+    } catch { /* the extension is gone from under this page */ }
+    const raw = kept.get(key);
+    if (raw == null) return key;
+    return raw.replace(/[\u0001-\u0003]/g, (c) => String([].concat(subs)[SUB.indexOf(c)] ?? ''));
+  }
+  function preload(keys) {
+    for (const key of keys) {
+      try { kept.set(key, api.i18n.getMessage(key, SUB) || key); } catch { /* gone already */ }
+    }
+  }
 
-  const uiLanguage = () => api.i18n.getUILanguage?.() ?? globalThis.navigator?.language ?? 'en';
+  let language = null;
+  const uiLanguage = () => {
+    try {
+      language ??= api.i18n.getUILanguage?.() ?? globalThis.navigator?.language ?? 'en';
+    } catch {
+      language ??= globalThis.navigator?.language ?? 'en';
+    }
+    return language;
+  };
+
+  // Whether this script's extension is still there (an update or reload leaves content scripts
+  // of open pages without one).
+  const extensionAlive = () => {
+    try {
+      return Boolean(api.runtime?.id);
+    } catch {
+      return false;
+    }
+  };
 
   // The best text from a policy's {lang: text} map for the browser language.
   function pickLocalized(map) {
@@ -35,5 +70,5 @@ globalThis.aiguardRuntime ??= (() => {
     for (const el of root.querySelectorAll('[data-i18n-aria-label]')) el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));
   }
 
-  return Object.freeze({ api, isFirefox, t, uiLanguage, pickLocalized, localize });
+  return Object.freeze({ api, isFirefox, t, preload, uiLanguage, extensionAlive, pickLocalized, localize });
 })();

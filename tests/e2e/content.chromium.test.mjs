@@ -11,6 +11,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSites } from './harness/sites.mjs';
+import { filesOnDisk } from './harness/files.mjs';
 import { launchChromium } from './harness/chromium.mjs';
 import { buildComposerBundle } from './harness/composer.mjs';
 
@@ -366,10 +367,10 @@ for (const csp of ['strict', 'permissive']) {
         await clearSpy(page);
         const chooser = page.waitForEvent('filechooser');
         await open();
-        await (await chooser).setFiles([
+        await (await chooser).setFiles(filesOnDisk([
           { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('meeting notes\n') },
           { name: 'prod.env', mimeType: 'application/octet-stream', buffer: Buffer.from(`AWS_ACCESS_KEY_ID=${SECRET}\n`) },
-        ]);
+        ]));
         const shown = await waitDialog();
         assert.match(shown, /Check before you upload/);
         assert.match(shown, /prod\.env/);
@@ -402,7 +403,7 @@ for (const csp of ['strict', 'permissive']) {
         await page.evaluate(() => { window.__files.length = 0; });
         const chooser = page.waitForEvent('filechooser');
         await page.click('#pick-detached');
-        await (await chooser).setFiles([{ name: 'plan.md', mimeType: 'text/markdown', buffer: Buffer.from('# plan\n') }]);
+        await (await chooser).setFiles(filesOnDisk([{ name: 'plan.md', mimeType: 'text/markdown', buffer: Buffer.from('# plan\n') }]));
         await until('the page sees the clean file', async () => (await page.evaluate(() => window.__files)).length > 0);
         assert.deepEqual((await page.evaluate(() => window.__files)).map((f) => [f.name, f.via, f.connected]), [['plan.md', 'detached', false]]);
         assert.equal(await dialogText(), null);
@@ -661,10 +662,10 @@ test('inside a closed shadow root: a typed secret and Enter are held; a flagged 
     });
     const chooser = page.waitForEvent('filechooser');
     await page.click('#closed-upload');
-    await (await chooser).setFiles([
+    await (await chooser).setFiles(filesOnDisk([
       { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('meeting notes\n') },
       { name: 'prod.env', mimeType: 'application/octet-stream', buffer: Buffer.from(`AWS_ACCESS_KEY_ID=${SECRET}\n`) },
-    ]);
+    ]));
     assert.match(await waitDialog(), /prod\.env/);
     await page.keyboard.press('Enter'); // Cancel: the flagged file goes
     await waitNoDialog();

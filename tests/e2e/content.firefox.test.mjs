@@ -251,3 +251,45 @@ for (const csp of ['permissive', 'wasm']) test(`a page whose CSP allows wasm (cs
   assert.deepEqual(await ff.exec('return window.__cspViolations'), []);
 });
 
+
+// The page as an adversary (SECURITY.md; the Chromium suite has the full set).
+for (const csp of ['permissive', 'strict']) test(`a hostile page (csp=${csp}): its synthetic paste, drop, Enter and submission pass untouched, with no dialog`, async () => {
+  await ff.navigate(`https://claude.ai/hostile${csp === 'strict' ? '?csp=strict' : ''}`);
+  await waitFor(() => ff.exec('return Array.isArray(window.__seen)'), 'the hostile page');
+  await ff.exec(`
+    const text = arguments[0];
+    const ta = document.getElementById('ta');
+    const data = () => { const d = new DataTransfer(); d.setData('text/plain', text); return d; };
+    ta.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data(), bubbles: true, cancelable: true }));
+    ta.dispatchEvent(new DragEvent('drop', { dataTransfer: data(), bubbles: true, cancelable: true }));
+    ta.value = text;
+    ta.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', keyCode: 13, bubbles: true, cancelable: true }));
+    document.getElementById('fta').value = text;
+    document.getElementById('form').requestSubmit();`, [MARKER_TEXT]);
+  await sleep(1500);
+  const seen = await ff.exec('return window.__seen');
+  // Firefox gives a constructed paste event an empty clipboard of its own: the page's listener
+  // reads '' there, whatever the page put in it.
+  assert.deepEqual(seen.map((e) => [e.type, e.prevented, e.text.includes('ACME') || (e.type === 'paste' && e.text === '')]),
+    [['paste', false, true], ['drop', false, true], ['keydown', false, true], ['submit', false, true]]);
+  assert.equal(await dialogOpen(), false);
+});
+
+test('a hostile page: after document.open(), a capture listener it adds at once still comes after AIGuard\'s', async () => {
+  await ff.navigate('https://claude.ai/composer?csp=strict');
+  await waitFor(() => ff.exec('return window.__ready === true'), 'the composer page', 40_000);
+  await copy(MARKER_TEXT);
+  await ff.navigate('https://claude.ai/hostile');
+  await waitFor(() => ff.exec('return Array.isArray(window.__seen)'), 'the hostile page');
+  await ff.exec(`
+    document.open();
+    document.write('<!doctype html><title>reopened</title><textarea id="t"></textarea>');
+    document.close();
+    window.__pasted = [];
+    window.addEventListener('paste', (e) => window.__pasted.push(e.clipboardData.getData('text/plain')), true);
+    document.getElementById('t').focus();`);
+  await ff.press('Control', 'v');
+  await waitFor(dialogOpen, 'the dialog');
+  assert.deepEqual(await ff.exec('return window.__pasted'), []);
+  await ff.press('Enter');
+});

@@ -30,6 +30,7 @@ function handler(req, res) {
       window.go = (p) => history.pushState({}, '', p);
     </script>`));
   }
+  if (url.pathname.endsWith('/hostile')) return hostileRoute(res, url, host);
   if (url.pathname === '/frame') {
     const src = url.searchParams.get('src');
     return send(200, 'text/html', page(`SITE ${host}`, `<iframe id="f" src="${src}" width="600" height="400"></iframe>`));
@@ -42,6 +43,29 @@ function handler(req, res) {
     </script>`));
   }
   return send(200, 'text/html', page(`SITE ${host}`, `<p id="path">${url.pathname}</p>`));
+}
+
+// A page whose own scripts try to use AIGuard against the employee (the tests drive them with
+// page.evaluate, in the page's world). Its spy records, in the bubble phase, every paste, drop,
+// Enter, submit and file change that reached the page, with what it carried.
+// `?csp=strict` serves it with a CSP that forbids WebAssembly (the background judges content).
+function hostileRoute(res, url, host) {
+  const headers = { 'content-type': 'text/html', 'cache-control': 'no-store' };
+  if (url.searchParams.get('csp') === 'strict') headers['content-security-policy'] = "script-src 'self' 'unsafe-inline'";
+  res.writeHead(200, headers);
+  res.end(page(`SITE ${host}`, `
+    <textarea id="ta" rows="4" cols="60"></textarea>
+    <form id="form" action="/sent" method="post"><textarea id="fta" name="prompt"></textarea><button id="send">Send</button></form>
+    <input id="file" type="file" multiple>
+    <script>
+      window.__seen = [];
+      const note = (e, extra) => window.__seen.push({ type: e.type, trusted: e.isTrusted, prevented: e.defaultPrevented, ...extra });
+      document.addEventListener('paste', (e) => note(e, { text: e.clipboardData?.getData('text/plain') ?? '' }));
+      document.addEventListener('drop', (e) => note(e, { text: e.dataTransfer?.getData('text/plain') ?? '' }));
+      document.addEventListener('keydown', (e) => { if (e.key === 'Enter') note(e, { text: e.target.value ?? '' }); });
+      document.addEventListener('submit', (e) => { note(e, { text: document.getElementById('fta').value }); e.preventDefault(); });
+      document.addEventListener('change', (e) => note(e, { files: [...(e.target.files ?? [])].map((f) => f.name) }));
+    </script>`));
 }
 
 export async function startSites() {
