@@ -3,7 +3,7 @@
 //! the wasm benchmark (`tests/bench/url-bench.mjs`), which prints its figures next to these.
 //!
 //! Timing: each figure is the median over repeated passes of the whole URL list, divided by
-//! the list length; a pass is long enough (~10 ms) that timer resolution does not matter.
+//! the list length; a pass is long enough that timer resolution does not matter.
 
 mod record;
 mod workload;

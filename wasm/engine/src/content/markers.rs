@@ -8,13 +8,12 @@
 //!
 //! Every occurrence of every term is reported, overlapping ones included (a rule's term may sit
 //! inside another rule's). An overlapping Aho-Corasick search can't skip ahead with a
-//! prefilter, so it walks every byte: 18 ms for 10 MB with four case-folded terms. Instead a
-//! finder that skips ahead says where terms may be, and the overlapping search runs only in
-//! windows there. Up to 64 terms of 3 bytes or more get a Wu–Manber search of their own
-//! (`term_finder.rs`), which reports every position where a term may start: each window is
-//! `start..start + longest`. Other sets use the terms as one regex (natively its literal
-//! prefilter skips ahead too, 2.5 ms; in wasm it walks every byte, 20 ms per 10 MB, hence the
-//! search of our own), with a window after each of its matches. Why that finds every
+//! prefilter, so it walks every byte. Instead a finder that skips ahead says where terms may
+//! be, and the overlapping search runs only in windows there. Up to 64 terms of 3 bytes or
+//! more get a Wu–Manber search of their own (`term_finder.rs`), which reports every position
+//! where a term may start: each window is `start..start + longest`. Other sets use the terms
+//! as one regex (natively its literal prefilter skips ahead too; in wasm it walks every byte,
+//! hence the search of our own), with a window after each of its matches. Why that finds every
 //! occurrence: the regex search from position `p` reports the leftmost match `m` starting at or
 //! after `p` and then goes on from `m.end`. An occurrence `o` starting at or after `p` is itself
 //! a regex match (the regex folds case at least as widely), so `m.start <= o.start`. Either

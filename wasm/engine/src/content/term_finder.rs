@@ -20,13 +20,13 @@
 //! candidates again, never fewer.
 //!
 //! Blocks of three bytes rather than two (a table of 64 KB indexed by the bytes themselves): the
-//! table is half the size, and with the search in parts (below) it measured a little faster on
-//! the benchmark's four terms of 13 bytes or more (BENCHMARKS.md).
+//! table is half the size, so it stays in the first-level cache while the search in parts
+//! (below) reads it at several places at once. The content-scan benchmark
+//! (`wasm/bench/src/scan_bench.rs`) times the marker search with the other stages.
 //!
 //! Why not the terms as one regex: its prefilter for several literals, or one folded literal, is
-//! Teddy natively but Aho-Corasick in wasm, which has no Teddy: a walk over every byte, about
-//! 20 ms per 10 MB under V8 even for a single term. Terms of the length markers have skip most
-//! bytes here, on any target.
+//! Teddy natively but Aho-Corasick in wasm, which has no Teddy: a walk over every byte, even for
+//! a single term. Terms of the length markers have skip most bytes here, on any target.
 
 use super::swar::{load8_padded, low_bytes};
 

@@ -22,10 +22,11 @@
 //! ```
 //!
 //! A hit on a host-only filter reads one slot and one `Compact`: two cache lines, where a
-//! general-purpose hash map, the filter, its host string and the rule took five. On a
-//! 10,000-rule policy those misses were most of the lookup (parsed-URL lookups went from
-//! 91-132 ns to 38 ns; BENCHMARKS.md). The host is still compared byte for byte, so two hosts
-//! sharing a 64-bit hash answer correctly.
+//! general-purpose hash map, the filter, its host string and the rule took five. On a large
+//! policy few of those lines are in cache, so a lookup is mostly waiting for them (the URL
+//! benchmark, `wasm/bench/src/url_bench.rs`, times parsed-URL lookups on a 10,000-rule policy).
+//! The host is still compared byte for byte, so two hosts sharing a 64-bit hash answer
+//! correctly.
 
 use std::hash::BuildHasher;
 
@@ -191,7 +192,8 @@ impl<T: Ranked> FilterIndex<T> {
                 if url.host_is_ip {
                     break;
                 }
-                // A byte scan: `str::find(char)` costs several times more on names this short.
+                // A byte scan: `str::find(char)` sets up a general search, which names this
+                // short do not repay.
                 match name.bytes().position(|c| c == b'.') {
                     Some(i) => name = &name[i + 1..],
                     None => break,

@@ -344,7 +344,7 @@ impl FingerprintDb {
 }
 
 /// `(x × n) >> 64`, exactly, with 64-bit products: a 128-bit multiply is a library call in
-/// wasm (about 2 ms of a 10 MB scan's lookups). With `x = hi·2³² + lo`, the product is
+/// wasm, which the lookups would pay per hash. With `x = hi·2³² + lo`, the product is
 /// `hi·n·2³² + lo·n`, and dropping the low 32 bits of `lo·n` before the final shift cannot
 /// change the result (what is dropped is below one unit of 2³²).
 #[inline(always)]

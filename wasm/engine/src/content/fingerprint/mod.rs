@@ -81,8 +81,8 @@ impl std::fmt::Debug for FingerprintKey {
 }
 
 /// SipHash-1-3 of one 64-bit value (the k-gram's rolling hash), written out for that one case:
-/// the general byte-slice hasher costs several times more, once per selected k-gram. A test
-/// checks it against the `siphasher` crate.
+/// the general byte-slice hasher buffers its input and handles any length and tail, work that
+/// would be paid once per selected k-gram. A test checks it against the `siphasher` crate.
 #[derive(Clone, Debug)]
 struct KeyedHasher {
     k0: u64,

@@ -114,11 +114,11 @@ impl Spans {
 }
 
 /// Counts the distinct hashes of a span. A span of a large pasted copy has thousands to hundreds
-/// of thousands; sorting them took about 5 ms per 10 MB scanned, an open-addressing set at most
-/// half full takes under half that at every span size. Above [`DistinctCounter::PARTITION_MIN`]
-/// hashes they are first partitioned by their top byte (keyed hashes are uniform, and an
-/// outsider cannot choose them), so that each part's set stays in cache. The scratch buffers
-/// are kept for the next span.
+/// of thousands; an open-addressing set at most half full takes a probe or two per hash, where
+/// sorting them takes a number of compares per hash that grows with the span. Above
+/// [`DistinctCounter::PARTITION_MIN`] hashes they are first partitioned by their top byte
+/// (keyed hashes are uniform, and an outsider cannot choose them), so that each part's set stays
+/// in cache. The scratch buffers are kept for the next span.
 #[derive(Default)]
 struct DistinctCounter {
     parts: Vec<u64>,

@@ -40,8 +40,8 @@ use super::{Fingerprint, FingerprintDb, FingerprintMatch, K, W};
 
 /// Tokens a pass started at a part records from its start, for the pass before it to meet it
 /// in. The pass before it waits for the record when it gets there first, as it can on a short
-/// text; 16,384 (about 100 KB of code) made texts under 1 MB slower on two threads than a split
-/// fixed in advance.
+/// text, so the record is kept short: a long one would keep a short text waiting on it longer
+/// than a split fixed in advance would.
 const PREFIX_TOKENS: usize = 4_096;
 /// Equal tokens in a row that, with equal selection positions, make two passes meet.
 const MEET: usize = K + W - 1;
@@ -338,8 +338,8 @@ fn chain(first: PartResult, mut take: impl FnMut(usize) -> Option<PartResult>) -
 
 /// The hits of the parts of a [`chain`] joined into the one pass's, in its counts, in order.
 /// Lazily: on a text that matches throughout there are hundreds of thousands of hits, and
-/// copying them into one more vector took longer (mostly in page faults of its fresh memory)
-/// than the span logic that reads them.
+/// copying them into one more vector would fill fresh memory (page faults and all) only for the
+/// span logic to read it once.
 fn join(chain: &[PartResult]) -> impl Iterator<Item = Hit> + '_ {
     let mut placed: Vec<Placed> = Vec::new();
     // This part's first token in the whole text's count (negative when the part read tokens

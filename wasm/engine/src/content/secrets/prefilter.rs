@@ -1,12 +1,12 @@
 //! The secret rules' keyword prefilter: every occurrence of every keyword in a text, ASCII
 //! case-insensitively, overlapping ones included, in order of position.
 //!
-//! An Aho-Corasick DFA did this before, at about 2 ns a byte natively and under V8: its walk is
-//! one chain of dependent loads, a transition per byte, each waiting for the one before. Here
-//! every position is tested on its own, so the processor works on several at once: the classes
-//! of the position's first two bytes pick the set of classes of a third byte with which some
-//! keyword begins. Only positions that pass (about 2% of the bytes of source code) and whose
-//! fourth byte can follow (about 0.5%) are compared with the keywords that begin that way.
+//! An Aho-Corasick DFA did this before: its walk is one chain of dependent loads, a transition
+//! per byte, each waiting for the one before. Here every position is tested on its own, so the
+//! processor works on several at once: the classes of the position's first two bytes pick the
+//! set of classes of a third byte with which some keyword begins. Only positions that pass (few
+//! in source code) and whose fourth byte can follow (fewer still) are compared with the
+//! keywords that begin that way.
 //!
 //! # Layout
 //!
@@ -22,14 +22,13 @@
 //!   class 0. Keys with the same keywords share a bucket.
 //! - `third[c0 * CLASSES + c1]`: bit `c2` set where `bucket_of` has a bucket for the key, so that
 //!   the test of each position reads 64 bits from a table of 16 KB, which stays in the first-level
-//!   cache; `bucket_of` (128 KB) is read for the positions that pass. Testing every position
-//!   against `bucket_of` took about 1 ms more per 10 MB natively.
+//!   cache; `bucket_of` (128 KB), which does not, is read only for the positions that pass.
 //! - `buckets[b]`: the range of `entries` holding bucket `b`'s keywords, ascending by index.
 //! - `fourth[b]`: the bytes (both ASCII cases) that can follow the first three of a keyword of
 //!   bucket `b`, as 256 bits; every byte when one of them has three bytes or fewer. A position
 //!   whose key passes is compared only when its fourth byte is one of them (0 past the end):
-//!   on source code five times as many positions pass on three bytes as on four (`con`, `pos`,
-//!   `ten` begin many words), and each comparison is a call and a loop.
+//!   on source code many more positions pass on three bytes than on four (`con`, `pos`, `ten`
+//!   begin many words), and each comparison is a call and a loop.
 //! - `entries`: a keyword's index and length, and its first eight bytes (lowercase, zero-padded)
 //!   with the mask of those that count, so that most comparisons are one 8-byte load, one
 //!   case fold of eight bytes at once and one compare.
