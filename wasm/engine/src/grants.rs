@@ -10,8 +10,8 @@
 //! "until": 1767225600000}}`, with `until` in milliseconds since the epoch; it is what the
 //! extension keeps in its local storage so that a grant outlives a browser restart.
 
-use std::collections::BTreeMap;
-
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 /// One host's "Continue": the URL it was given on (the network layer's allow rule is derived
@@ -23,11 +23,12 @@ pub struct Grant {
     pub until: f64,
 }
 
-/// Every host's "Continue", by canonical host name.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(transparent)]
+/// Every host's "Continue", by canonical host name. A browser holds a handful of grants, so
+/// they are a list searched in order: a map type here would cost the wasm module its generic
+/// code (measured in BENCHMARKS.md, "Wasm module size") for no gain at this size.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Grants {
-    by_host: BTreeMap<String, Grant>,
+    by_host: Vec<(String, Grant)>,
 }
 
 /// Why a stored set of grants could not be read.
@@ -57,8 +58,7 @@ impl Grants {
     /// could never be told apart from a grant that lasts for ever.
     pub fn from_json(text: &str) -> Result<Grants, GrantsError> {
         let mut grants: Grants = serde_json::from_str(text).map_err(|e| GrantsError(e.to_string()))?;
-        grants.by_host.retain(|_, g| g.until.is_finite());
-        grants.by_host = std::mem::take(&mut grants.by_host).into_iter().map(|(h, g)| (host_key(&h), g)).collect();
+        grants.by_host.retain(|(_, g)| g.until.is_finite());
         Ok(grants)
     }
 
@@ -70,18 +70,23 @@ impl Grants {
     /// Remembers "Continue" on `url` for `host` until `until` (ms since the epoch), replacing any
     /// earlier grant for the host.
     pub fn add(&mut self, host: &str, url: &str, until: f64) {
-        self.by_host.insert(host_key(host), Grant { url: url.to_string(), until });
+        let host = host_key(host);
+        let grant = Grant { url: url.to_string(), until };
+        match self.by_host.iter_mut().find(|(h, _)| *h == host) {
+            Some((_, g)) => *g = grant,
+            None => self.by_host.push((host, grant)),
+        }
     }
 
     /// Whether `host` has a grant that has not expired at `now_ms`.
     pub fn is_active(&self, host: &str, now_ms: f64) -> bool {
-        self.by_host.get(host).is_some_and(|g| g.until > now_ms)
+        self.by_host.iter().any(|(h, g)| h == host && g.until > now_ms)
     }
 
     /// Drops the grants that have expired at `now_ms`; returns how many.
     pub fn prune(&mut self, now_ms: f64) -> usize {
         let before = self.by_host.len();
-        self.by_host.retain(|_, g| g.until > now_ms);
+        self.by_host.retain(|(_, g)| g.until > now_ms);
         before - self.by_host.len()
     }
 
@@ -96,6 +101,36 @@ impl Grants {
 
     pub fn is_empty(&self) -> bool {
         self.by_host.is_empty()
+    }
+}
+
+impl Serialize for Grants {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.by_host.len()))?;
+        for (host, grant) in &self.by_host {
+            map.serialize_entry(host, grant)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Grants {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Grants, D::Error> {
+        struct GrantsVisitor;
+        impl<'de> Visitor<'de> for GrantsVisitor {
+            type Value = Grants;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of {url, until} by host")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Grants, A::Error> {
+                let mut grants = Grants::new();
+                while let Some((host, grant)) = map.next_entry::<String, Grant>()? {
+                    grants.add(&host, &grant.url, grant.until);
+                }
+                Ok(grants)
+            }
+        }
+        deserializer.deserialize_map(GrantsVisitor)
     }
 }
 
