@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use crate::policy::Policy;
-use crate::url_filter::{HostPattern, QueryToken, UrlFilter};
+use crate::url_filter::{mapped_ipv6_literal, HostPattern, QueryToken, UrlFilter};
 use crate::verdict::Action;
 
 /// Chrome's cap on regex rules per extension (dynamic and per static ruleset).
@@ -147,9 +147,10 @@ fn network_condition(f: &UrlFilter) -> Option<Condition> {
         }
         let tail = if f.path.is_empty() { "^".to_string() } else { f.path.clone() };
         return Some(Condition::Other(
-            ["http", "https", "ws", "wss"]
+            url_spellings(host)
                 .iter()
-                .map(|s| json!({"urlFilter": format!("|{s}://{host}{tail}"), "isUrlFilterCaseSensitive": true}))
+                .flat_map(|h| ["http", "https", "ws", "wss"].map(|s| format!("|{s}://{h}{tail}")))
+                .map(|u| json!({"urlFilter": u, "isUrlFilterCaseSensitive": true}))
                 .collect(),
         ));
     }
@@ -282,7 +283,7 @@ pub fn grant_rule(id: u32, host: &str, deciding: &UrlFilter) -> Value {
         "priority": priority(deciding, 3),
         "action": {"type": "allow"},
         "condition": {
-            "regexFilter": format!("^(?:https?|wss?)://(?:{USERINFO}*@)?{}(?:[:/?#]|$)", escape(host)),
+            "regexFilter": format!("^(?:https?|wss?)://(?:{USERINFO}*@)?{}(?:[:/?#]|$)", host_regex(host)),
             "isUrlFilterCaseSensitive": true,
             "resourceTypes": FRAMES,
         }
@@ -370,7 +371,7 @@ fn one_regex(f: &UrlFilter, scheme: Option<String>, port: String) -> String {
             if *subdomains {
                 re.push_str(&format!(r"(?:{HOST_RUN}*\.)?"));
             }
-            re.push_str(&escape(host));
+            re.push_str(&host_regex(host));
         }
     }
     re.push_str(&port);
@@ -449,6 +450,24 @@ const AUTHORITY: &str = r#"[!"$-.0->@-~]"#;
 const PATH_REST: &str = r#"[!"$->@-~]"#;
 /// Any URL character but `& #` (inside one query element).
 const ELEMENT: &str = r#"[!"$%'-~]"#;
+
+/// How a canonical host is spelled in the URLs the browser matches rules against: the host,
+/// and for an IPv4 address its IPv4-mapped IPv6 literal too (`[::ffff:a01:203]`), which the
+/// engine reads as the same host.
+fn url_spellings(host: &str) -> Vec<String> {
+    let mut out = vec![host.to_string()];
+    out.extend(mapped_ipv6_literal(host));
+    out
+}
+
+/// A regex for any spelling of a host (see [`url_spellings`]).
+fn host_regex(host: &str) -> String {
+    let spellings: Vec<String> = url_spellings(host).iter().map(|h| escape(h)).collect();
+    match spellings.as_slice() {
+        [one] => one.clone(),
+        many => format!("(?:{})", many.join("|")),
+    }
+}
 
 /// Escapes RE2 metacharacters.
 fn escape(s: &str) -> String {

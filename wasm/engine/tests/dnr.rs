@@ -115,3 +115,41 @@ fn builtin_policy_fits_the_browser_limits() {
     ids.dedup();
     assert_eq!(ids.len(), c.rules.len(), "rule ids are unique");
 }
+
+/// The engine reads `[::ffff:10.1.2.3]` as the host 10.1.2.3, so every network rule for an IPv4
+/// host also matches that spelling, whichever condition shape the filter compiles to.
+#[test]
+fn ipv4_rules_also_match_the_mapped_ipv6_spelling() {
+    let policy = r#"{"version": 1, "rules": [
+        {"id": "host", "action": "block", "patterns": ["10.1.2.3"]},
+        {"id": "path", "action": "block", "patterns": ["10.1.2.4/admin"]},
+        {"id": "port", "action": "block", "patterns": ["http://10.9.9.9:8080"]},
+        {"id": "warned", "action": "warn", "patterns": ["10.7.7.7"]}]}"#;
+    let c = compile(policy);
+    assert!(c.skipped.is_empty(), "{:?}", c.skipped);
+    let url_filters: Vec<&str> = c.rules.iter().filter_map(|r| r["condition"]["urlFilter"].as_str()).collect();
+    for want in ["|https://10.1.2.3^", "|https://[::ffff:a01:203]^", "|wss://[::ffff:a01:203]^", "|http://[::ffff:a01:204]/admin"] {
+        assert!(url_filters.contains(&want), "no {want} in {url_filters:?}");
+    }
+    let regexes: Vec<regex::Regex> = c.rules.iter()
+        .filter_map(|r| r["condition"]["regexFilter"].as_str())
+        .map(|r| regex::Regex::new(r).unwrap())
+        .collect();
+    let regex_matches = |url: &str| regexes.iter().any(|r| r.is_match(url));
+    let engine = Engine::from_policy_json(policy).unwrap();
+    for (url, port_rule) in [
+        ("http://10.9.9.9:8080/", true),
+        ("http://[::ffff:a09:909]:8080/x", true),
+        ("http://[::ffff:a09:90a]:8080/", false),
+        ("http://[::a09:909]:8080/", false),
+        ("https://[::ffff:a09:909]:8080/", false),
+    ] {
+        assert_eq!(regex_matches(url), port_rule, "{url}");
+        assert_eq!(engine.verdict(url).unwrap().rule.as_deref() == Some("port"), port_rule, "{url}");
+    }
+    // "Continue" on one spelling holds for the other: the grant's host is the IPv4 address.
+    let grant = engine.grant_rule(9, "http://[::ffff:10.7.7.7]/").unwrap().expect("a warned URL");
+    let grant = regex::Regex::new(grant["condition"]["regexFilter"].as_str().unwrap()).unwrap();
+    assert!(grant.is_match("http://10.7.7.7/") && grant.is_match("https://[::ffff:a07:707]/"));
+    assert!(!grant.is_match("http://10.7.7.70/"));
+}

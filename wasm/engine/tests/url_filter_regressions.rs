@@ -34,3 +34,15 @@ fn canonical_forms_round_trip() {
         }
     }
 }
+
+/// A filter written as an IPv4-mapped IPv6 literal is the IPv4 host it maps, so it matches the
+/// IPv4 address and every spelling of the mapped one, and reads back as the IPv4 address.
+#[test]
+fn mapped_ipv6_filters_are_their_ipv4_host() {
+    for pattern in ["[::ffff:10.1.2.3]", "[::ffff:a01:203]", "http://[::FFFF:10.1.2.3]:8080/admin", ".[::ffff:10.1.2.3]"] {
+        let f = UrlFilter::parse(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"));
+        assert_eq!(f.host, host("10.1.2.3", false), "{pattern}");
+        assert_eq!(UrlFilter::parse(&f.to_string()).unwrap(), f, "{pattern} round trip");
+    }
+    assert_eq!(UrlFilter::parse("[::a01:203]").unwrap().host, host("[::a01:203]", false), "IPv4-compatible is not mapped");
+}

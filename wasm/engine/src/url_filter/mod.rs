@@ -7,4 +7,4 @@ mod request;
 
 pub use index::{FilterIndex, Ranked};
 pub use pattern::{HostPattern, PatternError, QueryToken, UrlFilter, MAX_QUERY_TOKENS};
-pub use request::{RequestUrl, UrlError};
+pub use request::{mapped_ipv6_literal, RequestUrl, UrlError};

@@ -16,7 +16,9 @@
 //!
 //! Hosts are canonicalised with the same WHATWG host parser the URLs go through (case, IDNA to
 //! punycode, percent-decoding, IPv4 number forms), so a filter and a URL that the browser would
-//! consider the same host always compare equal as strings.
+//! consider the same host always compare equal as strings. An IPv4-mapped IPv6 literal
+//! (`[::ffff:10.1.2.3]`) is the IPv4 address it maps, in filters as in URLs: the browser
+//! connects to that IPv4 host either way.
 
 use std::fmt;
 
@@ -236,7 +238,8 @@ pub(crate) fn canonical_host(host: &str) -> Result<String, PatternError> {
         }
         Ok(url::Host::Domain(d)) => Ok(d),
         Ok(url::Host::Ipv4(ip)) => Ok(ip.to_string()),
-        Ok(url::Host::Ipv6(ip)) => Ok(format!("[{ip}]")),
+        // `[::ffff:10.1.2.3]` is the IPv4 host 10.1.2.3, as in a URL.
+        Ok(url::Host::Ipv6(ip)) => Ok(super::request::ipv6_host(ip)),
         Err(e) => err(format!("`{host}` is not a valid host name ({e})")),
     }
 }

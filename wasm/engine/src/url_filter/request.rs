@@ -16,7 +16,8 @@ use std::fmt;
 pub struct RequestUrl<'a> {
     /// Lowercase scheme without `:`.
     pub scheme: Cow<'a, str>,
-    /// Canonical host without a trailing dot (IPv6 in brackets); empty for host-less URLs.
+    /// Canonical host without a trailing dot (IPv6 in brackets, an IPv4-mapped IPv6 address as
+    /// its IPv4 address); empty for host-less URLs. `href` keeps the URL's own spelling.
     pub host: Cow<'a, str>,
     pub host_is_ip: bool,
     /// The effective port: explicit, or the scheme's default, or `None` if it has none.
@@ -69,7 +70,7 @@ impl<'a> RequestUrl<'a> {
         let (host, host_is_ip) = match u.host() {
             Some(url::Host::Domain(d)) => (d.trim_end_matches('.').to_string(), false),
             Some(url::Host::Ipv4(ip)) => (ip.to_string(), true),
-            Some(url::Host::Ipv6(ip)) => (format!("[{ip}]"), true),
+            Some(url::Host::Ipv6(ip)) => (ipv6_host(ip), true),
             None => (String::new(), false),
         };
         let mut href = u.as_str().to_string();
@@ -221,6 +222,25 @@ impl<'a> RequestUrl<'a> {
     }
 }
 
+/// The canonical host for matching of an IPv6 literal: an IPv4-mapped address
+/// (`[::ffff:10.1.2.3]`, which the URL parser prints `[::ffff:a01:203]`) is the IPv4 address
+/// itself, since a browser connects to that IPv4 host; any other IPv6 address in brackets.
+pub(crate) fn ipv6_host(ip: std::net::Ipv6Addr) -> String {
+    match ip.to_ipv4_mapped() {
+        Some(v4) => v4.to_string(),
+        None => format!("[{ip}]"),
+    }
+}
+
+/// The IPv4-mapped IPv6 literal of an IPv4 host as the URL parser serialises it
+/// (`10.1.2.3` → `[::ffff:a01:203]`): the other spelling of the same host in a URL, which
+/// network rules must match as well. `None` for any other host.
+pub fn mapped_ipv6_literal(host: &str) -> Option<String> {
+    let v4: std::net::Ipv4Addr = host.parse().ok()?;
+    let [a, b, c, d] = v4.octets();
+    Some(format!("[::ffff:{:x}:{:x}]", u16::from_be_bytes([a, b]), u16::from_be_bytes([c, d])))
+}
+
 /// Lowercase ASCII labels of letters, digits and inner hyphens, at most one trailing dot, and a
 /// last label that is not numeric (which the WHATWG parser would read as an IPv4 address).
 /// Punycode (`xn--`) labels are left to the full parser, which validates them.
@@ -316,7 +336,40 @@ fn looks_like_host_port(input: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::RequestUrl;
+    use super::{mapped_ipv6_literal, RequestUrl};
+
+    /// An IPv4-mapped IPv6 host is matched as its IPv4 address, however it is written; the
+    /// href keeps the URL's own (canonical) spelling for display.
+    #[test]
+    fn ipv4_mapped_ipv6_hosts_are_their_ipv4_address() {
+        let cases = [
+            ("http://[::ffff:10.1.2.3]/x", "10.1.2.3", "http://[::ffff:a01:203]/x"),
+            ("http://[::ffff:a01:203]/x", "10.1.2.3", "http://[::ffff:a01:203]/x"),
+            ("https://[::FFFF:0A01:0203]:8443/", "10.1.2.3", "https://[::ffff:a01:203]:8443/"),
+            ("http://[0:0:0:0:0:ffff:127.0.0.1]/", "127.0.0.1", "http://[::ffff:7f00:1]/"),
+            // Not mapped: an IPv6 host of its own, even when it embeds an IPv4 address.
+            ("http://[::10.1.2.3]/", "[::a01:203]", "http://[::a01:203]/"),
+            ("http://[64:ff9b::10.1.2.3]/", "[64:ff9b::a01:203]", "http://[64:ff9b::a01:203]/"),
+            ("http://[2001:db8::1]/", "[2001:db8::1]", "http://[2001:db8::1]/"),
+        ];
+        for (input, host, href) in cases {
+            let u = RequestUrl::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!((u.host.as_ref(), u.host_is_ip, u.href.as_ref()), (host, true, href), "{input}");
+        }
+    }
+
+    /// The mapped literal network rules match is exactly how the URL parser prints it.
+    #[test]
+    fn the_mapped_literal_is_the_url_parsers_spelling() {
+        for v4 in ["10.1.2.3", "0.0.0.0", "0.0.1.2", "255.255.255.255", "192.168.0.1", "1.0.0.0"] {
+            let literal = mapped_ipv6_literal(v4).unwrap();
+            let parsed = url::Url::parse(&format!("http://[::ffff:{v4}]/")).unwrap();
+            assert_eq!(parsed.host_str(), Some(literal.as_str()), "{v4}");
+            assert_eq!(RequestUrl::parse(&format!("http://{literal}/")).unwrap().host, v4);
+        }
+        assert_eq!(mapped_ipv6_literal("example.com"), None);
+        assert_eq!(mapped_ipv6_literal("[2001:db8::1]"), None);
+    }
 
     /// The fast path must accept only strings the full parser serialises unchanged, and then
     /// return the same parts.
