@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Tool};
 use crate::content::fingerprint::FingerprintDb;
 use crate::content::policy::Scope;
 use crate::content::scanner::{ContentScanner, ScanReport};
@@ -16,6 +16,7 @@ use crate::error::PolicyError;
 use crate::grants::Grants;
 use crate::page_engine::{self, PageEngine, PageFacts};
 use crate::policy::{Justification, Policy};
+use crate::url_filter::proxies::Proxied;
 use crate::url_filter::{RequestUrl, UrlError};
 use crate::verdict::Action;
 
@@ -49,9 +50,19 @@ pub struct Explanation {
     pub alternative: Option<String>,
     pub justification: Justification,
     pub tool: Option<ToolInfo>,
+    /// Set when the URL goes through a proxy that serves another site (Google Translate's
+    /// `*.translate.goog`): the verdict and the tool are that site's.
+    pub proxy: Option<ProxyInfo>,
     pub remember_minutes: u32,
     /// True when a "Continue" grant turned a warn into an allow.
     pub granted: bool,
+}
+
+/// The proxy a URL goes through and the URL it reaches (what the page really is).
+#[derive(Clone, Debug, Serialize)]
+pub struct ProxyInfo {
+    pub name: String,
+    pub url: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -117,12 +128,11 @@ impl Engine {
     }
 
     /// The action and deciding rule id, without allocating for canonical URLs: the hot path.
+    /// A URL through a proxy is judged with the URL it reaches ([`Policy::judge`]).
     pub fn decide(&self, url: &str) -> Result<(Action, Option<&str>), UrlError> {
         let req = RequestUrl::parse(url)?;
-        Ok(match self.policy.decide(&req) {
-            Some((rule, _)) => (rule.action, Some(rule.id.as_str())),
-            None => (self.policy.default_action, None),
-        })
+        let j = self.policy.judge(&req);
+        Ok((j.action, j.decided.map(|(rule, _)| rule.id.as_str())))
     }
 
     /// The action for a URL string: what the extension asks per request (no rule identity, so
@@ -140,18 +150,18 @@ impl Engine {
     /// an allow.
     pub fn explain(&self, url: &str, grants: &Grants, now_ms: f64) -> Result<Explanation, UrlError> {
         let req = RequestUrl::parse(url)?;
-        let decided = self.policy.decide(&req);
-        let (action, rule) = match decided {
-            Some((r, _)) => (r.action, Some(r)),
-            None => (self.policy.default_action, None),
-        };
+        let j = self.policy.judge(&req);
+        let (action, rule) = (j.action, j.decided.map(|(r, _)| r));
+        // A grant is for the host in the address bar: "Continue" on claude-ai.translate.goog
+        // says nothing about claude.ai itself.
         let granted = action == Action::Warn && grants.is_active(req.host.as_ref(), now_ms);
-        let tool = self.catalog.classify(&req).map(|t| ToolInfo {
+        let tool = self.tool_of(&req, j.via.as_ref()).map(|t| ToolInfo {
             id: t.id.clone(),
             name: t.name.clone(),
             vendor: t.vendor.clone(),
             category: t.category.clone(),
         });
+        let proxy = j.via.map(|v| ProxyInfo { name: v.proxy.name.to_string(), url: v.url.href.into_owned() });
         Ok(Explanation {
             url: req.href.to_string(),
             host: req.host.to_string(),
@@ -161,9 +171,15 @@ impl Engine {
             alternative: rule.and_then(|r| r.alternative.clone()),
             justification: rule.map_or(Justification::None, |r| r.justification),
             tool,
+            proxy,
             remember_minutes: self.policy.warn_remember_minutes,
             granted,
         })
+    }
+
+    /// The catalog tool a page belongs to: through a proxy, the served site's tool first.
+    fn tool_of(&self, req: &RequestUrl<'_>, via: Option<&Proxied>) -> Option<&Tool> {
+        via.and_then(|v| self.catalog.classify(&v.url)).or_else(|| self.catalog.classify(req))
     }
 
     /// "Continue" on a warn page for `url` at `now_ms`, with the employee's `justification`:
@@ -189,12 +205,21 @@ impl Engine {
     /// leaves: its deciding filter is one they express. When they do, the background need not
     /// redirect the navigation itself (doing so would load the warn page twice).
     pub fn network_rules_cover(&self, url: &str) -> bool {
-        match RequestUrl::parse(url) {
-            Ok(req) => match self.policy.decide(&req) {
-                Some((rule, filter)) => rule.action == Action::Allow || dnr::expresses(filter),
-                None => true,
-            },
-            Err(_) => false,
+        let Ok(req) = RequestUrl::parse(url) else { return false };
+        let j = self.policy.judge(&req);
+        let Some((rule, filter)) = j.decided else { return true };
+        if rule.action == Action::Allow {
+            return true;
+        }
+        match &j.via {
+            // The served site decided: its proxied form must be compiled and match this
+            // spelling of the host.
+            Some(via) if j.by_served_site => {
+                via.plain && dnr::proxied::floor(&self.policy, via.proxy).is_some() && dnr::proxied::expresses(via.proxy, filter)
+            }
+            // The proxy URL's own filter decided, and any proxied form that matches carries its
+            // action (see `dnr::proxied`).
+            _ => dnr::expresses(filter),
         }
     }
 
@@ -202,12 +227,18 @@ impl Engine {
     /// the URL is not warned.
     pub fn grant_rule(&self, id: u32, url: &str) -> Result<Option<serde_json::Value>, UrlError> {
         let req = RequestUrl::parse(url)?;
-        Ok(match self.policy.decide(&req) {
-            Some((rule, filter)) if rule.action == Action::Warn => {
-                Some(dnr::grant_rule(id, &req.host, filter))
-            }
-            _ => None,
-        })
+        let j = self.policy.judge(&req);
+        let Some((_, filter)) = j.decided.filter(|(rule, _)| rule.action == Action::Warn) else { return Ok(None) };
+        // Through a proxy, the warn that stops the host in the network rules is the served
+        // site's proxied form, whenever the served site has a rule and proxied forms are
+        // compiled; the grant must outrank that one.
+        let served = j.via.as_ref().filter(|v| dnr::proxied::floor(&self.policy, v.proxy).is_some()).and_then(|v| {
+            self.policy.decide_as_is(&v.url)
+        });
+        Ok(Some(match served {
+            Some((_, served_filter)) => dnr::grant_rule(id, &req.host, served_filter, true),
+            None => dnr::grant_rule(id, &req.host, filter, false),
+        }))
     }
 
     /// Scans text on its way into a page (a paste, a drop, a prompt, a file).
@@ -240,7 +271,10 @@ impl Engine {
             return true;
         }
         match RequestUrl::parse(url) {
-            Ok(req) => self.catalog.classify(&req).is_some() || self.policy.decide(&req).is_some(),
+            Ok(req) => {
+                let j = self.policy.judge(&req);
+                j.decided.is_some() || self.tool_of(&req, j.via.as_ref()).is_some()
+            }
             Err(_) => false,
         }
     }

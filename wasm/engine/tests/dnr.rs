@@ -1,11 +1,17 @@
 //! The policy → declarativeNetRequest compiler: rule shapes and priorities.
 
+use aiguard_engine::dnr::proxied::PROXY_BAND;
 use aiguard_engine::dnr::{DnrOptions, MAX_REGEX_RULES};
 use aiguard_engine::Engine;
 use serde_json::Value;
 
+/// The rules for URLs as they are: without the proxied forms (`dnr::proxied`, tested in
+/// `url_proxies.rs`) that every filter with a host also gets.
 fn compile(policy: &str) -> aiguard_engine::dnr::DnrCompilation {
-    Engine::from_policy_json(policy).unwrap().dnr_rules(&DnrOptions::default())
+    let mut c = Engine::from_policy_json(policy).unwrap().dnr_rules(&DnrOptions::default());
+    c.rules.retain(|r| r["priority"].as_u64().unwrap() < u64::from(PROXY_BAND));
+    c.skipped.retain(|s| !s.contains(" via "));
+    c
 }
 
 fn find<'a>(rules: &'a [Value], pred: impl Fn(&Value) -> bool) -> Vec<&'a Value> {

@@ -10,6 +10,7 @@ use schema::{FastPolicyDoc, RawPolicyDoc, RuleDoc, RuleId};
 use crate::catalog::{Catalog, CATEGORIES};
 use crate::content::policy::{ContentDoc, ContentPolicy};
 use crate::error::PolicyError;
+use crate::url_filter::proxies::{on_proxy_domain, through_proxy, Proxied};
 use crate::url_filter::{FilterIndex, Ranked, RequestUrl, UrlFilter};
 use crate::verdict::Action;
 /// A compiled rule's justification setting ([`Rule::justification`]), offered beside the rule.
@@ -158,19 +159,64 @@ impl Policy {
     }
 
     /// The deciding rule and filter for a URL, or `None` when the default action applies.
+    /// A URL through a proxy is judged with the URL it reaches (see [`Policy::judge`]).
     pub fn decide(&self, url: &RequestUrl<'_>) -> Option<(&Rule, &UrlFilter)> {
+        self.judge(url).decided
+    }
+
+    /// The action for a URL, proxies seen through.
+    pub fn action(&self, url: &RequestUrl<'_>) -> Action {
+        if on_proxy_domain(url) {
+            return self.judge(url).action;
+        }
+        // The action is kept with the filter: no read of the rule itself.
+        self.index.lookup(url).map_or(self.default_action, |(_, o)| o.action)
+    }
+
+    /// The deciding rule and filter for the URL as it is, proxies aside.
+    pub fn decide_as_is(&self, url: &RequestUrl<'_>) -> Option<(&Rule, &UrlFilter)> {
         self.index.lookup(url).map(|(f, o)| (&self.rules[o.rule as usize], f))
     }
 
-    /// The action for a URL.
-    pub fn action(&self, url: &RequestUrl<'_>) -> Action {
-        // The action is kept with the filter: no read of the rule itself.
-        self.index.lookup(url).map_or(self.default_action, |(_, o)| o.action)
+    /// How a URL is judged. A request through a proxy (`claude-ai.translate.goog`) reaches two
+    /// parties: the proxy, and the site it serves (claude.ai). It may go only where both may,
+    /// so it gets the more severe of the two verdicts: a tool blocked or warned stays so under
+    /// the proxy's name, and a proxy the policy blocks (or a `*` rule that leaves it
+    /// unapproved) blocks the tools behind it too. On a tie the served site's rule stands, since
+    /// it says what the page is (its rule, its message, its tool), and the proxy's own rule
+    /// where the served site has none.
+    pub fn judge(&self, url: &RequestUrl<'_>) -> Judgement<'_> {
+        let as_is = self.decide_as_is(url);
+        let as_is_action = as_is.map_or(self.default_action, |(r, _)| r.action);
+        let Some(via) = through_proxy(url) else {
+            return Judgement { action: as_is_action, decided: as_is, via: None, by_served_site: false };
+        };
+        let served = self.decide_as_is(&via.url);
+        let served_action = served.map_or(self.default_action, |(r, _)| r.action);
+        let by_served_site = match as_is_action.permissiveness().cmp(&served_action.permissiveness()) {
+            std::cmp::Ordering::Less => false,
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Equal => served.is_some() || as_is.is_none(),
+        };
+        let (action, decided) = if by_served_site { (served_action, served) } else { (as_is_action, as_is) };
+        Judgement { action, decided, via: Some(via), by_served_site }
     }
 
     pub fn filter_count(&self) -> usize {
         self.index.len()
     }
+}
+
+/// A URL's verdict and where it came from.
+#[derive(Clone, Debug)]
+pub struct Judgement<'p> {
+    pub action: Action,
+    /// The deciding rule and filter; `None` when the default action applied.
+    pub decided: Option<(&'p Rule, &'p UrlFilter)>,
+    /// The proxy the URL goes through and the URL it reaches, if any.
+    pub via: Option<Proxied>,
+    /// The decision is the served site's (the URL `via` reaches), not the proxy URL's own.
+    pub by_served_site: bool,
 }
 
 fn duplicate_id(rules: &[Rule]) -> Option<PolicyError> {

@@ -1,8 +1,9 @@
-//! URL filters: parsing Chrome-format patterns, canonical request URLs, and the index that
-//! picks the deciding filter.
+//! URL filters: parsing Chrome-format patterns, canonical request URLs, the index that picks
+//! the deciding filter, and the proxies whose URLs stand for another site's.
 
 mod index;
 mod pattern;
+pub mod proxies;
 mod request;
 
 pub use index::{FilterIndex, Ranked};

@@ -21,10 +21,15 @@
 //! size cap) is left to the navigation check: the extension asks the engine about every
 //! top-level navigation before it commits.
 //!
+//! Every filter with a host is compiled once more as requests through a proxy spell it
+//! (`claude-ai.translate.goog`), in a priority band of its own: see [`proxied`].
+//!
 //! Per action: `block` redirects frames to the block page and blocks every other request type
 //! (fetch, XHR, WebSocket, images...); `warn` redirects frames to the warn page (a fetch can't
 //! show an interstitial, and a warned tool is by definition allowed after "Continue"); `allow`
 //! allows every type, overriding broader rules.
+
+pub mod proxied;
 
 use std::collections::BTreeMap;
 
@@ -228,6 +233,10 @@ pub fn compile(policy: &Policy, opts: &DnrOptions) -> DnrCompilation {
         }
     }
 
+    let (through_proxies, proxy_skipped) = proxied::compile(policy);
+    other.extend(through_proxies);
+    skipped.extend(proxy_skipped);
+
     let mut out = DnrCompilation { rules: Vec::new(), regex_rules: 0, skipped };
     let mut id = opts.first_id;
     let mut push = |rules: &mut Vec<Value>, priority: u32, mut action: Value, mut condition: Value| {
@@ -276,11 +285,14 @@ fn carry_original_url(action: &mut Value, condition: &mut Value, opts: &DnrOptio
 }
 
 /// An allow rule for one host after "Continue" on the warn page: it outranks the warn filter
-/// that decided (same host, path and query class) but not a more specific block.
-pub fn grant_rule(id: u32, host: &str, deciding: &UrlFilter) -> Value {
+/// that decided (same host, path and query class) but not a more specific block. `through_proxy`
+/// when the deciding filter is the served site's on a proxy host: its proxied form is what
+/// stops the host, in [`proxied::PROXY_BAND`].
+pub fn grant_rule(id: u32, host: &str, deciding: &UrlFilter, through_proxy: bool) -> Value {
+    let band = if through_proxy { proxied::PROXY_BAND } else { 0 };
     json!({
         "id": id,
-        "priority": priority(deciding, 3),
+        "priority": band + priority(deciding, 3),
         "action": {"type": "allow"},
         "condition": {
             "regexFilter": format!("^(?:https?|wss?)://(?:{USERINFO}*@)?{}(?:[:/?#]|$)", host_regex(host)),
