@@ -159,3 +159,51 @@ fn ipv4_rules_also_match_the_mapped_ipv6_spelling() {
     assert!(grant.is_match("http://10.7.7.7/") && grant.is_match("https://[::ffff:a07:707]/"));
     assert!(!grant.is_match("http://10.7.7.70/"));
 }
+
+/// A warn rule with `otherRequests: block` still sends page loads to the warn page and blocks
+/// every other request, except those its own hosts' pages make; without it, a warn stops page
+/// loads only.
+#[test]
+fn a_warn_rule_can_block_the_requests_other_pages_make() {
+    let c = compile(r#"{"version": 1, "rules": [
+        {"id": "apis", "action": "warn", "otherRequests": "block", "patterns": ["api.example", "console.example/keys"]},
+        {"id": "chat", "action": "warn", "patterns": ["chat.example"]}]}"#);
+    let for_host = |host: &str| -> Vec<&Value> {
+        c.rules.iter().filter(|r| {
+            r["condition"]["requestDomains"] == serde_json::json!([host])
+                || r["condition"]["urlFilter"].as_str().is_some_and(|f| f.contains(host))
+        }).collect()
+    };
+    for host in ["api.example", "console.example"] {
+        let rules = for_host(host);
+        assert_eq!(rules.len(), 2, "{host}: {rules:#?}");
+        let page = rules.iter().find(|r| r["condition"]["resourceTypes"].is_array()).unwrap();
+        assert_eq!(page["action"]["redirect"]["extensionPath"], "/pages/warn.html");
+        let others = rules.iter().find(|r| r["condition"]["excludedResourceTypes"].is_array()).unwrap();
+        assert_eq!(others["action"]["type"], "block");
+        assert_eq!(others["condition"]["excludedInitiatorDomains"], serde_json::json!(["api.example", "console.example"]));
+        assert_eq!(others["priority"], page["priority"]);
+    }
+    let chat = for_host("chat.example");
+    assert_eq!(chat.len(), 1, "a plain warn stops page loads only");
+}
+
+/// The built-in policy warns on AI API hosts and blocks what other pages send them, so that a
+/// page outside the catalog cannot call an AI API with the employee's key.
+#[test]
+fn the_builtin_policy_blocks_other_pages_requests_to_ai_apis() {
+    let e = Engine::builtin();
+    let c = e.dnr_rules(&DnrOptions::default());
+    assert_eq!(e.verdict("https://api.openai.com/v1/chat/completions").unwrap().rule.as_deref(), Some("ai-apis"));
+    assert_eq!(e.verdict("https://api.openai.com/").unwrap().action, aiguard_engine::Action::Warn);
+    let blocks = |host: &str| c.rules.iter().any(|r| {
+        r["action"]["type"] == "block"
+            && r["condition"]["requestDomains"].as_array().is_some_and(|d| d.iter().any(|d| d == host))
+    });
+    for host in ["api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com", "api.deepseek.com", "dashscope.aliyuncs.com"] {
+        assert!(blocks(host), "{host}");
+    }
+    for host in ["chatgpt.com", "claude.ai"] {
+        assert!(!blocks(host), "{host}: a warned chat tool's requests pass");
+    }
+}

@@ -26,8 +26,9 @@
 //!
 //! Per action: `block` redirects frames to the block page and blocks every other request type
 //! (fetch, XHR, WebSocket, images...); `warn` redirects frames to the warn page (a fetch can't
-//! show an interstitial, and a warned tool is by definition allowed after "Continue"); `allow`
-//! allows every type, overriding broader rules.
+//! show an interstitial, and a warned tool is by definition allowed after "Continue") and, with
+//! `otherRequests: block`, blocks every other request but those its own hosts' pages make
+//! (`excludedInitiatorDomains`); `allow` allows every type, overriding broader rules.
 
 pub mod proxied;
 
@@ -35,7 +36,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::policy::Policy;
+use crate::policy::{OtherRequests, Policy};
 use crate::url_filter::{mapped_ipv6_literal, HostPattern, QueryToken, UrlFilter};
 use crate::verdict::Action;
 
@@ -207,11 +208,13 @@ pub fn expresses(f: &UrlFilter) -> bool {
 
 /// Compiles a policy to DNR rules.
 pub fn compile(policy: &Policy, opts: &DnrOptions) -> DnrCompilation {
-    let mut packed: BTreeMap<(u32, u8), Vec<String>> = BTreeMap::new();
-    let mut other: Vec<(u32, Action, Value)> = Vec::new();
+    // (priority, rank, the rule whose `otherRequests: block` applies) → hosts.
+    let mut packed: BTreeMap<(u32, u8, Option<usize>), Vec<String>> = BTreeMap::new();
+    let mut other: Vec<(u32, Action, Option<usize>, Value)> = Vec::new();
     let mut skipped = Vec::new();
-    for rule in &policy.rules {
+    for (r, rule) in policy.rules.iter().enumerate() {
         let rank = rule.action.permissiveness();
+        let blocks_others = (rule.other_requests == OtherRequests::Block).then_some(r);
         for rf in &rule.filters {
             let f = &rf.filter;
             if let Some(s) = &f.scheme {
@@ -222,10 +225,10 @@ pub fn compile(policy: &Policy, opts: &DnrOptions) -> DnrCompilation {
             }
             let p = priority(f, rank);
             match network_condition(f) {
-                Some(Condition::Domain(host)) => packed.entry((p, rank)).or_default().push(host),
+                Some(Condition::Domain(host)) => packed.entry((p, rank, blocks_others)).or_default().push(host),
                 Some(Condition::Other(conds)) => {
                     for c in conds {
-                        other.push((p, rule.action, c));
+                        other.push((p, rule.action, blocks_others, c));
                     }
                 }
                 None => skipped.push(f.to_string()),
@@ -237,6 +240,13 @@ pub fn compile(policy: &Policy, opts: &DnrOptions) -> DnrCompilation {
     other.extend(through_proxies);
     skipped.extend(proxy_skipped);
 
+    // The pages whose requests each `otherRequests: block` rule lets through.
+    let own_hosts: Vec<Vec<String>> = policy.rules.iter().map(|r| match r.other_requests {
+        OtherRequests::Block => r.own_hosts(),
+        OtherRequests::AsAction => Vec::new(),
+    }).collect();
+    let exempt = |rule: Option<usize>| rule.map(|r| own_hosts[r].as_slice());
+
     let mut out = DnrCompilation { rules: Vec::new(), regex_rules: 0, skipped };
     let mut id = opts.first_id;
     let mut push = |rules: &mut Vec<Value>, priority: u32, mut action: Value, mut condition: Value| {
@@ -244,18 +254,18 @@ pub fn compile(policy: &Policy, opts: &DnrOptions) -> DnrCompilation {
         rules.push(json!({"id": id, "priority": priority, "action": action, "condition": condition}));
         id += 1;
     };
-    for ((p, rank), mut hosts) in packed {
+    for ((p, rank, blocks_others), mut hosts) in packed {
         hosts.sort();
         hosts.dedup();
         let action = action_of_rank(rank);
-        for (act, types) in actions_for(action, opts) {
+        for (act, types) in actions_for(action, opts, exempt(blocks_others)) {
             let mut cond = json!({"requestDomains": hosts});
             set_types(&mut cond, types);
             push(&mut out.rules, p, act, cond);
         }
     }
-    for (p, action, base) in other {
-        for (act, types) in actions_for(action, opts) {
+    for (p, action, blocks_others, base) in other {
+        for (act, types) in actions_for(action, opts, exempt(blocks_others)) {
             let mut cond = base.clone();
             set_types(&mut cond, types);
             push(&mut out.rules, p, act, cond);
@@ -313,14 +323,24 @@ fn action_of_rank(rank: u8) -> Action {
 enum Types {
     Frames,
     NotFrames,
+    /// Every other request, but those that pages on these hosts (and their subdomains) make.
+    NotFramesExcept(Vec<String>),
 }
 
-fn actions_for(action: Action, opts: &DnrOptions) -> Vec<(Value, Types)> {
+/// The DNR actions of a policy action, by request type. `blocks_others` is set for a warn rule
+/// with `otherRequests: block`: the pages (hosts) whose requests still pass.
+fn actions_for(action: Action, opts: &DnrOptions, blocks_others: Option<&[String]>) -> Vec<(Value, Types)> {
     let redirect = |page: &str| json!({"type": "redirect", "redirect": {"extensionPath": page}});
     match action {
         // Two rules: a rule without resource types never matches main_frame in DNR.
         Action::Allow => vec![(json!({"type": "allow"}), Types::Frames), (json!({"type": "allow"}), Types::NotFrames)],
-        Action::Warn => vec![(redirect(&opts.warn_page), Types::Frames)],
+        Action::Warn => match blocks_others {
+            None => vec![(redirect(&opts.warn_page), Types::Frames)],
+            Some(exempt) => vec![
+                (redirect(&opts.warn_page), Types::Frames),
+                (json!({"type": "block"}), Types::NotFramesExcept(exempt.to_vec())),
+            ],
+        },
         Action::Block => vec![
             (redirect(&opts.block_page), Types::Frames),
             (json!({"type": "block"}), Types::NotFrames),
@@ -332,6 +352,12 @@ fn set_types(cond: &mut Value, types: Types) {
     match types {
         Types::Frames => cond["resourceTypes"] = json!(FRAMES),
         Types::NotFrames => cond["excludedResourceTypes"] = json!(FRAMES),
+        Types::NotFramesExcept(hosts) => {
+            cond["excludedResourceTypes"] = json!(FRAMES);
+            if !hosts.is_empty() {
+                cond["excludedInitiatorDomains"] = json!(hosts);
+            }
+        }
     }
 }
 

@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::{escape, priority, query_tokens_regex, regex_cost, MAX_REGEX_COST, PATH_REST, USERINFO};
-use crate::policy::Policy;
+use crate::policy::{OtherRequests, Policy};
 use crate::url_filter::proxies::{google_label, HostSpelling, Proxy, PROXIES};
 use crate::url_filter::{HostPattern, RequestUrl, UrlFilter};
 use crate::verdict::Action;
@@ -138,7 +138,7 @@ fn host_regex(proxy: &Proxy, labels: &[&str], subdomains: bool) -> String {
 
 /// Compiles the proxied forms of every filter: conditions (without resource types) with their
 /// priority and action, and what was left to the navigation check.
-pub(super) fn compile(policy: &Policy) -> (Vec<(u32, Action, Value)>, Vec<String>) {
+pub(super) fn compile(policy: &Policy) -> (Vec<(u32, Action, Option<usize>, Value)>, Vec<String>) {
     let mut out = Vec::new();
     let mut skipped = Vec::new();
     for proxy in PROXIES {
@@ -146,10 +146,12 @@ pub(super) fn compile(policy: &Policy) -> (Vec<(u32, Action, Value)>, Vec<String
             skipped.push(format!("*.{} (rules for its own hosts differ, so every filter through it)", proxy.domain));
             continue;
         };
-        // (priority, action as permissiveness, subdomains) → labels, in a stable order.
-        let mut packed: BTreeMap<(u32, u8, bool), Vec<String>> = BTreeMap::new();
-        for rule in &policy.rules {
+        // (priority, action as permissiveness, the rule whose `otherRequests: block` applies,
+        // subdomains) → labels, in a stable order.
+        let mut packed: BTreeMap<(u32, u8, Option<usize>, bool), Vec<String>> = BTreeMap::new();
+        for (r, rule) in policy.rules.iter().enumerate() {
             let action = Action::most_severe([rule.action, floor]);
+            let blocks_others = (action == Action::Warn && rule.other_requests == OtherRequests::Block).then_some(r);
             for rf in &rule.filters {
                 let f = &rf.filter;
                 if f.host == HostPattern::Any {
@@ -158,19 +160,19 @@ pub(super) fn compile(policy: &Policy) -> (Vec<(u32, Action, Value)>, Vec<String
                 let p = PROXY_BAND + priority(f, rule.action.permissiveness());
                 match form(proxy, f) {
                     Some(Form::Host { label, subdomains }) => {
-                        packed.entry((p, action.permissiveness(), subdomains)).or_default().push(label)
+                        packed.entry((p, action.permissiveness(), blocks_others, subdomains)).or_default().push(label)
                     }
-                    Some(Form::Regex(re)) => out.push((p, action, regex_condition(re))),
+                    Some(Form::Regex(re)) => out.push((p, action, blocks_others, regex_condition(re))),
                     None => skipped.push(format!("{f} via {}", proxy.domain)),
                 }
             }
         }
-        for ((p, permissiveness, subdomains), mut labels) in packed {
+        for ((p, permissiveness, blocks_others, subdomains), mut labels) in packed {
             labels.sort();
             labels.dedup();
             let action = [Action::Block, Action::Warn, Action::Allow][permissiveness as usize];
             for re in pack(proxy, &labels, subdomains) {
-                out.push((p, action, regex_condition(re)));
+                out.push((p, action, blocks_others, regex_condition(re)));
             }
         }
     }

@@ -22,7 +22,9 @@ pub const POLICY_VERSION: u32 = 1;
 /// How long "Continue" on a warn page is remembered for a host when the policy doesn't say.
 pub const DEFAULT_WARN_REMEMBER_MINUTES: u32 = 8 * 60;
 
-/// The built-in policy used when the admin has configured none: warn on every catalog category.
+/// The built-in policy used when the admin has configured none: warn on every catalog category,
+/// and block the requests other pages make to AI APIs (`otherRequests: block`), which a warn
+/// cannot stop.
 pub const DEFAULT_POLICY_JSON: &str = include_str!("../../data/default-policy.json");
 
 /// One validated rule.
@@ -34,8 +36,43 @@ pub struct Rule {
     pub message: BTreeMap<String, String>,
     pub alternative: Option<String>,
     pub justification: Justification,
+    /// What the rule does to requests that are not page loads.
+    pub other_requests: OtherRequests,
     /// Every filter of the rule: its own patterns, then category-expanded catalog patterns.
     pub filters: Vec<RuleFilter>,
+}
+
+/// What a rule does to requests that are not page loads (fetch, XHR, WebSocket, images…), which
+/// cannot show a warn page.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OtherRequests {
+    /// What the action implies: a block rule blocks them, warn and allow rules let them pass
+    /// (a warned tool is allowed after "Continue").
+    #[default]
+    AsAction,
+    /// A warn rule's `"otherRequests": "block"`: blocked, unless a page on one of the rule's own
+    /// hosts makes them (a warned API console calling its API after "Continue"). Page loads
+    /// still get the warn page. The built-in policy sets it for AI APIs, so that a web page
+    /// outside the catalog cannot call them with the employee's key.
+    Block,
+}
+
+impl Rule {
+    /// The hosts of the rule's filters, sorted and without repeats: the pages whose requests an
+    /// `otherRequests: block` rule lets through.
+    pub fn own_hosts(&self) -> Vec<String> {
+        let mut hosts: Vec<String> = self
+            .filters
+            .iter()
+            .filter_map(|f| match &f.filter.host {
+                crate::url_filter::HostPattern::Name { host, .. } if !host.starts_with('[') => Some(host.clone()),
+                _ => None,
+            })
+            .collect();
+        hosts.sort();
+        hosts.dedup();
+        hosts
+    }
 }
 
 /// A filter and where it came from.
@@ -258,6 +295,23 @@ fn compile_rule(doc: RuleDoc, i: usize, catalog: &Catalog) -> Result<Rule, Polic
             at(format!("rules[{i}].justification"), format!("`{j}` is not one of none, optional, required"))
         })?,
     };
+    let other_requests = match (doc.other_requests.as_deref(), action) {
+        (None | Some("allow"), Action::Warn) | (None, _) => OtherRequests::AsAction,
+        (Some("block"), Action::Warn) => OtherRequests::Block,
+        (Some("allow" | "block"), _) => {
+            return Err(at(
+                format!("rules[{i}].otherRequests"),
+                format!(
+                    "only a warn rule sets `otherRequests`; a {} rule {} every request",
+                    action.as_str(),
+                    if action == Action::Block { "blocks" } else { "allows" }
+                ),
+            ))
+        }
+        (Some(o), _) => {
+            return Err(at(format!("rules[{i}].otherRequests"), format!("`{o}` is not one of allow, block")));
+        }
+    };
     if doc.patterns.is_empty() && doc.categories.is_empty() {
         return Err(at(format!("rules[{i}]"), "a rule needs `patterns`, `categories` or both".into()));
     }
@@ -300,6 +354,7 @@ fn compile_rule(doc: RuleDoc, i: usize, catalog: &Catalog) -> Result<Rule, Polic
         message: doc.message,
         alternative: doc.alternative,
         justification,
+        other_requests,
         filters,
     })
 }

@@ -50,6 +50,8 @@ pub(super) struct RuleDoc {
     pub alternative: Option<String>,
     #[serde(default)]
     pub justification: Option<String>,
+    #[serde(default)]
+    pub other_requests: Option<String>,
 }
 
 /// Only the id of a rule, read leniently so that other errors can name the rule.
