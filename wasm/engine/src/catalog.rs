@@ -15,11 +15,16 @@ const CATALOG_JSON: &str = include_str!("../data/catalog.json");
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tool {
+    /// Unique, kebab-case; what the warn page and the CLI name the entry by.
     pub id: String,
     pub name: String,
     pub vendor: String,
+    /// One of [`CATEGORIES`].
     pub category: String,
+    /// URL filters in the policy's format (Chrome's URLBlocklist format).
     pub patterns: Vec<String>,
+    /// Where the hosts come from: the tool's official site or documentation, or a maintained
+    /// domain list; an absolute https URL.
     pub source: String,
     #[serde(default)]
     pub notes: Option<String>,
@@ -66,6 +71,10 @@ impl Catalog {
         for (i, tool) in doc.tools.iter().enumerate() {
             if !CATEGORIES.contains(&tool.category.as_str()) {
                 return Err(format!("catalog: tool `{}`: unknown category `{}`", tool.id, tool.category));
+            }
+            match url::Url::parse(&tool.source) {
+                Ok(u) if u.scheme() == "https" && u.host().is_some() => {}
+                _ => return Err(format!("catalog: tool `{}`: source `{}` is not an absolute https URL", tool.id, tool.source)),
             }
             let mut parsed = Vec::with_capacity(tool.patterns.len());
             for p in &tool.patterns {
