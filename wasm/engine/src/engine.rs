@@ -207,7 +207,9 @@ impl Engine {
     pub fn network_rules_cover(&self, url: &str) -> bool {
         let Ok(req) = RequestUrl::parse(url) else { return false };
         let j = self.policy.judge(&req);
-        let Some((rule, filter)) = j.decided else { return true };
+        // No rule: the default action, which the network rules do not carry (a default of
+        // block or warn is the navigation check's to enforce).
+        let Some((rule, filter)) = j.decided else { return self.policy.default_action == Action::Allow };
         if rule.action == Action::Allow {
             return true;
         }
@@ -382,6 +384,9 @@ mod tests {
         assert!(e.network_rules_cover("https://other.example/"), "allowed by default: nothing to stop");
         assert!(!e.network_rules_cover("ftp://files.example/"), "a scheme the network rules do not see");
         assert!(!e.network_rules_cover("not a url"));
+        let strict = Engine::from_policy_json(r#"{"version":1,"defaultAction":"block","rules":[{"id":"ok","action":"allow","patterns":["ok.example"]}]}"#).unwrap();
+        assert!(!strict.network_rules_cover("https://other.example/"), "a default block is the navigation check's");
+        assert!(strict.network_rules_cover("https://ok.example/"));
         // Exactly the filters the compiler reports as skipped are left to the navigation check.
         let compiled = crate::dnr::compile(e.policy(), &crate::dnr::DnrOptions {
             warn_page: "/w".into(), block_page: "/b".into(), first_id: 1, extension_base: None });
