@@ -38,10 +38,12 @@ var aiguardOverlay = (() => {
   const hosts = new WeakSet();
   const DETECTOR_KEY = { secret: 'findingSecret', fingerprint: 'findingCode', marker: 'findingMarker' };
   const KINDS = ['paste', 'drop', 'prompt', 'upload'];
+  // How a finding was disguised (the engine's `normalise` module), named beside its rule.
+  const DISGUISES = ['unicode', 'concatenated', 'base64', 'hex', 'percent'];
   // Everything the dialog may say, read now: after an update of the extension under this page
   // the locale files can no longer be read, and the dialog must still say why.
   preload([
-    ...Object.values(DETECTOR_KEY), 'codeCoverage', 'contentUnavailableTitle', 'contentUnavailable', 'contentContextLost',
+    ...Object.values(DETECTOR_KEY), ...DISGUISES.map((d) => 'disguise_' + d), 'codeCoverage', 'contentUnavailableTitle', 'contentUnavailable', 'contentContextLost',
     'blockedExplain', 'warnedExplain', 'findingsLabel', 'justificationPlaceholder', 'contentJustificationRequired',
     'contentJustificationOptional', 'contentJustificationMissing', 'brand', 'ok', 'cancel',
     ...KINDS.flatMap((k) => ['blocked', 'warned', 'redacted', 'anyway'].map((w) => w + k[0].toUpperCase() + k.slice(1))),
@@ -62,7 +64,8 @@ var aiguardOverlay = (() => {
   function findingItem(f, part) {
     const li = el('li');
     li.append(el('div', { class: 'what', text: t(DETECTOR_KEY[f.detector] ?? 'findingMarker') }));
-    li.append(el('div', { class: 'rule', text: part?.name ? `${f.rule} · ${part.name}` : f.rule }));
+    const disguise = f.disguise ? ` · ${t('disguise_' + f.disguise)}` : '';
+    li.append(el('div', { class: 'rule', text: (part?.name ? `${f.rule} · ${part.name}` : f.rule) + disguise }));
     if (f.detector === 'fingerprint' && part) {
       li.append(el('div', { text: t('codeCoverage', [String(Math.max(1, Math.round(part.codeCoverage * 100)))]) }));
     } else if (f.excerpt) {

@@ -161,6 +161,32 @@ for (const csp of ['strict', 'permissive']) {
         }
       });
 
+      await t.test('disguised content is stopped: encoded, split, invisible characters, look-alike letters', async () => {
+        const b64 = (s) => Buffer.from(s).toString('base64');
+        const fullwidth = (s) => [...s].map((c) => (c > ' ' && c <= '~' ? String.fromCodePoint(c.codePointAt(0) - 0x21 + 0xff01) : c)).join('');
+        for (const [text, label, ruleLike] of [
+          [`config: ${b64(`AWS_ACCESS_KEY_ID=${SECRET}`)}`, /base64-encoded/, /aws-access-key-id/],
+          [`key = "${SECRET.slice(0, 8)}" + "${SECRET.slice(8)}";`, /split across strings/, /aws-access-key-id/],
+          [`AWS key AKIA\u200b${SECRET.slice(4)}`, /invisible or look-alike/, /aws-access-key-id/],
+          [`AWS key AKI\u0410${SECRET.slice(4)}`, /invisible or look-alike/, /aws-access-key-id/],
+          [`token ${fullwidth(SECRET)}`, /invisible or look-alike/, /aws-access-key-id/],
+          ['Roadmap — ACME CONFI\u200dDENTIAL — draft', /invisible or look-alike/, /acme-confidential/],
+        ]) {
+          await setValue(page, 'ta', '');
+          await putOnClipboard(text);
+          await clearSpy(page);
+          await focus(page, 'ta');
+          await page.keyboard.press('Control+V');
+          const shown = await waitDialog();
+          assert.match(shown, ruleLike, text);
+          assert.match(shown, label, text);
+          await page.keyboard.press('Enter'); // Cancel (warn) or OK (block)
+          await waitNoDialog();
+          assert.equal(await valueOf(page, 'ta'), '', text);
+          assert.ok(!(await pageSaw(page)).includes(text.slice(-12)), `no page listener saw ${text}`);
+        }
+      });
+
       for (const name of ['ta', 'ce', 'pm', 'cm', 'monaco', 'si', 'st', 'prompt']) {
         await t.test(`${name}: a clean paste arrives intact`, async () => {
           const text = `clean paste for ${name}\nsecond line`;

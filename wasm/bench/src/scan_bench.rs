@@ -218,7 +218,8 @@ fn main() {
     let db = engine.content().fingerprints().expect("database installed");
     let no_db = Engine::from_policy_json(POLICY).expect("bench policy is valid");
     black_box(no_db.scan(text));
-    let stages: [(&str, &dyn Fn() -> usize); 4] = [
+    let stages: [(&str, &dyn Fn() -> usize); 5] = [
+        ("disguise views (looking for them)", &|| aiguard_engine::content::normalise::views(text).len()),
         ("tokenize", &|| aiguard_engine::content::fingerprint::token_count(text)),
         ("tokenize + winnow + keyed hash", &|| fingerprints(text, db.key()).len()),
         ("fingerprint scan (+ lookups, spans)", &|| db.scan(text, 4).len()),

@@ -124,6 +124,21 @@ fn scan_reports_a_secret_with_byte_offsets_and_a_mask() {
 }
 
 #[test]
+fn scan_finds_a_base64_encoded_secret_at_the_encoded_span_and_names_the_disguise() {
+    // base64 of "export GH_TOKEN=ghp_KpcFfvQx8EeMZk1iJFAZIFFaYhbDZCI1d3BX"
+    let encoded = "ZXhwb3J0IEdIX1RPS0VOPWdocF9LcGNGZnZReDhFZU1aazFpSkZBWklGRmFZaGJEWkNJMWQzQlg=";
+    let input = format!("config blob: {encoded}\n");
+    let (code, out, err) = aiguard_stdin(&["scan"], input.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["action"], "block", "{out}");
+    let f = v["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "github-pat-classic").expect(&out);
+    assert_eq!(f["disguise"], "base64");
+    let (s, e) = (f["start"].as_u64().unwrap() as usize, f["end"].as_u64().unwrap() as usize);
+    assert_eq!(&input[s..e], encoded);
+}
+
+#[test]
 fn scan_keeps_offsets_exact_across_invalid_utf8_and_binary() {
     let token = concat!("ghp_", "R8xq2LmV7tNcP4wZ0kYb9HsD3fJ6gA1eUiOn");
     let mut input = vec![0u8, 0xff, 0xfe, b'x', 0xc3];

@@ -38,6 +38,9 @@ struct ExpectedFinding {
     /// The detector's name as the engine serialises it: what JavaScript reads.
     detector: String,
     rule: String,
+    /// The disguise the finding was under (`base64`, `unicode`, …), when there was one.
+    #[serde(default)]
+    disguise: Option<String>,
 }
 
 fn vectors() -> ScanVectors {
@@ -78,6 +81,7 @@ fn scan_cases() {
             .map(|f| ExpectedFinding {
                 detector: serde_json::to_value(f.detector).unwrap().as_str().unwrap().to_string(),
                 rule: f.rule.clone(),
+                disguise: f.disguise.map(|d| serde_json::to_value(d).unwrap().as_str().unwrap().to_string()),
             })
             .collect();
         if report.action != c.action || got != c.findings {

@@ -4,6 +4,8 @@
 //! * [`markers`]: the policy's confidentiality terms and regexes (`term_finder.rs` finds where
 //!   terms may start).
 //! * [`fingerprint`]: fingerprints of the company's own source code.
+//! * [`normalise`]: views of a text with its disguises undone (encodings, look-alikes,
+//!   invisible characters, split literals), which the secret and marker detectors scan too.
 //! * [`scanner`]: one pass of all detectors over a text, with the policy's actions.
 //! * [`submission`]: a paste, drop, prompt or file selection (several parts) judged as a whole.
 //!
@@ -11,6 +13,7 @@
 
 pub mod fingerprint;
 pub mod markers;
+pub mod normalise;
 pub mod policy;
 pub mod scanner;
 pub mod secrets;

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::fingerprint::{FingerprintDb, FingerprintMatch};
 use super::markers::MarkerScanner;
+use super::normalise::{self, Disguise};
 use super::policy::ContentPolicy;
 use super::secrets::SecretScanner;
 use crate::verdict::Action;
@@ -40,6 +41,10 @@ pub struct Finding {
     pub total: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f32>,
+    /// The disguise the content was found under (base64, a split literal, invisible
+    /// characters…); the span is that of the disguised text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disguise: Option<Disguise>,
 }
 
 /// The verdict on a text: the most severe action among the findings (allow when none).
@@ -113,7 +118,44 @@ impl ContentScanner {
         ScanReport { action, findings }
     }
 
+    /// Secrets and markers in `text` and in each of its views with a disguise undone
+    /// ([`normalise`]). A finding in a view is reported at the disguised span of `text`, unless
+    /// the same rule was already found there as the text stands.
     fn secret_and_marker_findings(&self, text: &str) -> Vec<Finding> {
+        let mut findings = self.secret_and_marker_findings_as_written(text);
+        let views = normalise::views(text);
+        if views.is_empty() {
+            return findings;
+        }
+        // The views are scanned as one text (a scan has a cost of its own, and a text may have
+        // hundreds of views), each followed by a separator no rule matches across: a line end,
+        // a NUL (neither white space nor a word character) and a line end.
+        const SEPARATOR: &str = "\n\0\n";
+        let mut all = String::with_capacity(views.iter().map(|v| v.text.len() + SEPARATOR.len()).sum());
+        let mut starts = Vec::with_capacity(views.len());
+        for view in &views {
+            starts.push(all.len());
+            all.push_str(&view.text);
+            all.push_str(SEPARATOR);
+        }
+        for mut f in self.secret_and_marker_findings_as_written(&all) {
+            let k = starts.partition_point(|&s| s <= f.start) - 1;
+            let view = &views[k];
+            let (s, e) = (f.start - starts[k], (f.end - starts[k]).min(view.text.len()));
+            if s >= e {
+                continue; // in a separator
+            }
+            let (start, end) = view.original_span(text, s, e);
+            if findings.iter().any(|g| g.rule == f.rule && g.start < end && start < g.end) {
+                continue;
+            }
+            (f.start, f.end, f.disguise) = (start, end, Some(view.disguise));
+            findings.push(f);
+        }
+        findings
+    }
+
+    fn secret_and_marker_findings_as_written(&self, text: &str) -> Vec<Finding> {
         let mut findings = Vec::new();
         let p = &self.policy;
         if p.secrets_action != Action::Allow {
@@ -128,6 +170,7 @@ impl ContentScanner {
                 matched: None,
                 total: None,
                 score: None,
+                disguise: None,
             }));
         }
         for m in self.markers.scan(text) {
@@ -145,6 +188,7 @@ impl ContentScanner {
                 matched: None,
                 total: None,
                 score: None,
+                disguise: None,
             });
         }
         findings
@@ -166,6 +210,7 @@ impl ContentScanner {
             matched: Some(m.matched),
             total: Some(m.total),
             score: Some(m.score),
+            disguise: None,
         }
     }
 }

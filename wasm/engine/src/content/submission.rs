@@ -304,6 +304,7 @@ mod tests {
             matched: None,
             total: None,
             score: None,
+            disguise: None,
         };
         assert_eq!(covered_bytes([f(0, 10), f(5, 15), f(20, 25)].iter()), 20);
         assert_eq!(covered_bytes([f(0, 10), f(2, 4)].iter()), 10);
