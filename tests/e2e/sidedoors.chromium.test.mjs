@@ -1,0 +1,64 @@
+// The employee's side doors around the URL policy, in Debian's Chromium with the built extension
+// on the built-in policy: an AI tool reached through a translation proxy, an address written as
+// IPv4-mapped IPv6, and a page outside the catalog calling an AI API with the employee's key.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSites } from './harness/sites.mjs';
+import { launchChromium, waitForUrl } from './harness/chromium.mjs';
+
+let sites, browser;
+const ext = () => `chrome-extension://${browser.extensionId}/`;
+before(async () => {
+  sites = await startSites();
+  browser = await launchChromium(sites);
+  await browser.worker.evaluate(() => globalThis.aiguard.ready());
+});
+after(async () => {
+  await browser?.close();
+  await sites?.close();
+});
+
+async function setPolicy(policy) {
+  const page = await browser.context.newPage();
+  await page.goto(ext() + 'pages/options.html');
+  const r = await page.evaluate((text) => chrome.runtime.sendMessage({ type: 'savePolicy', text }), policy && JSON.stringify(policy));
+  await page.close();
+  assert.equal(r.problem ?? r.error, undefined, JSON.stringify(r));
+}
+
+test('an AI tool through Google Translate\'s proxy gets the warn page, naming the tool', async () => {
+  const page = await browser.context.newPage();
+  await page.goto('https://claude-ai.translate.goog/new?_x_tr_sl=auto&_x_tr_tl=en').catch(() => {});
+  await waitForUrl(page, (u) => u.startsWith(ext() + 'pages/warn.html'));
+  await page.locator('#tool-name').filter({ hasText: /Claude/ }).waitFor();
+  assert.equal(sites.received.filter((r) => r.startsWith('claude-ai.translate.goog')).length, 0, 'no request reached the proxy');
+  // A host that only looks like the proxy's is an ordinary site.
+  await page.goto('https://claude-ai.translate.goog.example.com/');
+  assert.equal(await page.locator('#site').innerText(), 'SITE claude-ai.translate.goog.example.com');
+  await page.close();
+});
+
+test('a page outside the catalog cannot call an AI API with fetch; the API host itself is warned', async () => {
+  const page = await browser.context.newPage();
+  await page.goto('https://example.com/fetch?url=' + encodeURIComponent('https://api.openai.com/v1/models'));
+  await page.locator('#result').filter({ hasText: /fetched|failed/ }).waitFor();
+  assert.equal(await page.locator('#result').innerText(), 'failed');
+  await page.goto('https://example.com/fetch?url=' + encodeURIComponent('https://example.org/api'));
+  await page.locator('#result').filter({ hasText: /fetched|failed/ }).waitFor();
+  assert.equal(await page.locator('#result').innerText(), 'fetched example.org', 'other hosts are not blocked');
+  await page.goto('https://api.openai.com/v1/models').catch(() => {});
+  await waitForUrl(page, (u) => u.startsWith(ext() + 'pages/warn.html'));
+  await page.close();
+});
+
+// Last: it sets a policy of its own.
+test('an IPv4 address written as IPv4-mapped IPv6 is judged as the address', async () => {
+  await setPolicy({ version: 1, rules: [{ id: 'lab', action: 'block', patterns: ['127.0.0.1'] }] });
+  const page = await browser.context.newPage();
+  for (const host of ['127.0.0.1', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]']) {
+    await page.goto(`http://${host}:${sites.httpPort}/x`).catch(() => {});
+    await waitForUrl(page, (u) => u.startsWith(ext() + 'pages/block.html'));
+    await page.goto('about:blank');
+  }
+  await page.close();
+});
