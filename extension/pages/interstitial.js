@@ -64,6 +64,8 @@ async function main() {
     }
     location.replace(r.url);
   });
+  // Clickable from the moment a click is listened for (the page is drawn before this script runs).
+  if ($('continue')) $('continue').disabled = false;
 
   const e = await ready;
   if (!e) {

@@ -266,8 +266,11 @@ test('"Continue" clicked the moment the warn page shows is acted on, every time'
     const page = await browser.context.newPage();
     page.goto(`https://${host}/now`).catch(() => {});
     await waitForUrl(page, (u) => u.startsWith(ext() + 'pages/warn.html'));
-    // A real click where the button is, as soon as it is drawn (no waiting for it to look ready).
-    const box = await until('the button', () => page.locator('#continue').boundingBox().catch(() => null), 10_000);
+    // A real click where the button is, the moment it can be clicked: before the background has
+    // answered the page, most of the time.
+    const button = page.locator('#continue');
+    await until('the button to be clickable', () => button.isEnabled().catch(() => false), 10_000);
+    const box = await button.boundingBox();
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     await waitForUrl(page, (u) => u === `https://${host}/now`, 5000);
     await page.close();
