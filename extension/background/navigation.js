@@ -95,13 +95,13 @@ async function recordOf({ url }, sender) {
 // taken then only if the browser reports that one of the extension's redirect rules matched a
 // request of this very tab in the last minute, and the engine stops that URL: a warn page a web
 // page opened itself has no such match.
-const redirectRuleIds = { static: null };
+let staticRules = null; // the packaged ruleset, read once
 async function isRedirectRule({ ruleId, rulesetId }) {
   const dnr = api.declarativeNetRequest;
   let rules;
   if (rulesetId === '_dynamic') rules = await dnr.getDynamicRules();
   else if (rulesetId === '_session') rules = await dnr.getSessionRules();
-  else rules = redirectRuleIds.static ??= await fetch(api.runtime.getURL('rules/default.json')).then((r) => r.json()).catch(() => []);
+  else rules = staticRules ??= await fetch(api.runtime.getURL('rules/default.json')).then((r) => r.json()).catch(() => []);
   return rules.some((r) => r.id === ruleId && r.action?.type === 'redirect');
 }
 async function redirectRecord(url, sender) {

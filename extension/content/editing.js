@@ -147,7 +147,7 @@
   }
 
   Object.assign(ns, {
-    shadowOf, deepTarget, isTextControl, editableRoot, composerText,
+    deepTarget, isTextControl, editableRoot, composerText,
     saveCaret, restoreCaret, caretAtPoint, insertLikeTheBrowser, replay, isReplay,
     payloadOf, textParts, transferOf,
   });

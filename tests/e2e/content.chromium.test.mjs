@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSites } from './harness/sites.mjs';
 import { filesOnDisk } from './harness/files.mjs';
-import { launchChromium } from './harness/chromium.mjs';
+import { launchChromium, sleep, until, dialogText as shownDialog } from './harness/chromium.mjs';
 import { buildComposerBundle } from './harness/composer.mjs';
 
 const ORIGIN = 'https://claude.ai';
@@ -72,40 +72,7 @@ const clearSpy = (target) => target.evaluate(() => window.__spyClear());
 const valueOf = (target, name) => target.evaluate((n) => window.__editors.value(n), name);
 const setValue = (target, name, text) => target.evaluate(([n, t]) => window.__editors.set(n, t), [name, text]);
 const focus = (target, name) => target.evaluate((n) => window.__editors.focus(n), name);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what, fn, timeout = 5000) {
-  const end = Date.now() + timeout;
-  let last;
-  while (Date.now() < end) {
-    last = await fn();
-    if (last) return last;
-    await sleep(40);
-  }
-  assert.fail(`timed out: ${what}; last ${JSON.stringify(last)}`);
-}
-
-// The dialog lives in a closed shadow root, out of reach of page scripts (and of Playwright's
-// selectors); the DevTools protocol's pierced DOM still shows what the employee sees.
-async function dialogText() {
-  const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
-  let dialog = null;
-  const find = (n) => {
-    if (dialog) return;
-    if (n.nodeName === 'AIGUARD-DIALOG') { dialog = n; return; }
-    for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? []), ...(n.contentDocument ? [n.contentDocument] : [])]) find(c);
-  };
-  find(root);
-  if (!dialog) return null;
-  const parts = [];
-  const text = (n) => {
-    if (n.nodeType === 3) parts.push(n.nodeValue);
-    if (n.nodeName === 'STYLE') return;
-    for (const c of [...(n.shadowRoots ?? []), ...(n.children ?? [])]) text(c);
-  };
-  text(dialog);
-  return parts.join(' ');
-}
+const dialogText = () => shownDialog(cdp);
 const waitDialog = () => until('the AIGuard dialog', dialogText);
 const waitNoDialog = () => until('the dialog to close', async () => (await dialogText()) === null);
 

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSites } from './harness/sites.mjs';
 import { filesOnDisk } from './harness/files.mjs';
-import { launchChromium, waitForUrl } from './harness/chromium.mjs';
+import { launchChromium, waitForUrl, sleep, until, dialogText, saveLocalPolicy } from './harness/chromium.mjs';
 
 const SECRET = 'AKIAFLHBMUAPTT2ZN5X2';
 const SECRET_TEXT = `deploy with aws_access_key_id = ${SECRET} please`;
@@ -34,11 +34,8 @@ const ext = () => `chrome-extension://${browser.extensionId}/`;
 before(async () => {
   sites = await startSites();
   browser = await launchChromium(sites);
-  const options = await browser.context.newPage();
-  await options.goto(ext() + 'pages/options.html');
-  const saved = await options.evaluate((text) => chrome.runtime.sendMessage({ type: 'savePolicy', text }), JSON.stringify(POLICY));
+  const saved = await saveLocalPolicy(browser, POLICY);
   assert.equal(saved.source, 'local', JSON.stringify(saved));
-  await options.close();
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: CLIPBOARD_ORIGIN });
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: 'https://example.com' });
 });
@@ -46,18 +43,6 @@ after(async () => {
   await browser?.close();
   await sites?.close();
 });
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(what, fn, timeout = 5000) {
-  const end = Date.now() + timeout;
-  let last;
-  while (Date.now() < end) {
-    last = await fn();
-    if (last) return last;
-    await sleep(40);
-  }
-  assert.fail(`timed out: ${what}; last ${JSON.stringify(last)}`);
-}
 
 // The employee copies `text` somewhere else (a page allowed to write the clipboard).
 async function copyElsewhere(text) {
@@ -73,27 +58,6 @@ async function openHostile(url) {
   await page.goto(url);
   await page.waitForFunction(() => Array.isArray(window.__seen));
   return { page, cdp };
-}
-
-// The dialog lives in a closed shadow root; the DevTools protocol's pierced DOM shows it.
-async function dialogText(cdp) {
-  const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
-  let dialog = null;
-  const find = (n) => {
-    if (dialog) return;
-    if (n.nodeName === 'AIGUARD-DIALOG') { dialog = n; return; }
-    for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? []), ...(n.contentDocument ? [n.contentDocument] : [])]) find(c);
-  };
-  find(root);
-  if (!dialog) return null;
-  const parts = [];
-  const text = (n) => {
-    if (n.nodeType === 3) parts.push(n.nodeValue);
-    if (n.nodeName === 'STYLE') return;
-    for (const c of [...(n.shadowRoots ?? []), ...(n.children ?? [])]) text(c);
-  };
-  text(dialog);
-  return parts.join(' ');
 }
 
 const seen = (page) => page.evaluate(() => window.__seen);

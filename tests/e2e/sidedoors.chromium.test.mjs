@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSites } from './harness/sites.mjs';
-import { launchChromium, waitForUrl } from './harness/chromium.mjs';
+import { launchChromium, waitForUrl, saveLocalPolicy } from './harness/chromium.mjs';
 
 let sites, browser;
 const ext = () => `chrome-extension://${browser.extensionId}/`;
@@ -19,10 +19,7 @@ after(async () => {
 });
 
 async function setPolicy(policy) {
-  const page = await browser.context.newPage();
-  await page.goto(ext() + 'pages/options.html');
-  const r = await page.evaluate((text) => chrome.runtime.sendMessage({ type: 'savePolicy', text }), policy && JSON.stringify(policy));
-  await page.close();
+  const r = await saveLocalPolicy(browser, policy);
   assert.equal(r.problem ?? r.error, undefined, JSON.stringify(r));
 }
 

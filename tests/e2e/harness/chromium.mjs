@@ -48,3 +48,53 @@ export async function waitForUrl(page, predicate, timeout = 15_000) {
   }
   throw new Error(`timed out waiting for URL; last was ${page.url()}`);
 }
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Polls `fn` until it returns something truthy (which it returns), failing with `what` and the
+// last value after `timeout` ms.
+export async function until(what, fn, timeout = 5000) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    last = await fn();
+    if (last) return last;
+    await sleep(40);
+  }
+  throw new Error(`timed out: ${what}; last ${JSON.stringify(last)}`);
+}
+
+// Saves `policy` (an object, or null for the built-in one) as the local policy, from the
+// options page as an admin would; returns the background's answer.
+export async function saveLocalPolicy(browser, policy) {
+  const page = await browser.context.newPage();
+  try {
+    await page.goto(`chrome-extension://${browser.extensionId}/pages/options.html`);
+    return await page.evaluate((text) => chrome.runtime.sendMessage({ type: 'savePolicy', text }), policy && JSON.stringify(policy));
+  } finally {
+    await page.close();
+  }
+}
+
+// The text of AIGuard's dialog in the page `cdp` is attached to, or null. The dialog lives in a
+// closed shadow root, out of reach of page scripts (and of Playwright's selectors); the DevTools
+// protocol's pierced DOM still shows what the employee sees.
+export async function dialogText(cdp) {
+  const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+  let dialog = null;
+  const find = (n) => {
+    if (dialog) return;
+    if (n.nodeName === 'AIGUARD-DIALOG') { dialog = n; return; }
+    for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? []), ...(n.contentDocument ? [n.contentDocument] : [])]) find(c);
+  };
+  find(root);
+  if (!dialog) return null;
+  const parts = [];
+  const text = (n) => {
+    if (n.nodeType === 3) parts.push(n.nodeValue);
+    if (n.nodeName === 'STYLE') return;
+    for (const c of [...(n.shadowRoots ?? []), ...(n.children ?? [])]) text(c);
+  };
+  text(dialog);
+  return parts.join(' ');
+}

@@ -116,7 +116,9 @@ fn in_mixed_word(text: &str, at: usize) -> bool {
     }
     let before = text[lo..at].chars().rev();
     let after = text[at..hi].chars();
-    let ascii_in = |mut chars: Box<dyn Iterator<Item = char> + '_>| chars.by_ref().take_while(|&c| is_word(c)).any(|c| c.is_ascii_alphanumeric());
+    let ascii_in = |mut chars: Box<dyn Iterator<Item = char> + '_>| {
+        chars.by_ref().take_while(|&c| is_word(c)).any(|c| c.is_ascii_alphanumeric() || compatibility_ascii(c).is_some())
+    };
     ascii_in(Box::new(before)) || ascii_in(Box::new(after))
 }
 
@@ -125,54 +127,24 @@ pub fn fold(text: &str) -> Option<Folded> {
     if text.is_ascii() {
         return None;
     }
-    // Which words mix ASCII letters or digits with look-alikes: a confusable folds only there.
-    let mut mixed_words: Vec<(usize, usize)> = Vec::new();
-    let mut changes = false;
-    let mut word: Option<(usize, bool, bool)> = None; // (start, has ASCII alphanumeric, has confusable)
-    let close = |w: Option<(usize, bool, bool)>, end: usize, out: &mut Vec<(usize, usize)>| {
-        if let Some((start, true, true)) = w {
-            out.push((start, end));
-        }
-    };
-    for (i, c) in text.char_indices() {
-        if is_invisible(c) || compatibility_ascii(c).is_some() {
-            changes = true;
-        }
-        if is_word(c) {
-            let w = word.get_or_insert((i, false, false));
-            w.1 |= c.is_ascii_alphanumeric() || compatibility_ascii(c).is_some();
-            w.2 |= confusable_ascii(c).is_some();
-        } else {
-            close(word.take(), i, &mut mixed_words);
-        }
-    }
-    close(word.take(), text.len(), &mut mixed_words);
-    if !changes && mixed_words.is_empty() {
-        return None;
-    }
     let mut out = String::with_capacity(text.len());
     let mut origin = Vec::with_capacity(text.len() + 1);
-    let mut words = mixed_words.iter().peekable();
+    let mut changed = false;
     for (i, c) in text.char_indices() {
-        while words.peek().is_some_and(|&&(_, end)| end <= i) {
-            words.next();
-        }
-        let in_mixed = words.peek().is_some_and(|&&(start, _)| start <= i);
-        let folded = if is_invisible(c) {
+        if is_invisible(c) {
+            changed = true;
             continue;
-        } else if let Some(a) = compatibility_ascii(c) {
-            a
-        } else if let (true, Some(a)) = (in_mixed, confusable_ascii(c)) {
-            a
-        } else {
-            c
-        };
+        }
+        let folded = compatibility_ascii(c)
+            .or_else(|| confusable_ascii(c).filter(|_| in_mixed_word(text, i)))
+            .unwrap_or(c);
+        changed |= folded != c;
         let before = out.len();
         out.push(folded);
         origin.extend(std::iter::repeat_n(i as u32, out.len() - before));
     }
     origin.push(text.len() as u32);
-    Some(Folded { text: out, origin })
+    changed.then_some(Folded { text: out, origin })
 }
 
 #[cfg(test)]

@@ -40,8 +40,8 @@ fn joiner_len(bytes: &[u8], at: usize) -> usize {
     if i < bytes.len() && bytes[i] == quote && i > at + 1 && splits_a_token { i + 1 - at } else { 0 }
 }
 
-/// The joiners of `text`: each one's start and end.
-fn joiners(text: &str) -> Vec<(usize, usize)> {
+/// Where `text` has joiners: each one's start and end.
+pub fn joiners(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     let mut from = 0;
@@ -67,11 +67,6 @@ fn joiners(text: &str) -> Vec<(usize, usize)> {
         }
     }
     cuts
-}
-
-/// Where `text` has joiners: the span of each.
-pub fn positions(text: &str) -> Vec<(usize, usize)> {
-    joiners(text)
 }
 
 /// The joined view of `text`, or `None` when it has no joiner.

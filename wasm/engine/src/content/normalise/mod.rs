@@ -104,7 +104,7 @@ pub fn views(text: &str) -> Vec<View> {
             out.push(View { text: f.text, disguise: Disguise::Unicode, map: Map::Offsets(origin) });
         }
     }
-    for (start, end) in windows(text, joins::positions(text)) {
+    for (start, end) in windows(text, joins::joiners(text)) {
         if let Some(j) = joins::join(&text[start..end]) {
             let origin = j.origin.into_iter().map(|o| o + start as u32).collect();
             out.push(View { text: j.text, disguise: Disguise::Concatenated, map: Map::Offsets(origin) });
