@@ -11,9 +11,15 @@
 //!   ],
 //!   "justification": "optional",
 //!   "maxFileBytes": 1048576,
+//!   "unscannable": "warn",
 //!   "engineInPage": "auto"
 //! }
 //! ```
+//!
+//! `maxFileBytes`: files are read up to this size; a larger one is scanned up to it and is
+//! unscannable in part. `unscannable`: the action on a file, or an entry of one, that could not
+//! be read (encrypted, an unknown compression, a broken container, a decoding budget reached)
+//! or was read only in part: `block`, `warn` (the default) or `allow`.
 //!
 //! `engineInPage`: whether the extension may run this section's engine inside web pages whose
 //! CSP allows it (content is then judged within the event) or keeps it in its background.
@@ -29,8 +35,7 @@ use crate::error::PolicyError;
 use crate::verdict::{Action, Justification};
 
 pub use super::fingerprint::DEFAULT_MIN_MATCHES;
-/// Largest uploaded file scanned when the policy doesn't say (`maxFileBytes`), for the
-/// file-upload check.
+/// How much of an uploaded file is read when the policy doesn't say (`maxFileBytes`).
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 1 << 20;
 
 #[derive(Deserialize, Default)]
@@ -48,6 +53,8 @@ pub(crate) struct ContentDoc {
     justification: Option<String>,
     #[serde(default)]
     max_file_bytes: Option<u64>,
+    #[serde(default)]
+    unscannable: Option<String>,
     #[serde(default)]
     engine_in_page: Option<String>,
 }
@@ -114,7 +121,10 @@ pub struct ContentPolicy {
     pub fingerprints_source: Option<String>,
     pub markers: Vec<MarkerRule>,
     pub justification: Justification,
+    /// Files are read up to this many bytes.
     pub max_file_bytes: u64,
+    /// The action on what could not be read, or was read only in part (`unscannable`).
+    pub unscannable: Action,
     /// Whether the engine may run inside web pages (`engineInPage` resolved; see the module notes).
     pub engine_in_page: bool,
 }
@@ -132,6 +142,7 @@ impl Default for ContentPolicy {
             markers: Vec::new(),
             justification: Justification::Optional,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            unscannable: Action::Warn,
             engine_in_page: true,
         }
     }
@@ -241,6 +252,7 @@ impl ContentPolicy {
             markers,
             justification,
             max_file_bytes: doc.max_file_bytes.unwrap_or(d.max_file_bytes),
+            unscannable: action(doc.unscannable.as_deref(), "content.unscannable", d.unscannable)?,
         })
     }
 }

@@ -21,6 +21,10 @@ pub enum Detector {
     Secret,
     /// A confidential marker: a term or pattern of the policy's `content.markers`.
     Marker,
+    /// A file, or an entry of one, that could not be read or was read only in part; `rule` is
+    /// the reason (`encrypted`, `truncated`, `compression-ratio`…) and the policy's
+    /// `content.unscannable` its action.
+    Unscannable,
 }
 
 /// One finding, with byte offsets into the scanned UTF-8 text.
@@ -45,6 +49,10 @@ pub struct Finding {
     /// characters…); the span is that of the disguised text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disguise: Option<Disguise>,
+    /// The entry of a container file (`word/document.xml`, `inner.zip/.env`) the finding is in;
+    /// its offsets are into that entry's text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
 }
 
 /// The verdict on a text: the most severe action among the findings (allow when none).
@@ -171,6 +179,7 @@ impl ContentScanner {
                 total: None,
                 score: None,
                 disguise: None,
+                entry: None,
             }));
         }
         for m in self.markers.scan(text) {
@@ -189,6 +198,7 @@ impl ContentScanner {
                 total: None,
                 score: None,
                 disguise: None,
+                entry: None,
             });
         }
         findings
@@ -211,6 +221,7 @@ impl ContentScanner {
             total: Some(m.total),
             score: Some(m.score),
             disguise: None,
+            entry: None,
         }
     }
 }
