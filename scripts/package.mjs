@@ -20,7 +20,8 @@ for (const browser of ['chrome', 'firefox']) {
   mkdirSync(out, { recursive: true });
   cpSync('extension', out, { recursive: true });
   mkdirSync(join(out, 'wasm'));
-  for (const f of ['aiguard_wasm.js', 'aiguard_wasm_bg.wasm']) cpSync(join(wasmDir, f), join(out, 'wasm', f));
+  // The engine, and the file decoders the background loads only when a file needs them.
+  for (const f of ['aiguard_wasm.js', 'aiguard_wasm_bg.wasm', 'aiguard_files.js', 'aiguard_files_bg.wasm']) cpSync(join(wasmDir, f), join(out, 'wasm', f));
   mkdirSync(join(out, 'rules'));
   cpSync(join(rulesDir, `default-rules-${browser}.json`), join(out, 'rules', 'default.json'));
   cpSync('manifest/managed_schema.json', join(out, 'managed_schema.json'));

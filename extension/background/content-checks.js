@@ -5,6 +5,8 @@ import { api } from '../shared/runtime-module.js';
 import * as policy from './policy.js';
 import * as audit from './audit.js';
 import { documentCspHeaders } from './csp-records.js';
+import * as fileDecoders from './file-decoders.js';
+import { Engine } from '../wasm/aiguard_wasm.js';
 
 // Since this worker started: content checked here, engines compiled in pages and refused to
 // them, the last one's WebAssembly memory after loading (bytes), and why the last failed.
@@ -30,6 +32,30 @@ function decodePart(part) {
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return { kind: 'file', name: part.name, size: part.size, bytes };
+}
+
+// Files that are not plain UTF-8 text go through the file decoders, loaded for the first such
+// file; plain text (whole, or its first `maxFileBytes`) goes to the engine as its bytes.
+function readFiles(parts) {
+  return Promise.all(parts.map(async (part) => {
+    const p = decodePart(part);
+    if (p.kind !== 'file' || !(p.bytes instanceof Uint8Array) || Engine.looksLikeText(p.bytes)) return p;
+    const size = typeof p.size === 'number' ? p.size : p.bytes.length;
+    return { kind: 'file', name: p.name, size, decoded: await fileDecoders.decode(p.bytes, size) };
+  }));
+}
+
+// Every file that could not be read, or was read only in part, goes to the audit trail with
+// its name, status and each entry's reason: never its content.
+async function recordUnscannable(kind, verdict, sender) {
+  const text = (v) => (v == null ? null : String(v).slice(0, 256));
+  const files = verdict.parts.flatMap((p, i) => (p.kind !== 'file' || p.status === 'scanned' ? [] : [{
+    name: text(p.name),
+    status: p.status,
+    problems: verdict.findings.filter((f) => f.part === i && f.detector === 'unscannable').slice(0, 100)
+      .map((f) => ({ entry: text(f.entry), reason: text(f.rule) })),
+  }]));
+  if (files.length) await audit.record({ type: 'content-unscannable', kind, files, url: pageOf(sender) });
 }
 
 export async function contentScope(_msg, sender) {
@@ -65,9 +91,9 @@ export async function checkContent({ kind, parts }, sender) {
   diagnostics.contentChecks++;
   // Asked before the page knew its scope (or after it changed URL): out of scope passes.
   if (!scansSender(engine, sender)) return { action: 'allow', parts: [], findings: [], justification: 'none', redactable: false };
+  parts = await readFiles(parts);
   const verdict = engine.checkSubmission(parts.map(decodePart));
-  const unscanned = verdict.parts.filter((p) => p.status === 'tooLarge').map((p) => p.name);
-  if (unscanned.length) await audit.record({ type: 'content-unscanned', kind, files: unscanned, url: pageOf(sender) });
+  await recordUnscannable(kind, verdict, sender);
   return verdict;
 }
 

@@ -9,6 +9,8 @@
 //   navigation.js      navigation checks, decision records for the warn and block pages
 //   csp-records.js     the CSP headers each frame's document was served with
 //   content-checks.js  what content scripts ask: scope, the engine in the page, verdicts
+//   file-decoders.js   the file decoders' wasm module, compiled for the first file that is not
+//                      plain text
 //   messages.js        who may ask what
 //   audit.js           the local audit trail
 import * as policy from './policy.js';

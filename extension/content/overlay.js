@@ -43,7 +43,7 @@ var aiguardOverlay = (() => {
   // Everything the dialog may say, read now: after an update of the extension under this page
   // the locale files can no longer be read, and the dialog must still say why.
   preload([
-    ...Object.values(DETECTOR_KEY), ...DISGUISES.map((d) => 'disguise_' + d), 'codeCoverage', 'contentUnavailableTitle', 'contentUnavailable', 'contentContextLost',
+    ...Object.values(DETECTOR_KEY), 'findingUnscannable', ...DISGUISES.map((d) => 'disguise_' + d), 'codeCoverage', 'contentUnavailableTitle', 'contentUnavailable', 'contentContextLost',
     'blockedExplain', 'warnedExplain', 'findingsLabel', 'justificationPlaceholder', 'contentJustificationRequired',
     'contentJustificationOptional', 'contentJustificationMissing', 'brand', 'ok', 'cancel',
     ...KINDS.flatMap((k) => ['blocked', 'warned', 'redacted', 'anyway'].map((w) => w + k[0].toUpperCase() + k.slice(1))),
@@ -63,9 +63,13 @@ var aiguardOverlay = (() => {
 
   function findingItem(f, part) {
     const li = el('li');
-    li.append(el('div', { class: 'what', text: t(DETECTOR_KEY[f.detector] ?? 'findingMarker') }));
+    // A file that could not be read (whole or in part): its rule is the reason.
+    const what = f.detector === 'unscannable' ? 'findingUnscannable' : DETECTOR_KEY[f.detector] ?? 'findingMarker';
+    li.append(el('div', { class: 'what', text: t(what) }));
     const disguise = f.disguise ? ` · ${t('disguise_' + f.disguise)}` : '';
-    li.append(el('div', { class: 'rule', text: (part?.name ? `${f.rule} · ${part.name}` : f.rule) + disguise }));
+    // The file, and the entry of a container (a zip, an Office document) the finding is in.
+    const where = [part?.name, f.entry].filter(Boolean).join(' › ');
+    li.append(el('div', { class: 'rule', text: (where ? `${f.rule} · ${where}` : f.rule) + disguise }));
     if (f.detector === 'fingerprint' && part) {
       li.append(el('div', { text: t('codeCoverage', [String(Math.max(1, Math.round(part.codeCoverage * 100)))]) }));
     } else if (f.excerpt) {
@@ -79,7 +83,7 @@ var aiguardOverlay = (() => {
   function distinctFindings(verdict) {
     const seen = new Set();
     return verdict.findings.filter((f) => f.action !== 'allow').filter((f) => {
-      const key = `${f.detector}\u0000${f.rule}\u0000${f.part}`;
+      const key = `${f.detector}\u0000${f.rule}\u0000${f.part}\u0000${f.entry ?? ''}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;

@@ -134,8 +134,9 @@
     const limit = scope?.maxFileBytes ?? 1 << 20;
     return Promise.all(files.map(async (f) => ({
       kind: 'file', name: f.name, size: f.size,
-      // Larger files are not read; the engine reports them as unscanned.
-      base64: f.size <= limit ? await readBase64(f) : '',
+      // A larger file is read up to the limit: the engine scans that much and reports the file
+      // as truncated.
+      base64: await readBase64(f.size <= limit ? f : f.slice(0, limit)),
     })));
   }
 

@@ -1,7 +1,7 @@
 //! The engine as the extension sees it. This layer only converts between JavaScript values and
 //! the engine's types; every decision is made in `aiguard-engine`.
 
-use aiguard_engine::content::submission::{Part, PartContent, PartKind};
+use aiguard_engine::content::submission::{looks_like_text, DecodedFile, Part, PartContent, PartKind};
 use aiguard_engine::dnr::DnrOptions;
 use aiguard_engine::page_engine::PageFacts;
 use aiguard_engine::policy_source::{self, PolicyCandidates, PolicySource};
@@ -177,9 +177,11 @@ impl WasmEngine {
 
     /// The verdict on a paste, drop, typed prompt or file selection. `parts` is an array of
     /// `{kind: "text"|"html"|"file", name?, text?}` or, for files, `{kind: "file", name, bytes:
-    /// Uint8Array, size}` (`bytes` may be empty when `size` is over `maxFileBytes`). Returns
-    /// `{action, parts, findings, justification, redactable, redactedText}`; findings carry
-    /// `part`.
+    /// Uint8Array, size}` (`bytes` the file's first `maxFileBytes` when `size` is larger) or
+    /// `{kind: "file", name, decoded}` with what the file decoders module's `decodeFile` returned
+    /// (for any file that is not plain text: see `looksLikeText`). Returns `{action, parts,
+    /// findings, justification, redactable, redactedText}`; findings carry `part`, and `entry`
+    /// for a finding inside a container.
     #[wasm_bindgen(js_name = checkSubmission)]
     pub fn check_submission(&self, parts: &js_sys::Array) -> Result<JsValue, JsError> {
         struct Owned {
@@ -188,6 +190,7 @@ impl WasmEngine {
             text: Option<String>,
             bytes: Vec<u8>,
             size: u64,
+            decoded: Option<DecodedFile>,
         }
         let field = |obj: &JsValue, key: &str| js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
         let mut owned = Vec::with_capacity(parts.length() as usize);
@@ -213,27 +216,45 @@ impl WasmEngine {
             } else {
                 Vec::new()
             };
-            if kind == PartKind::File && text.is_none() && !has_bytes {
-                return Err(JsError::new(&format!("parts[{i}]: a file needs bytes (or text)")));
+            let decoded_value = field(&obj, "decoded");
+            let decoded = if decoded_value.is_undefined() || decoded_value.is_null() {
+                None
+            } else {
+                Some(
+                    serde_wasm_bindgen::from_value::<DecodedFile>(decoded_value)
+                        .map_err(|e| JsError::new(&format!("parts[{i}].decoded: {e}")))?,
+                )
+            };
+            if kind == PartKind::File && text.is_none() && !has_bytes && decoded.is_none() {
+                return Err(JsError::new(&format!("parts[{i}]: a file needs bytes, decoded or text")));
             }
             let size = field(&obj, "size").as_f64().map_or(bytes.len() as u64, |s| s as u64);
-            owned.push(Owned { kind, name, text, bytes, size });
+            owned.push(Owned { kind, name, text, bytes, size, decoded });
         }
         let parts: Vec<Part> = owned
             .iter()
             .map(|o| Part {
                 kind: o.kind,
                 name: o.name.as_deref(),
-                content: match &o.text {
-                    Some(t) => PartContent::Text(t),
-                    None => PartContent::Bytes { bytes: &o.bytes, size: o.size },
+                content: match (&o.text, &o.decoded) {
+                    (Some(t), _) => PartContent::Text(t),
+                    (None, Some(d)) => PartContent::Decoded(d),
+                    (None, None) => PartContent::Bytes { bytes: &o.bytes, size: o.size },
                 },
             })
             .collect();
         to_js(&self.inner.check_submission(&parts))
     }
 
-    /// Files larger than this are not read for scanning (the policy's `content.maxFileBytes`).
+    /// Whether a file's bytes are plain UTF-8 text, which this engine scans as they are; any
+    /// other file goes through the file decoders module first.
+    #[wasm_bindgen(js_name = looksLikeText)]
+    pub fn looks_like_text(bytes: &[u8]) -> bool {
+        looks_like_text(bytes)
+    }
+
+    /// Files are read up to this many bytes (the policy's `content.maxFileBytes`); a larger one
+    /// is scanned up to it and reported as truncated.
     #[wasm_bindgen(getter, js_name = maxFileBytes)]
     pub fn max_file_bytes(&self) -> f64 {
         self.inner.content().policy().max_file_bytes as f64
