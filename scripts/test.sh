@@ -5,13 +5,13 @@ t0=$SECONDS
 
 step "setup (build and test tools)" bash scripts/setup.sh test
 step "build" bash scripts/build.sh
-step "engine and CLI tests (native)" cargo test --quiet -p aiguard-engine -p aiguard-cli
-step "wasm engine under Node (shared vectors)" node --test tests/wasm/url_vectors.test.mjs tests/wasm/content_vectors.test.mjs tests/wasm/fingerprint.test.mjs
+step "engine, file decoder and CLI tests (native)" cargo test --quiet -p aiguard-engine -p aiguard-files -p aiguard-cli
+step "wasm engine under Node (shared vectors)" node --test tests/wasm/url_vectors.test.mjs tests/wasm/content_vectors.test.mjs tests/wasm/fingerprint.test.mjs tests/wasm/files.test.mjs
 step "Firefox package lint (web-ext)" node_modules/.bin/web-ext lint --source-dir dist/firefox --no-input --warnings-as-errors=false
 step "test pages with real editors (no extension)" node --test tests/e2e/composer-page.test.mjs
 # A browser or driver left behind must not hold a finished test file open (Node 20.14+).
 FORCE_EXIT=$(node --test-force-exit -e '' 2>/dev/null && echo --test-force-exit)
-step "browser end-to-end: Chromium" node --test --test-concurrency=1 $FORCE_EXIT tests/e2e/chromium.test.mjs tests/e2e/content.chromium.test.mjs tests/e2e/hostile.chromium.test.mjs tests/e2e/sidedoors.chromium.test.mjs
+step "browser end-to-end: Chromium" node --test --test-concurrency=1 $FORCE_EXIT tests/e2e/chromium.test.mjs tests/e2e/content.chromium.test.mjs tests/e2e/hostile.chromium.test.mjs tests/e2e/sidedoors.chromium.test.mjs tests/e2e/files.chromium.test.mjs
 step "browser end-to-end: Firefox ESR" node --test --test-concurrency=1 $FORCE_EXIT tests/e2e/firefox.test.mjs tests/e2e/content.firefox.test.mjs
 
 say "all tests passed in $((SECONDS - t0)) s"
