@@ -177,3 +177,56 @@ fn scan_rejects_a_foreign_fingerprint_database() {
     assert_eq!(code, 2);
     assert!(err.contains(p.to_str().unwrap()), "{err}");
 }
+
+/// A file of `bytes` in the temporary directory, removed when the test ends.
+fn temp_file(name: &str, bytes: &[u8]) -> TempFile {
+    let file = TempFile(std::env::temp_dir().join(format!("aiguard-cli-test-{}-{name}", std::process::id())));
+    std::fs::write(&file.0, bytes).unwrap();
+    file
+}
+
+/// Issue 21: the same `.env` as UTF-16, zipped, in a `.docx` split across runs or in a PDF
+/// passed `aiguard scan` (and the browser) unread. The CLI reads them through the browser's
+/// decoders and finds the key, naming the entry it is in.
+#[test]
+fn scan_reads_files_through_the_decoders_as_the_browser_does() {
+    use aiguard_files::testdata::{docx, pdf, zip, ZipEntry};
+    let key = "AKIAFLHBMUAPTT2ZN5X2";
+    let env = format!("aws_access_key_id = {key}\n");
+    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(env.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let cases: Vec<(&str, Vec<u8>, &str, Option<&str>)> = vec![
+        ("prod.env", utf16, "text", None),
+        ("bundle.zip", zip(&[ZipEntry::deflated("config/.env", &env)]), "zip", Some("config/.env")),
+        ("notes.docx", docx(&["aws_access_key_id = ", "AKIA", &key[4..]]), "zip", Some("word/document.xml")),
+        ("notes.pdf", pdf(&format!("BT /F1 12 Tf 72 700 Td (aws_access_key_id = {key}) Tj ET"), true, ""), "pdf", None),
+    ];
+    for (name, bytes, format, entry) in cases {
+        let file = temp_file(name, &bytes);
+        let (code, out, err) = aiguard(&["scan", file.to_str().unwrap()]);
+        assert_eq!(code, 0, "{name}: {err}");
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(v["action"], "block", "{name}: {out}");
+        assert_eq!(v["decoded"], format, "{name}: {out}");
+        let f = &v["findings"][0];
+        assert_eq!((f["detector"].as_str(), f["rule"].as_str(), f["entry"].as_str()), (Some("secret"), Some("aws-access-key-id"), entry), "{name}: {out}");
+        assert!(!out.contains(key), "{name}: the output must not echo the secret");
+    }
+}
+
+#[test]
+fn scan_reports_what_the_decoders_cannot_read_with_the_policy_action() {
+    use aiguard_files::testdata::{zip, ZipEntry};
+    let locked = temp_file("locked.zip", &zip(&[ZipEntry::encrypted("secrets/prod.env", b"\x13\x37ciphertext")]));
+    let (code, out, _) = aiguard(&["scan", locked.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["action"], "warn", "{out}");
+    assert_eq!(v["findings"], serde_json::json!([{"detector": "unscannable", "rule": "encrypted", "start": 0, "end": 0, "action": "warn", "entry": "secrets/prod.env"}]));
+    let p = temp_policy("unscannable-block", r#"{"version": 1, "rules": [], "content": {"unscannable": "block"}}"#);
+    let (_, out, _) = aiguard(&["scan", "--policy", p.to_str().unwrap(), locked.to_str().unwrap()]);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(out.trim()).unwrap()["action"], "block");
+    let bad = temp_policy("unscannable-bad", "{\"version\": 1, \"rules\": [],\n \"content\": {\"unscannable\": \"ignore\"}}");
+    let (code, _, err) = aiguard(&["scan", "--policy", bad.to_str().unwrap(), locked.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("content.unscannable") && err.contains("block, warn, allow"), "{err}");
+}

@@ -212,8 +212,9 @@ pub(crate) fn decode_into(entry: Option<&str>, bytes: &[u8], depth: u32, cut: bo
     }
 }
 
-#[cfg(test)]
-pub(crate) mod testdata;
+/// Builders for test files (zips, `.docx`, PDFs), for this crate's tests and the CLI's.
+#[cfg(any(test, feature = "testdata"))]
+pub mod testdata;
 
 #[cfg(test)]
 mod tests {
