@@ -43,6 +43,9 @@ bytes=$(stat -c %s "$module")
 gzipped=$(gzip -9c "$module" | wc -c)
 printf 'module-size,shipped module,AIGuard wasm,%s,%s,%s,bytes\n' \
   size "$bytes" "$bytes" "size after gzip -9" "$gzipped" "$gzipped" >> "$AIGUARD_BENCH_RECORD"
+files=dist/chrome/wasm/aiguard_files_bg.wasm
+printf 'module-size,file decoders module,AIGuard wasm,%s,%s,%s,bytes\n' \
+  size "$(stat -c %s "$files")" "$(stat -c %s "$files")" "size after gzip -9" "$(gzip -9c "$files" | wc -c)" "$(gzip -9c "$files" | wc -c)" >> "$AIGUARD_BENCH_RECORD"
 
 cargo run --quiet --release -p aiguard-bench --bin url-bench
 node tests/bench/url-bench.mjs
@@ -50,6 +53,7 @@ node tests/bench/secrets-compare.mjs
 node tests/corpora/fetch.mjs
 cargo run --quiet --release -p aiguard-bench --bin scan-bench
 node tests/bench/scan-bench.mjs
+node tests/bench/files-bench.mjs
 cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy
 node tests/bench/fingerprint-compare.mjs
 node tests/bench/paste-latency.mjs
