@@ -86,13 +86,17 @@ export async function contentEngineFailed({ error }, sender) {
   return {};
 }
 
-export async function checkContent({ kind, parts }, sender) {
+export async function checkContent({ kind, parts, before, consented }, sender) {
   const { engine } = await policy.current();
   diagnostics.contentChecks++;
   // Asked before the page knew its scope (or after it changed URL): out of scope passes.
   if (!scansSender(engine, sender)) return { action: 'allow', parts: [], findings: [], justification: 'none', redactable: false };
   parts = await readFiles(parts);
-  const verdict = engine.checkSubmission(parts.map(decodePart));
+  const text = parts[0]?.kind === 'text' && typeof parts[0].text === 'string' ? parts[0].text : null;
+  // A typed edit is judged by what it adds; a prompt by what the employee has not let through.
+  const verdict = typeof before === 'string' && text != null ? engine.checkTyping(before, text)
+    : typeof consented === 'string' && consented && text != null ? engine.checkSince(consented, text)
+      : engine.checkSubmission(parts.map(decodePart));
   await recordUnscannable(kind, verdict, sender);
   return verdict;
 }

@@ -13,6 +13,7 @@
 //   scope.js            is this page in scope; the engine in this page; check(kind, parts)
 //   dialog.js           decide(): the dialog here or in the top frame; failing closed
 //   paste-drop.js       paste and drop ─┐
+//   typing.js           each typed insertion or deletion ─┤
 //   prompts.js          Enter, send buttons, form submissions ─┤  scope.check ─► dialog.decide
 //   clipboard-read.js   the page's navigator.clipboard reads ─┤  ─► editing (deliver or not)
 //   uploads.js          file inputs, and selections page-world.js hands over ─┘

@@ -84,7 +84,8 @@
   }
 
   // Inserts what no page code took, as the browser would have.
-  function insertLikeTheBrowser(saved, { text, html }) {
+  const insertLikeTheBrowser = (saved, payload) => ownEdit(() => insertAsTheBrowser(saved, payload));
+  function insertAsTheBrowser(saved, { text, html }) {
     const root = saved.root;
     if (!root || !root.isConnected) return;
     const doc = root.ownerDocument;
@@ -113,6 +114,19 @@
     return event;
   }
   const isReplay = (e) => e === replaying;
+
+  // Edits these scripts make themselves with an editing command (content already checked):
+  // Firefox fires a trusted beforeinput for the command, which must not be judged again.
+  let editing = 0;
+  function ownEdit(make) {
+    editing++;
+    try {
+      return make();
+    } finally {
+      editing--;
+    }
+  }
+  const inOwnEdit = () => editing > 0;
 
   // --- what a paste or drop carries ---------------------------------------------------------------
   function payloadOf(dt) {
@@ -148,7 +162,7 @@
 
   Object.assign(ns, {
     deepTarget, isTextControl, editableRoot, composerText,
-    saveCaret, restoreCaret, caretAtPoint, insertLikeTheBrowser, replay, isReplay,
+    saveCaret, restoreCaret, caretAtPoint, insertLikeTheBrowser, replay, isReplay, ownEdit, inOwnEdit,
     payloadOf, textParts, transferOf,
   });
 })();

@@ -1,5 +1,6 @@
-// Typed prompts: Enter (or Ctrl+Enter) in an editor, a click on a send button next to it, and
-// form submissions, when the employee makes them (trusted events only). Composer text is checked while the employee types, so Enter on checked text
+// Typed prompts, the second line behind typing.js: Enter (or Ctrl+Enter) in an editor, a click
+// on a send button next to it, and form submissions, when the employee makes them (trusted
+// events only). Composer text is checked while the employee types, so Enter on checked text
 // is decided at once and the original keystroke goes through untouched; a submission of text
 // that was never checked is held for the check, and repeated once allowed.
 // Collaborators: core.js, editing.js, scope.js (check), dialog.js (decide).
@@ -8,20 +9,23 @@
 (() => {
   const ns = aiguardContent;
   const { on, fromOverlay, followsGesture, inScope, localVerdict, check, decide, failClosed } = ns;
-  const { deepTarget, editableRoot, isTextControl, composerText, replay, isReplay } = ns;
+  const { deepTarget, editableRoot, isTextControl, composerText, replay, isReplay, consentedIn, forgetConsent, typingSettles, ownEdit } = ns;
 
-  // Verdicts on composer text, filled while the user types.
-  const verdicts = new Map();
+  // Verdicts on composer text, filled while the user types. What the employee let through in an
+  // editor (typing.js) is not asked about again: the verdict is on what else the text holds.
+  const verdicts = new Map(); // `${consented}\u0001${text}` -> verdict
   const CACHE = 16;
-  function remember(text, verdict) {
-    verdicts.delete(text);
-    verdicts.set(text, verdict);
+  const keyOf = (root, text) => `${consentedIn(root)}\u0001${text}`;
+  function remember(key, verdict) {
+    verdicts.delete(key);
+    verdicts.set(key, verdict);
     if (verdicts.size > CACHE) verdicts.delete(verdicts.keys().next().value);
   }
-  async function verdictFor(text) {
-    if (verdicts.has(text)) return verdicts.get(text);
-    const v = await check('prompt', [{ kind: 'text', text }]);
-    if (v) remember(text, v);
+  async function verdictFor(root, text) {
+    const key = keyOf(root, text);
+    if (verdicts.has(key)) return verdicts.get(key);
+    const v = await check('prompt', [{ kind: 'text', text }], { consented: consentedIn(root) });
+    if (v) remember(key, v);
     return v;
   }
 
@@ -38,36 +42,50 @@
     clearTimeout(pending);
     pending = setTimeout(() => {
       const text = composerText(root);
-      if (text.trim() && text.length <= PRESCAN_MAX_CHARS && !verdicts.has(text)) void verdictFor(text);
+      if (text.trim() && text.length <= PRESCAN_MAX_CHARS && !verdicts.has(keyOf(root, text))) void verdictFor(root, text);
     }, PRESCAN_MS);
   });
 
-  // Holds a submission (Enter, send click, form submit) of `text` typed into `root`; `resend`
+  // Holds a submission (Enter, send click, form submit) of the text typed into `root`; `resend`
   // repeats it once the engine allows it or the user proceeds. Returns true when held.
   // After "Send anyway" (or a check that allowed it) the same text passes the next submission
   // events for a moment: an Enter the page turns into a button click or a form submission
   // must not ask twice.
   let consent = null;
   const pendingRoots = new WeakSet();
-  function holdSubmission(e, text, root, resend) {
-    if (!text.trim()) return false;
-    if (consent && consent.text === text && performance.now() < consent.until) return false;
-    if (!verdicts.has(text)) {
-      const v = localVerdict([{ kind: 'text', text }]);
-      if (v) remember(text, v);
+  // `textOf()` is the text the submission would send, read again after a wait.
+  function holdSubmission(e, textOf, root, resend) {
+    const typing = typingSettles();
+    let text = textOf();
+    if (!typing) {
+      if (!text.trim()) return false;
+      if (consent && consent.text === text && performance.now() < consent.until) return false;
+      const key = keyOf(root, text);
+      if (!verdicts.has(key)) {
+        const v = localVerdict([{ kind: 'text', text }], { consented: consentedIn(root) });
+        if (v) remember(key, v);
+      }
+      if (verdicts.get(key)?.action === 'allow') return forgetConsent(root), false;
     }
-    if (verdicts.get(text)?.action === 'allow') return false;
     e.preventDefault();
     e.stopImmediatePropagation();
     if (pendingRoots.has(root)) return true; // a second Enter while the first is being checked
     pendingRoots.add(root);
     failClosed('prompt', (async () => {
       try {
-        const verdict = await verdictFor(text);
+        // Sent while typed edits were still held: it goes once they are in (and not when one
+        // was stopped: the employee has just been shown why).
+        if (typing) {
+          if (!(await typing)) return;
+          text = textOf();
+          if (!text.trim()) return;
+        }
+        const verdict = await verdictFor(root, text);
         const sending = verdict?.action === 'allow' || (await decide('prompt', verdict)).choice === 'proceed';
         // Edited while held: what would go is not what was checked; the user sends again.
-        if (!sending || composerText(root) !== text) return root.focus({ preventScroll: true });
+        if (!sending || textOf() !== text) return root.focus({ preventScroll: true });
         consent = { text, until: performance.now() + 2000 };
+        forgetConsent(root);
         resend();
       } finally {
         pendingRoots.delete(root);
@@ -83,13 +101,13 @@
     const root = editableRoot(target);
     if (!root) return;
     const init = { key: e.key, code: e.code, keyCode: 13, which: 13, ctrlKey: e.ctrlKey, metaKey: e.metaKey, bubbles: true, cancelable: true, composed: true };
-    holdSubmission(e, composerText(root), root, () => {
+    holdSubmission(e, () => composerText(root), root, () => {
       root.focus({ preventScroll: true });
       const down = replay(target, new KeyboardEvent('keydown', init));
       if (down.defaultPrevented) return;
       // The page left the key to the browser: do what Enter does there.
       if (root instanceof HTMLInputElement) root.form?.requestSubmit();
-      else root.ownerDocument.execCommand(root instanceof HTMLTextAreaElement ? 'insertText' : 'insertParagraph', false, '\n');
+      else ownEdit(() => root.ownerDocument.execCommand(root instanceof HTMLTextAreaElement ? 'insertText' : 'insertParagraph', false, '\n'));
     });
   });
   for (const type of ['keyup', 'keypress', 'beforeinput', 'compositionstart', 'compositionupdate', 'compositionend']) {
@@ -116,7 +134,8 @@
     if (resending || fromOverlay(e) || !e.isTrusted || !inScope()) return;
     const button = sendButtonFor(deepTarget(e));
     if (!button) return;
-    holdSubmission(e, composerText(lastComposer), lastComposer, () => {
+    const composer = lastComposer;
+    holdSubmission(e, () => composerText(composer), composer, () => {
       resending = true;
       try { button.click(); } finally { resending = false; }
     });
@@ -131,7 +150,7 @@
     const root = fields.find((f) => f.value.trim());
     if (!root) return;
     // Everything the form sends is checked as one text.
-    holdSubmission(e, fields.map((f) => f.value).join('\n'), root, () => {
+    holdSubmission(e, () => fields.map((f) => f.value).join('\n'), root, () => {
       resending = true;
       try { form.requestSubmit(e.submitter ?? undefined); } finally { resending = false; }
     });

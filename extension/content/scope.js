@@ -89,11 +89,20 @@
     local?.engine.free();
     local = null;
   }
+  // The engine's verdict on text parts. `question` narrows it to what is new: `{before}` for a
+  // typed edit (its one part is the text after it), `{consented}` for a prompt whose editor
+  // holds content the employee already let through.
+  function judge(engine, parts, { before, consented } = {}) {
+    if (typeof before === 'string') return engine.checkTyping(before, parts[0].text);
+    if (consented) return engine.checkSince(consented, parts[0].text);
+    return engine.checkSubmission(parts);
+  }
+
   // The verdict of the engine in this page on text parts, or null (none here, or files).
-  function localVerdict(parts) {
+  function localVerdict(parts, question) {
     if (!local || parts.some((p) => p.kind === 'file')) return null;
     try {
-      return local.engine.checkSubmission(parts);
+      return judge(local.engine, parts, question);
     } catch (e) {
       console.error('AIGuard: the engine in this page failed; checking in the background', e);
       dropLocalEngine();
@@ -142,9 +151,9 @@
 
   // Resolves to the engine's verdict, or to null when the background can't be reached (the
   // caller then holds the content: it can't be checked).
-  async function check(kind, parts) {
+  async function check(kind, parts, question = {}) {
     try {
-      return localVerdict(parts) ?? await ask({ type: 'checkContent', kind, parts });
+      return localVerdict(parts, question) ?? await ask({ type: 'checkContent', kind, parts, ...question });
     } catch {
       return null;
     }

@@ -239,11 +239,67 @@ for (const csp of ['strict', 'permissive']) {
         await until('the original text in ProseMirror', async () => (await valueOf(page, 'pm')) === SECRET_TEXT);
       });
 
-      await t.test('IME: the Enter that commits a composition is the IME\'s, even in a composer holding a secret', async () => {
+      await t.test('typing: the keystroke that would complete a secret is stopped in every editor, and the page never holds it', async () => {
+        const typed = SECRET_TEXT.slice(0, SECRET_TEXT.indexOf(SECRET) + SECRET.length);
+        for (const name of ['ta', 'ce', 'pm', 'cm']) await setValue(page, name, '');
+        // The page's autosave: the editor's whole text at every input event it sees.
+        await page.evaluate(() => {
+          window.__autosaved = [];
+          for (const type of ['input', 'keyup']) {
+            document.addEventListener(type, () => {
+              for (const n of ['ta', 'ce', 'pm', 'cm']) window.__autosaved.push(String(window.__editors.value(n)));
+            }, true);
+          }
+        });
+        for (const name of ['ta', 'ce', 'pm', 'cm']) {
+          await setValue(page, name, '');
+          await focus(page, name);
+          await page.keyboard.type(typed);
+          const shown = await waitDialog();
+          assert.match(shown, /Check before you type this/, name);
+          assert.match(shown, /aws/i, name);
+          await page.keyboard.press('Escape');
+          await waitNoDialog();
+          assert.equal((await valueOf(page, name)).trim(), typed.slice(0, -1), `${name}: all but the completing keystroke`);
+          // Text inserted whole (dictation, an IME's commit, an extension's insertText) likewise.
+          await setValue(page, name, '');
+          await focus(page, name);
+          await cdp.send('Input.insertText', { text: typed });
+          await waitDialog();
+          await page.keyboard.press('Escape');
+          await waitNoDialog();
+          assert.equal((await valueOf(page, name)).trim(), '', `${name}: nothing inserted`);
+          // Clean typing goes on untouched.
+          await page.keyboard.type('hello');
+          await until(`${name} takes clean typing`, async () => (await valueOf(page, name)).trim() === 'hello');
+          await setValue(page, name, '');
+        }
+        const saved = await page.evaluate(() => window.__autosaved);
+        assert.ok(saved.length > 0);
+        assert.ok(!saved.some((v) => v.includes(SECRET)), 'no autosave ever held the secret');
+      });
+
+      await t.test('typing: "Type it anyway" puts it in and the send that follows does not ask again', async () => {
         await page.evaluate(() => { window.__sent.length = 0; });
         await setValue(page, 'prompt', '');
         await focus(page, 'prompt');
-        await page.keyboard.type(`my key is ${SECRET} `);
+        await page.keyboard.type(`my key is ${SECRET}`);
+        await waitDialog();
+        await page.keyboard.press('Tab'); // Cancel → "Type it anyway"
+        await page.keyboard.press('Enter');
+        await waitNoDialog();
+        await until('the key typed', async () => (await valueOf(page, 'prompt')) === `my key is ${SECRET}`);
+        await page.keyboard.type(' ok');
+        await page.keyboard.press('Enter');
+        await until('the prompt is sent', async () => (await page.evaluate(() => window.__sent)).length === 1);
+        assert.deepEqual(await page.evaluate(() => window.__sent), [`my key is ${SECRET} ok`]);
+        assert.equal(await dialogText(), null);
+      });
+
+      await t.test('IME: the Enter that commits a composition is the IME\'s, even in a composer holding a secret', async () => {
+        await page.evaluate(() => { window.__sent.length = 0; });
+        await setValue(page, 'prompt', `my key is ${SECRET} `);
+        await focus(page, 'prompt');
         await clearSpy(page);
         // An IME composition, then Enter to commit it, as a Japanese or Chinese keyboard sends it.
         await cdp.send('Input.imeSetComposition', { text: 'にほんご', selectionStart: 4, selectionEnd: 4 });
@@ -266,11 +322,11 @@ for (const csp of ['strict', 'permissive']) {
         await clearSpy(page);
       });
 
-      await t.test('a typed secret followed by Enter is not sent; a clean prompt is', async () => {
+      await t.test('a secret in the composer followed by Enter is not sent; a clean prompt is', async () => {
         await page.evaluate(() => { window.__sent.length = 0; });
-        await setValue(page, 'prompt', '');
+        // Put there by the page itself (no keystroke of the employee's to stop): the send is held.
+        await setValue(page, 'prompt', `my key is ${SECRET}`);
         await focus(page, 'prompt');
-        await page.keyboard.type(`my key is ${SECRET}`);
         await page.keyboard.press('Enter');
         const shown = await waitDialog();
         assert.match(shown, /Check before you send/);
@@ -613,7 +669,7 @@ test('scope follows the page: out of scope untouched, in scope after history.pus
   }
 });
 
-test('inside a closed shadow root: a typed secret and Enter are held; a flagged upload is removed', async () => {
+test('inside a closed shadow root: a typed secret is stopped and Enter is held; a flagged upload is removed', async () => {
   page = await browser.context.newPage();
   cdp = await browser.context.newCDPSession(page);
   try {
@@ -630,7 +686,14 @@ test('inside a closed shadow root: a typed secret and Enter are held; a flagged 
       box.addEventListener('keydown', (e) => { if (e.key === 'Enter') window.__closed.enters.push(box.value); });
       box.focus();
     });
+    // The keystroke that completes the key is stopped inside the closed root too.
     await page.keyboard.type(`key ${SECRET}`);
+    assert.match(await waitDialog(), /Check before you type this/);
+    await page.keyboard.press('Escape');
+    await waitNoDialog();
+    assert.equal(await page.evaluate(() => window.__closed.box.value), `key ${SECRET.slice(0, -1)}`);
+    // Put there by the component's own script, it is held at Enter.
+    await page.evaluate((text) => { window.__closed.box.value = text; window.__closed.box.focus(); }, `key ${SECRET}`);
     await page.keyboard.press('Enter');
     assert.match(await waitDialog(), /Check before you send/);
     await page.keyboard.press('Escape');

@@ -140,9 +140,22 @@ for (const [name, label] of [['ta', 'a textarea'], ['pm', 'ProseMirror']]) {
   });
 }
 
-test('a typed secret followed by Enter is not sent; a clean prompt is', async () => {
-  await ff.exec('window.__sent.length = 0; window.__editors.set("prompt", ""); window.__spyClear(); window.__editors.focus("prompt");');
-  await ff.type(`my key is ${SECRET}`);
+test('typing: the keystroke that would complete a secret is stopped, and the editor goes on taking keys', async () => {
+  for (const name of ['ta', 'pm']) {
+    await ff.exec('window.__editors.set(arguments[0], ""); window.__editors.focus(arguments[0]);', [name]);
+    await ff.type(`my key is ${SECRET}`);
+    await waitFor(dialogOpen, 'the dialog');
+    await ff.press('Escape');
+    await waitFor(async () => !(await dialogOpen()), 'the dialog to close');
+    assert.equal((await value(name)).trim(), `my key is ${SECRET.slice(0, -1)}`, name);
+    await ff.type('!');
+    await waitFor(async () => (await value(name)).trim() === `my key is ${SECRET.slice(0, -1)}!`, `${name} takes the next key`);
+  }
+});
+
+test('a secret in the composer followed by Enter is not sent; a clean prompt is', async () => {
+  // Put there by the page itself (no keystroke of the employee's to stop): the send is held.
+  await ff.exec('window.__sent.length = 0; window.__editors.set("prompt", arguments[0]); window.__spyClear(); window.__editors.focus("prompt");', [`my key is ${SECRET}`]);
   await ff.press('Enter');
   await waitFor(dialogOpen, 'the dialog');
   await ff.press('Escape');
@@ -253,7 +266,7 @@ for (const csp of ['permissive', 'wasm']) test(`a page whose CSP allows wasm (cs
 
 
 // The page as an adversary (SECURITY.md; the Chromium suite has the full set).
-for (const csp of ['permissive', 'strict']) test(`a hostile page (csp=${csp}): its synthetic paste, drop, Enter and submission pass untouched, with no dialog`, async () => {
+for (const csp of ['permissive', 'strict']) test(`a hostile page (csp=${csp}): its synthetic paste, drop, Enter, submission and editing command pass untouched, with no dialog`, async () => {
   await ff.navigate(`https://claude.ai/hostile${csp === 'strict' ? '?csp=strict' : ''}`);
   await waitFor(() => ff.exec('return Array.isArray(window.__seen)'), 'the hostile page');
   await ff.exec(`
@@ -265,8 +278,15 @@ for (const csp of ['permissive', 'strict']) test(`a hostile page (csp=${csp}): i
     ta.value = text;
     ta.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', keyCode: 13, bubbles: true, cancelable: true }));
     document.getElementById('fta').value = text;
-    document.getElementById('form').requestSubmit();`, [MARKER_TEXT]);
+    document.getElementById('form').requestSubmit();
+    // Its own editing command (which Firefox reports as a trusted beforeinput).
+    const box = document.createElement('textarea');
+    document.body.append(box);
+    box.focus();
+    document.execCommand('insertText', false, text);
+    window.__commanded = box.value;`, [MARKER_TEXT]);
   await sleep(1500);
+  assert.equal(await ff.exec('return window.__commanded'), MARKER_TEXT, 'the page\'s editing command did what it does without AIGuard');
   const seen = await ff.exec('return window.__seen');
   // Firefox gives a constructed paste event an empty clipboard of its own: the page's listener
   // reads '' there, whatever the page put in it.

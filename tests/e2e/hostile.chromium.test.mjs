@@ -90,7 +90,7 @@ for (const csp of ['permissive', 'strict']) {
     await page.close();
   });
 
-  test(`${csp} CSP: synthetic pastes, drops, Enter and script submissions are no verdict oracle`, async () => {
+  test(`${csp} CSP: synthetic pastes, drops, Enter, script submissions and editing commands are no verdict oracle`, async () => {
     const { page, cdp } = await openHostile(url);
     await page.evaluate((text) => {
       const ta = document.getElementById('ta');
@@ -102,8 +102,16 @@ for (const csp of ['permissive', 'strict']) {
       ta.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', keyCode: 13, bubbles: true, cancelable: true }));
       document.getElementById('fta').value = text;
       document.getElementById('form').requestSubmit();
+      // Its own editing command, and a forged beforeinput.
+      const box = document.createElement('textarea');
+      document.body.append(box);
+      box.focus();
+      box.dispatchEvent(new InputEvent('beforeinput', { inputType: 'insertText', data: text, bubbles: true, cancelable: true }));
+      document.execCommand('insertText', false, text);
+      window.__commanded = box.value;
     }, MARKER_TEXT);
     await sleep(1500);
+    assert.equal(await page.evaluate(() => window.__commanded), MARKER_TEXT, 'the page\'s editing command did what it does without AIGuard');
     const types = (await seen(page)).map((e) => [e.type, e.prevented, e.text.includes(MARKER)]);
     assert.deepEqual(types, [['paste', false, true], ['drop', false, true], ['keydown', false, true], ['submit', false, true]],
       'every event reaches the page as the page sent it');

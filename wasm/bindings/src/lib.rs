@@ -246,6 +246,20 @@ impl WasmEngine {
         to_js(&self.inner.check_submission(&parts))
     }
 
+    /// The verdict on a typed edit turning `before` into `after` (the text around the caret
+    /// before and after it): the secrets and markers the edit adds.
+    #[wasm_bindgen(js_name = checkTyping)]
+    pub fn check_typing(&self, before: &js_sys::JsString, after: &js_sys::JsString) -> Result<JsValue, JsError> {
+        to_js(&self.inner.check_typing(&utf8::utf8(before)?, &utf8::utf8(after)?))
+    }
+
+    /// The verdict on a prompt `text` about to be sent from an editor whose content the
+    /// employee let through as `consented`: every detector, less what was let through.
+    #[wasm_bindgen(js_name = checkSince)]
+    pub fn check_since(&self, consented: &js_sys::JsString, text: &js_sys::JsString) -> Result<JsValue, JsError> {
+        to_js(&self.inner.check_since(&utf8::utf8(consented)?, &utf8::utf8(text)?))
+    }
+
     /// Whether a file's bytes are plain UTF-8 text, which this engine scans as they are; any
     /// other file goes through the file decoders module first.
     #[wasm_bindgen(js_name = looksLikeText)]

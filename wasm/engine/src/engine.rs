@@ -10,6 +10,7 @@ use crate::catalog::{Catalog, Tool};
 use crate::content::fingerprint::FingerprintDb;
 use crate::content::policy::Scope;
 use crate::content::scanner::{ContentScanner, ScanReport};
+use crate::content::edit;
 use crate::content::submission::{self, Part, SubmissionVerdict};
 use crate::dnr::{self, DnrCompilation, DnrOptions};
 use crate::error::PolicyError;
@@ -251,6 +252,17 @@ impl Engine {
     /// The verdict on a paste, drop, typed prompt or file selection made of several parts.
     pub fn check_submission(&self, parts: &[Part]) -> SubmissionVerdict {
         submission::check(&self.content, parts)
+    }
+
+    /// The verdict on a typed edit turning `before` into `after`: what it adds (see
+    /// [`crate::content::edit`]).
+    pub fn check_typing(&self, before: &str, after: &str) -> SubmissionVerdict {
+        edit::check_typing(&self.content, before, after)
+    }
+
+    /// The verdict on a prompt `text` when the employee already let `consented` through.
+    pub fn check_since(&self, consented: &str, text: &str) -> SubmissionVerdict {
+        edit::check_since(&self.content, consented, text)
     }
 
     /// Whether content going into a frame is scanned: when the frame's own page or its tab's

@@ -8,9 +8,11 @@
 //!   invisible characters, split literals), which the secret and marker detectors scan too.
 //! * [`scanner`]: one pass of all detectors over a text, with the policy's actions.
 //! * [`submission`]: a paste, drop, prompt or file selection (several parts) judged as a whole.
+//! * [`edit`]: a typed edit, or a text the employee already let through, judged by what it adds.
 //!
 //! `swar.rs` has the eight-bytes-at-a-time byte tests the tokenizer and the secret prefilter share.
 
+pub mod edit;
 pub mod fingerprint;
 pub mod markers;
 pub mod normalise;

@@ -12,7 +12,7 @@ use super::secrets::SecretScanner;
 use crate::verdict::Action;
 
 /// Which detector found something.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Detector {
     /// Proprietary code: fingerprints of the company's code database.
@@ -129,7 +129,7 @@ impl ContentScanner {
     /// Secrets and markers in `text` and in each of its views with a disguise undone
     /// ([`normalise`]). A finding in a view is reported at the disguised span of `text`, unless
     /// the same rule was already found there as the text stands.
-    fn secret_and_marker_findings(&self, text: &str) -> Vec<Finding> {
+    pub(crate) fn secret_and_marker_findings(&self, text: &str) -> Vec<Finding> {
         let mut findings = self.secret_and_marker_findings_as_written(text);
         let views = normalise::views(text);
         if views.is_empty() {
