@@ -12,7 +12,14 @@ import { Engine } from '../wasm/aiguard_wasm.js';
 // them, the last one's WebAssembly memory after loading (bytes), and why the last failed.
 export const diagnostics = { contentChecks: 0, pageEngines: 0, pageEnginesRefused: 0, pageEngineMemory: null, lastPageEngineError: null };
 
-const scansSender = (engine, sender) => engine.scansFrame(sender.url ?? undefined, sender.tab?.url ?? undefined);
+// Whether the sender's frame is in scope, from what the browser says of it: its URL, its
+// origin (for about:blank and data: documents, their creator's, where the browser reports it),
+// its tab's URL, and the page that opened the tab (a popup at about:blank is its opener's).
+async function scansSender(engine, sender) {
+  const openerTabId = sender.tab?.openerTabId;
+  const opener = openerTabId == null ? null : await api.tabs.get(openerTabId).catch(() => null);
+  return engine.scansFrame(sender.url ?? undefined, sender.origin ?? undefined, sender.tab?.url ?? undefined, opener?.url ?? undefined);
+}
 
 // The page an event came from, without its query or fragment (which can carry content).
 function pageOf(sender) {
@@ -60,7 +67,7 @@ async function recordUnscannable(kind, verdict, sender) {
 
 export async function contentScope(_msg, sender) {
   const { engine, revision } = await policy.current();
-  return { scan: scansSender(engine, sender), maxFileBytes: engine.maxFileBytes, revision };
+  return { scan: await scansSender(engine, sender), maxFileBytes: engine.maxFileBytes, revision };
 }
 
 // The policy for an engine in the page, when the engine says the page may have one (its scope,
@@ -70,7 +77,7 @@ export async function contentEngine({ metaCsps }, sender) {
   const { engine, revision } = await policy.current();
   const headers = await documentCspHeaders(sender);
   const metas = Array.isArray(metaCsps) ? metaCsps.map(String) : [];
-  const placement = engine.pageEngine(scansSender(engine, sender), headers ?? undefined, metas);
+  const placement = engine.pageEngine(await scansSender(engine, sender), headers ?? undefined, metas);
   if (placement !== 'allowed') diagnostics.pageEnginesRefused++;
   return { policy: placement === 'allowed' ? engine.contentPolicy : null, revision, placement };
 }
@@ -90,7 +97,7 @@ export async function checkContent({ kind, parts, before, consented }, sender) {
   const { engine } = await policy.current();
   diagnostics.contentChecks++;
   // Asked before the page knew its scope (or after it changed URL): out of scope passes.
-  if (!scansSender(engine, sender)) return { action: 'allow', parts: [], findings: [], justification: 'none', redactable: false };
+  if (!(await scansSender(engine, sender))) return { action: 'allow', parts: [], findings: [], justification: 'none', redactable: false };
   parts = await readFiles(parts);
   const text = parts[0]?.kind === 'text' && typeof parts[0].text === 'string' ? parts[0].text : null;
   // A typed edit is judged by what it adds; a prompt by what the employee has not let through.

@@ -799,6 +799,45 @@ test('showOpenFilePicker: a flagged file\'s handle is withheld, a clean one is r
   }
 });
 
+test('a popup the AI page opens at about:blank or at a blob: URL is in the page\'s scope', async () => {
+  page = await browser.context.newPage();
+  try {
+    await page.goto(`${ORIGIN}/composer?csp=strict`);
+    await page.waitForFunction(() => window.__ready === true, null, { timeout: 30_000 });
+    const opens = {
+      'about:blank': () => {
+        const w = window.open('about:blank', '_blank', 'popup');
+        w.document.body.innerHTML = '<textarea id="box"></textarea>';
+      },
+      'blob:': () => {
+        const html = '<!doctype html><title>draft</title><textarea id="box"></textarea>';
+        window.open(URL.createObjectURL(new Blob([html], { type: 'text/html' })), '_blank', 'popup');
+      },
+    };
+    for (const [kind, open] of Object.entries(opens)) {
+      const popupOpened = browser.context.waitForEvent('page');
+      await page.evaluate(open);
+      const popup = await popupOpened;
+      await popup.waitForSelector('#box');
+      const popupCdp = await browser.context.newCDPSession(popup);
+      await popup.evaluate(() => {
+        window.__pasted = [];
+        document.addEventListener('paste', (e) => window.__pasted.push(e.clipboardData.getData('text/plain')));
+      });
+      await page.evaluate((t) => navigator.clipboard.writeText(t), MARKER_TEXT);
+      await popup.focus('#box');
+      await popup.keyboard.press('Control+V');
+      assert.match(await until(`the dialog in the ${kind} popup`, () => shownDialog(popupCdp)), /Paste blocked/, kind);
+      await popup.keyboard.press('Enter');
+      assert.equal(await popup.inputValue('#box'), '', kind);
+      assert.deepEqual(await popup.evaluate(() => window.__pasted), [], `${kind}: the popup's page saw no paste`);
+      await popup.close();
+    }
+  } finally {
+    await page.close();
+  }
+});
+
 test('every decision is in the audit trail, without the content', async () => {
   const options = await browser.context.newPage();
   await options.goto(`chrome-extension://${browser.extensionId}/pages/options.html`);

@@ -120,10 +120,16 @@ impl WasmEngine {
         self.inner.content_revision().to_string()
     }
 
-    /// Whether content going into a frame is scanned, from the frame's and its tab's URLs.
+    /// Whether content going into a frame is scanned, from what the browser says of the frame:
+    /// its URL, its origin, its tab's URL and the URL of the page that opened the tab.
     #[wasm_bindgen(js_name = scansFrame)]
-    pub fn scans_frame(&self, frame_url: Option<String>, tab_url: Option<String>) -> bool {
-        self.inner.scans_frame(frame_url.as_deref(), tab_url.as_deref())
+    pub fn scans_frame(&self, url: Option<String>, origin: Option<String>, tab_url: Option<String>, opener_url: Option<String>) -> bool {
+        self.inner.scans_frame(&aiguard_engine::FrameContext {
+            url: url.as_deref(),
+            origin: origin.as_deref(),
+            tab_url: tab_url.as_deref(),
+            opener_url: opener_url.as_deref(),
+        })
     }
 
     /// Whether a page's content script may compile the engine itself: `"allowed"` or the reason

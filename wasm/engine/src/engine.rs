@@ -267,9 +267,14 @@ impl Engine {
 
     /// Whether content going into a frame is scanned: when the frame's own page or its tab's
     /// page is (a frame inside an AI tool's page, whether srcdoc, about:blank or another
-    /// origin, is part of that tool). Only web pages are scanned.
-    pub fn scans_frame(&self, frame_url: Option<&str>, tab_url: Option<&str>) -> bool {
-        [frame_url, tab_url].into_iter().flatten().any(|u| is_web_url(u) && self.scans_page(u))
+    /// origin, is part of that tool). A document with no web address of its own (`about:blank`,
+    /// `blob:`, `data:`) is the page that made it: a `blob:` URL names its creator's origin, the
+    /// browser reports the creator's origin for the others, and a popup whose tab has no web
+    /// address either is its opener's. Only web pages are scanned.
+    pub fn scans_frame(&self, frame: &FrameContext<'_>) -> bool {
+        let own = [frame.url, frame.tab_url].into_iter().flatten().any(|u| web_page_of(u).is_some());
+        let made_by = [frame.url, frame.origin, frame.tab_url, if own { None } else { frame.opener_url }];
+        made_by.into_iter().flatten().filter_map(web_page_of).any(|u| self.scans_page(&u))
     }
 
     /// Whether the content script of a page may compile the engine itself (see
@@ -337,6 +342,35 @@ pub struct ContinueGrant {
 fn is_web_url(url: &str) -> bool {
     let scheme = url.split_once(':').map_or("", |(s, _)| s);
     ["http", "https", "ws", "wss"].iter().any(|w| scheme.eq_ignore_ascii_case(w))
+}
+
+/// The web page a URL stands for: itself, or for `blob:https://host/uuid` the page of the
+/// origin that made it. Other schemes (`about:`, `data:`, `file:`, an opaque origin "null")
+/// stand for none.
+fn web_page_of(url: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if is_web_url(url) {
+        return Some(url.into());
+    }
+    let (scheme, inner) = url.split_once(':')?;
+    if !scheme.eq_ignore_ascii_case("blob") || !is_web_url(inner) {
+        return None;
+    }
+    let origin = url::Url::parse(inner).ok()?.origin();
+    origin.is_tuple().then(|| format!("{}/", origin.ascii_serialization()).into())
+}
+
+/// Where a frame's content came from, as the browser reports it for a content script's message.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FrameContext<'a> {
+    /// The frame's document URL.
+    pub url: Option<&'a str>,
+    /// The origin of the document: for `about:blank`, `about:srcdoc` and `data:` frames, the
+    /// origin of the page that made them (Chromium's `MessageSender.origin`).
+    pub origin: Option<&'a str>,
+    /// The URL of the tab's top document.
+    pub tab_url: Option<&'a str>,
+    /// The URL of the page in the tab that opened this one (`window.open`).
+    pub opener_url: Option<&'a str>,
 }
 
 /// FNV-1a, 64 bits, as 16 hex digits: stable across processes and versions of Rust, which
@@ -409,13 +443,32 @@ mod tests {
         }
     }
 
+    /// (frame URL, origin, tab URL, opener URL, scanned)
+    const FRAMES: &[(Option<&str>, Option<&str>, Option<&str>, Option<&str>, bool)] = &[
+        (Some("https://chatgpt.com/"), None, None, None, true),
+        (Some("about:blank"), None, Some("https://chatgpt.com/"), None, true),
+        (Some("https://example.com/"), None, Some("https://example.com/"), None, false),
+        (Some("file:///chatgpt.com/"), None, None, None, false),
+        (None, None, None, None, false),
+        // A popup an AI page opened at about:blank: its origin, or its opener.
+        (Some("about:blank"), Some("https://chatgpt.com"), Some("about:blank"), None, true),
+        (Some("about:blank"), None, Some("about:blank"), Some("https://chatgpt.com/c/1"), true),
+        (Some("about:blank"), Some("null"), Some("about:blank"), Some("https://example.com/"), false),
+        // A blob: document names the origin that made it.
+        (Some("blob:https://chatgpt.com/0d4c-11"), None, Some("blob:https://chatgpt.com/0d4c-11"), None, true),
+        (Some("blob:https://example.com/0d4c-11"), None, Some("blob:https://example.com/0d4c-11"), Some("https://chatgpt.com/"), false),
+        // A data: popup (opaque origin) is its opener's.
+        (Some("data:text/html,<textarea>"), Some("null"), Some("data:text/html,<textarea>"), Some("https://chatgpt.com/"), true),
+        // A popup that went on to a web page of its own is that page, whoever opened it.
+        (Some("https://example.com/"), None, Some("https://example.com/"), Some("https://chatgpt.com/"), false),
+    ];
+
     #[test]
-    fn only_web_frames_are_scanned_and_a_frame_inherits_its_tabs_scope() {
+    fn frames_are_scanned_as_the_web_page_that_made_them() {
         let e = Engine::builtin();
-        assert!(e.scans_frame(Some("https://chatgpt.com/"), None));
-        assert!(e.scans_frame(Some("about:blank"), Some("https://chatgpt.com/")));
-        assert!(!e.scans_frame(Some("https://example.com/"), Some("https://example.com/")));
-        assert!(!e.scans_frame(Some("file:///chatgpt.com/"), None));
-        assert!(!e.scans_frame(None, None));
+        for (i, &(url, origin, tab_url, opener_url, scanned)) in FRAMES.iter().enumerate() {
+            let frame = FrameContext { url, origin, tab_url, opener_url };
+            assert_eq!(e.scans_frame(&frame), scanned, "case {i}: {frame:?}");
+        }
     }
 }

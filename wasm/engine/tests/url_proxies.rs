@@ -4,7 +4,7 @@
 
 use aiguard_engine::dnr::DnrOptions;
 use aiguard_engine::policy::OtherRequests;
-use aiguard_engine::{Action, Engine, Grants};
+use aiguard_engine::{Action, Engine, FrameContext, Grants};
 use serde_json::Value;
 
 const BLOCK_CLAUDE: &str = r#"{"version": 1, "rules": [
@@ -107,7 +107,7 @@ fn the_explanation_names_the_served_tool_and_the_proxy() {
 fn a_proxied_tools_page_is_in_content_scope() {
     let e = Engine::builtin();
     assert!(e.scans_page("https://claude-ai.translate.goog/new"));
-    assert!(e.scans_frame(Some("about:blank"), Some("https://chatgpt-com.translate.goog/")));
+    assert!(e.scans_frame(&FrameContext { url: Some("about:blank"), tab_url: Some("https://chatgpt-com.translate.goog/"), ..Default::default() }));
     assert!(!e.scans_page("https://en-wikipedia-org.translate.goog/wiki/AI"));
     assert!(!e.scans_page("https://claude-ai.translate.goog.evil.com/"));
 }
