@@ -39,7 +39,7 @@ var aiguardOverlay = (() => {
   const DETECTOR_KEY = { secret: 'findingSecret', fingerprint: 'findingCode', marker: 'findingMarker' };
   const KINDS = ['paste', 'drop', 'prompt', 'typing', 'upload'];
   // How a finding was disguised (the engine's `normalise` module), named beside its rule.
-  const DISGUISES = ['unicode', 'concatenated', 'base64', 'hex', 'percent'];
+  const DISGUISES = ['unicode', 'concatenated', 'spaced', 'base64', 'hex', 'percent'];
   // Everything the dialog may say, read now: after an update of the extension under this page
   // the locale files can no longer be read, and the dialog must still say why.
   preload([

@@ -139,6 +139,23 @@ fn scan_finds_a_base64_encoded_secret_at_the_encoded_span_and_names_the_disguise
 }
 
 #[test]
+fn scan_finds_a_key_read_out_in_groups_at_the_spaced_span_and_names_the_disguise() {
+    let spaced = "AKIA FLHB MUAP TT2Z N5X2";
+    let input = format!("the key, read out: {spaced}\nand a token wrapped: ghp_KpcFfvQx8EeMZk1iJF\n    AZIFFaYhbDZCI1d3BX\n");
+    let (code, out, err) = aiguard_stdin(&["scan"], input.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["action"], "block", "{out}");
+    let span = |rule: &str| {
+        let f = v["findings"].as_array().unwrap().iter().find(|f| f["rule"] == rule).expect(&out);
+        assert_eq!(f["disguise"], "spaced", "{rule}");
+        &input[f["start"].as_u64().unwrap() as usize..f["end"].as_u64().unwrap() as usize]
+    };
+    assert_eq!(span("aws-access-key-id"), spaced);
+    assert_eq!(span("github-pat-classic"), "ghp_KpcFfvQx8EeMZk1iJF\n    AZIFFaYhbDZCI1d3BX");
+}
+
+#[test]
 fn scan_keeps_offsets_exact_across_invalid_utf8_and_binary() {
     let token = concat!("ghp_", "R8xq2LmV7tNcP4wZ0kYb9HsD3fJ6gA1eUiOn");
     let mut input = vec![0u8, 0xff, 0xfe, b'x', 0xc3];

@@ -130,8 +130,9 @@ impl ContentScanner {
     /// ([`normalise`]). A finding in a view is reported at the disguised span of `text`, unless
     /// the same rule was already found there as the text stands.
     pub(crate) fn secret_and_marker_findings(&self, text: &str) -> Vec<Finding> {
-        let mut findings = self.secret_and_marker_findings_as_written(text);
-        let views = normalise::views(text);
+        let mut anchors = Vec::new();
+        let mut findings = self.secret_and_marker_findings_as_written(text, Some(&mut anchors));
+        let views = normalise::views_at(text, &anchors);
         if views.is_empty() {
             return findings;
         }
@@ -146,7 +147,7 @@ impl ContentScanner {
             all.push_str(&view.text);
             all.push_str(SEPARATOR);
         }
-        for mut f in self.secret_and_marker_findings_as_written(&all) {
+        for mut f in self.secret_and_marker_findings_as_written(&all, None) {
             let k = starts.partition_point(|&s| s <= f.start) - 1;
             let view = &views[k];
             let (s, e) = (f.start - starts[k], (f.end - starts[k]).min(view.text.len()));
@@ -163,12 +164,17 @@ impl ContentScanner {
         findings
     }
 
-    fn secret_and_marker_findings_as_written(&self, text: &str) -> Vec<Finding> {
+    /// With `anchors`, also where the spaced view may look (`SecretScanner::scan_noting_anchors`).
+    fn secret_and_marker_findings_as_written(&self, text: &str, anchors: Option<&mut Vec<usize>>) -> Vec<Finding> {
         let mut findings = Vec::new();
         let p = &self.policy;
         if p.secrets_action != Action::Allow {
             let secrets = self.secrets.get_or_init(|| SecretScanner::new(&p.disabled_secret_rules));
-            findings.extend(secrets.scan(text).into_iter().map(|s| Finding {
+            let found = match anchors {
+                Some(a) => secrets.scan_noting_anchors(text, a),
+                None => secrets.scan(text),
+            };
+            findings.extend(found.into_iter().map(|s| Finding {
                 detector: Detector::Secret,
                 rule: s.rule.to_string(),
                 start: s.start,

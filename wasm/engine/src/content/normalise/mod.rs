@@ -2,14 +2,15 @@
 //!
 //! An employee can keep a credential or a confidential term from matching without changing what
 //! it says to a reader or a program: invisible characters inside it, look-alike letters,
-//! fullwidth or "fancy" Unicode forms, a literal split by string concatenation, or the value
-//! base64-, hex- or percent-encoded. Each module here undoes one kind and gives a [`View`]: a
+//! fullwidth or "fancy" Unicode forms, a literal split by string concatenation or by white
+//! space, or the value base64-, hex- or percent-encoded. Each module here undoes one kind and gives a [`View`]: a
 //! text the detectors scan as they scan the original, and a map from the view back to the
 //! original, so that findings are reported (and redacted) at offsets of the text the employee
 //! gave.
 //!
 //! * [`fold`]: format characters, compatibility forms, confusables.
 //! * [`joins`]: string concatenation and line continuations.
+//! * [`spacing`]: credentials broken by spaces or wrapped over lines, where the family allows it.
 //! * [`decode`]: base64, hex and percent-encoded runs, one level deep.
 //!
 //! A view exists only when its disguise is present, so an ordinary text costs the passes that
@@ -18,6 +19,7 @@
 pub mod decode;
 mod fold;
 mod joins;
+pub mod spacing;
 
 use serde::Serialize;
 
@@ -29,6 +31,8 @@ pub enum Disguise {
     Unicode,
     /// A value split across string literals.
     Concatenated,
+    /// A credential broken by spaces or wrapped over lines.
+    Spaced,
     Base64,
     Hex,
     /// URL percent-encoding.
@@ -97,6 +101,13 @@ fn windows(text: &str, spans: impl IntoIterator<Item = (usize, usize)>) -> Vec<(
 
 /// Every view of `text` whose disguise is present in it.
 pub fn views(text: &str) -> Vec<View> {
+    views_at(text, &spacing::anchors(text))
+}
+
+/// [`views`], given where in `text` a credential family's prefix may begin a token that white
+/// space broke ([`spacing::is_anchor`]): the secret scanner's keyword pass reports them, so the
+/// spaced view costs no pass of its own.
+pub fn views_at(text: &str, anchors: &[usize]) -> Vec<View> {
     let mut out = Vec::new();
     for (start, end) in windows(text, fold::positions(text)) {
         if let Some(f) = fold::fold(&text[start..end]) {
@@ -108,6 +119,23 @@ pub fn views(text: &str) -> Vec<View> {
         if let Some(j) = joins::join(&text[start..end]) {
             let origin = j.origin.into_iter().map(|o| o + start as u32).collect();
             out.push(View { text: j.text, disguise: Disguise::Concatenated, map: Map::Offsets(origin) });
+        }
+    }
+    let spacing::Gaps { gaps, spans } = spacing::gaps(text, anchors);
+    if !gaps.is_empty() {
+        let mut k = 0;
+        for (start, end) in windows(text, spans) {
+            let first = k;
+            while k < gaps.len() && gaps[k].0 < end {
+                k += 1;
+            }
+            let inside: Vec<(usize, usize)> = gaps[first..k].iter().filter(|g| g.0 >= start).map(|&(p, q)| (p - start, q - start)).collect();
+            if inside.is_empty() {
+                continue;
+            }
+            let s = spacing::close(&text[start..end], &inside);
+            let origin = s.origin.into_iter().map(|o| o + start as u32).collect();
+            out.push(View { text: s.text, disguise: Disguise::Spaced, map: Map::Offsets(origin) });
         }
     }
     for d in decode::decoded_runs(text) {
@@ -131,6 +159,7 @@ mod tests {
             ("unicode", "key AKIA\u{200B}FLHB end", "AKIAFLHB", "AKIA\u{200B}FLHB"),
             ("concatenated", r#"k = "AKIA" + "FLHB";"#, "AKIAFLHB", r#"AKIA" + "FLHB"#),
             ("base64", "k QUtJQUZMSEJNVUFQVFQyWk41WDI= end", "AKIAFLHB", "QUtJQUZMSEJNVUFQVFQyWk41WDI="),
+            ("spaced", "t ghp_KpcFfvQx8EeMZk1iJF\n  AZIFFaYhbDZCI1d3BX end", "ghp_KpcFfvQx8EeMZk1iJFAZIFFaYhbDZCI1d3BX", "ghp_KpcFfvQx8EeMZk1iJF\n  AZIFFaYhbDZCI1d3BX"),
         ];
         for (name, text, needle, want) in cases {
             let view = views(text).into_iter().find(|v| v.text.contains(needle)).expect(name);

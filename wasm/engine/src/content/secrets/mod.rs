@@ -12,6 +12,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::normalise::spacing;
+
 pub use prefilter::KeywordPrefilter;
 
 pub use rules::{SecretRule, RULES};
@@ -42,6 +44,9 @@ pub struct SecretScanner {
     /// [`anchored_form`]).
     anchored: Vec<Option<Anchored>>,
     enabled: Vec<bool>,
+    /// Per prefilter keyword: whether it may be the prefix of a token the spaced view joins
+    /// (`normalise::spacing`). The keywords past `pattern_rule`'s are there for that alone.
+    spacing_anchor: Vec<bool>,
 }
 
 /// The guard and group every prefix-token rule starts with.
@@ -100,12 +105,15 @@ impl SecretScanner {
                 pattern_rule.push(i as u16);
             }
         }
+        keywords.extend_from_slice(spacing::ANCHOR_ONLY_KEYWORDS);
+        let spacing_anchor = keywords.iter().map(|k| spacing::is_anchor(k)).collect();
         SecretScanner {
             prefilter: KeywordPrefilter::new(&keywords),
             pattern_rule,
             regexes: RULES.iter().map(|_| OnceLock::new()).collect(),
             anchored: RULES.iter().map(anchored_form).collect(),
             enabled: RULES.iter().map(|r| !disabled.iter().any(|d| d == r.id)).collect(),
+            spacing_anchor,
         }
     }
 
@@ -117,6 +125,16 @@ impl SecretScanner {
 
     /// Every credential in `text`, in order of position, one finding per (rule, span).
     pub fn scan(&self, text: &str) -> Vec<SecretFinding> {
+        self.scan_noting(text, None)
+    }
+
+    /// [`scan`](Self::scan), adding to `anchors` where a keyword that may be a spaced token's
+    /// prefix occurs (ascending): the places the spaced view looks, found by the same pass.
+    pub fn scan_noting_anchors(&self, text: &str, anchors: &mut Vec<usize>) -> Vec<SecretFinding> {
+        self.scan_noting(text, Some(anchors))
+    }
+
+    fn scan_noting(&self, text: &str, mut anchors: Option<&mut Vec<usize>>) -> Vec<SecretFinding> {
         // Windows per rule, merged as hits arrive (in order of start), so a run of keyword hits
         // (a wall of "AAAA…" hits the 20-"a" keyword at every byte) costs one window, not
         // millions.
@@ -127,7 +145,15 @@ impl SecretScanner {
         let mut findings = Vec::new();
         let bytes = text.as_bytes();
         self.prefilter.for_each_hit(bytes, |keyword, hit_start, hit_end| {
-            let rule = self.pattern_rule[keyword] as usize;
+            if self.spacing_anchor[keyword] {
+                if let Some(a) = anchors.as_deref_mut() {
+                    if a.last() != Some(&hit_start) {
+                        a.push(hit_start);
+                    }
+                }
+            }
+            let Some(&rule) = self.pattern_rule.get(keyword) else { return };
+            let rule = rule as usize;
             if !self.enabled[rule] {
                 return;
             }
@@ -252,7 +278,35 @@ fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{SecretScanner, KEYWORD_LED, RULES};
+    use super::{spacing, SecretScanner, KEYWORD_LED, RULES};
+
+    /// The spaced view looks only where the keyword pass reports a family's prefix: it must join
+    /// what a search for the prefixes of its own would, on the shared vectors and on generated
+    /// texts of prefixes, token characters, spaces and line ends.
+    #[test]
+    fn the_keyword_pass_reports_every_token_the_spaced_view_joins() {
+        let scanner = SecretScanner::new(&[]);
+        let vectors: serde_json::Value = serde_json::from_str(include_str!("../../../../../tests/vectors/scan.json")).expect("vectors");
+        let mut texts: Vec<String> = vectors["cases"].as_array().expect("cases").iter().map(|c| c["text"].as_str().expect("text").to_string()).collect();
+        let parts = [
+            "AKIA", "ASIA", "akia", "AIza", "ghp_", "gho_", "ghr_", "github_pat_", "glpat-", "sk-proj-", "SK-PROJ-", "sk-admin-", "sk-ant-api03-",
+            "sk_live_", "xoxb-", "xapp-", "eyJ", "EYJ", ".", "FLHB", "Zk1iJFAZ", "2345", "abcd", "x", " ", " ", "  ", "\n", "\n  ", "\r\n\t", "-", "_",
+        ];
+        let mut next = crate::test_rng::below(0x05ba_ced0);
+        for _ in 0..20_000 {
+            let n = 1 + next(16);
+            texts.push((0..n).map(|_| parts[next(parts.len())]).collect());
+        }
+        let mut joined = 0;
+        for text in &texts {
+            let mut anchors = Vec::new();
+            scanner.scan_noting_anchors(text, &mut anchors);
+            let got = spacing::gaps(text, &anchors);
+            assert_eq!(got, spacing::gaps(text, &spacing::anchors(text)), "{text:?}");
+            joined += usize::from(!got.gaps.is_empty());
+        }
+        assert!(joined > 2000, "texts with a join: {joined}");
+    }
 
     /// The keyword-led rules anchored at their hits against the same rules searched in windows
     /// around them, as they were before: on the shared vectors, on the engine's own source, and
