@@ -9,8 +9,9 @@ import * as fileDecoders from './file-decoders.js';
 import { Engine } from '../wasm/aiguard_wasm.js';
 
 // Since this worker started: content checked here, engines compiled in pages and refused to
-// them, the last one's WebAssembly memory after loading (bytes), and why the last failed.
-export const diagnostics = { contentChecks: 0, pageEngines: 0, pageEnginesRefused: 0, pageEngineMemory: null, lastPageEngineError: null };
+// them (and why the last was refused), the last one's WebAssembly memory after loading (bytes),
+// and why the last failed.
+export const diagnostics = { contentChecks: 0, pageEngines: 0, pageEnginesRefused: 0, lastPageEngineRefusal: null, pageEngineMemory: null, lastPageEngineError: null };
 
 // Whether the sender's frame is in scope, from what the browser says of it: its URL, its
 // origin (for about:blank and data: documents, their creator's, where the browser reports it),
@@ -78,7 +79,10 @@ export async function contentEngine({ metaCsps }, sender) {
   const headers = await documentCspHeaders(sender);
   const metas = Array.isArray(metaCsps) ? metaCsps.map(String) : [];
   const placement = engine.pageEngine(await scansSender(engine, sender), headers ?? undefined, metas);
-  if (placement !== 'allowed') diagnostics.pageEnginesRefused++;
+  if (placement !== 'allowed') {
+    diagnostics.pageEnginesRefused++;
+    diagnostics.lastPageEngineRefusal = placement;
+  }
   return { policy: placement === 'allowed' ? engine.contentPolicy : null, revision, placement };
 }
 

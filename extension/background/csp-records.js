@@ -6,15 +6,19 @@
 // browser doesn't report) uses the engine in the background.
 import { api } from '../shared/runtime-module.js';
 
-const documentCsps = new Map(); // "tabId:frameId" -> {url, policies}
+const documentCsps = new Map(); // "tabId:frameId" -> {url, policies, at}
 const MAX_DOCUMENT_CSPS = 2000;
 const frameOf = (tabId, frameId) => `${tabId}:${frameId}`;
 const withoutFragment = (url) => String(url ?? '').split('#')[0];
 
-// The frame's next document: its record is the one its response will bring (a reload of the
-// same URL must not be judged by the previous response's headers).
-export function forgetFrame(tabId, frameId) {
-  documentCsps.delete(frameOf(tabId, frameId));
+// The frame's next document, whose navigation started at `since` (the event's timeStamp): its
+// record is the one its response will bring (a reload of the same URL must not be judged by the
+// previous response's headers). The navigation's event can come after its response's (seen in
+// Firefox for a navigation an extension page started): a record of a response received since
+// it started is that document's own, and stays.
+export function forgetFrame(tabId, frameId, since) {
+  const key = frameOf(tabId, frameId);
+  if (!(documentCsps.get(key)?.at >= since)) documentCsps.delete(key);
 }
 
 export function watchCspHeaders() {
@@ -24,7 +28,7 @@ export function watchCspHeaders() {
       .filter((h) => /^content-security-policy(-report-only)?$/i.test(h.name))
       .map((h) => h.value ?? '');
     documentCsps.delete(key);
-    documentCsps.set(key, { url: withoutFragment(d.url), policies });
+    documentCsps.set(key, { url: withoutFragment(d.url), policies, at: d.timeStamp });
     if (documentCsps.size > MAX_DOCUMENT_CSPS) documentCsps.delete(documentCsps.keys().next().value);
   }, { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] }, ['responseHeaders']);
   api.tabs.onRemoved.addListener((tabId) => {

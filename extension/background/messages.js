@@ -35,6 +35,7 @@ const EXTENSION_PAGE_MESSAGES = {
   explain: navigation.explain,
   shown: navigation.shown,
   decide: navigation.decide,
+  decideAddress: navigation.decideAddress,
   async checkPolicy({ text }) {
     return { problem: await checkPolicy(text) };
   },

@@ -46,15 +46,21 @@ async function consume(tabId, frameId) {
   await api.storage.session?.remove(key).catch(() => {});
 }
 
-// `beforeRequest` is true for onBeforeNavigate: the navigation's request has not left, and where
+// `stage` is 'before' for onBeforeNavigate: the navigation's request has not left, and where
 // the network rules express the deciding filter they will redirect it themselves. A second
 // redirect from here would load the warn page twice (and drop a click made on the first).
-async function checkNavigation(d, beforeRequest) {
+// 'history' is the page's own history.pushState: what its address carries, the page has.
+async function checkNavigation(d, stage) {
   if (d.frameId !== 0 || !isWeb(d.url)) return;
   const { engine } = await policy.current();
-  if (beforeRequest && engine.networkRulesCover(d.url)) return;
   const e = engine.explain(d.url, await grants.current(), Date.now());
-  if (e.action === 'allow') return;
+  if (e.action === 'allow') {
+    if (stage === 'history' || passes.get(d.tabId)?.url === d.url) return;
+    const address = engine.checkAddress(d.url);
+    if (!address || address.verdict.action === 'allow' || (stage === 'before' && address.networkRulesStop)) return;
+  } else if (stage === 'before' && engine.networkRulesCover(d.url)) {
+    return;
+  }
   noteNavigation(d.tabId, 0, d.url);
   const page = e.action === 'block' ? BLOCK_PAGE : WARN_PAGE;
   await api.tabs.update(d.tabId, { url: api.runtime.getURL(page) + '#url=' + d.url });
@@ -62,13 +68,48 @@ async function checkNavigation(d, beforeRequest) {
 
 export function watchNavigations() {
   api.webNavigation.onBeforeNavigate.addListener((d) => {
-    forgetFrame(d.tabId, d.frameId);
+    forgetFrame(d.tabId, d.frameId, d.timeStamp);
     if (!isWeb(d.url)) return;
     noteNavigation(d.tabId, d.frameId, d.url);
-    void checkNavigation(d, true);
+    void checkNavigation(d, 'before');
   });
-  api.webNavigation.onHistoryStateUpdated.addListener((d) => void checkNavigation(d, false));
-  api.webNavigation.onCommitted.addListener((d) => void checkNavigation(d, false));
+  api.webNavigation.onHistoryStateUpdated.addListener((d) => void checkNavigation(d, 'history'));
+  api.webNavigation.onCommitted.addListener((d) => {
+    void checkNavigation(d, 'committed').finally(() => { if (d.frameId === 0) void endPass(d.tabId); });
+  });
+  api.tabs.onRemoved.addListener((tabId) => void endPass(tabId));
+  void dropStalePasses();
+}
+
+// --- Text carried in an address ---------------------------------------------------------------
+// A navigation with a query to a page in scope is sent to the warn page by the network rules
+// (the engine's url_content rules) before its request leaves. Once the engine has found nothing
+// in the address, or the employee chose to go on, one session rule lets that tab's navigation
+// to that URL through; it goes when the navigation commits.
+const PASS_FIRST_ID = 3_000_000;
+const PASS_IDS = 100_000;
+const passes = new Map(); // tabId -> {id, url}
+let nextPass = 0;
+
+async function letThrough(tabId, url) {
+  const { engine } = await policy.current();
+  const id = passes.get(tabId)?.id ?? PASS_FIRST_ID + (nextPass++ % PASS_IDS);
+  passes.set(tabId, { id, url });
+  await api.declarativeNetRequest.updateSessionRules({ removeRuleIds: [id], addRules: [engine.addressPassRule(id, url, tabId)] });
+}
+
+async function endPass(tabId) {
+  const pass = passes.get(tabId);
+  if (!pass) return;
+  passes.delete(tabId);
+  await api.declarativeNetRequest.updateSessionRules({ removeRuleIds: [pass.id] }).catch(() => {});
+}
+
+// Passes a stopped worker left behind: their navigations are long gone.
+async function dropStalePasses() {
+  const rules = await api.declarativeNetRequest.getSessionRules().catch(() => []);
+  const stale = rules.map((r) => r.id).filter((id) => id >= PASS_FIRST_ID && id < PASS_FIRST_ID + PASS_IDS);
+  if (stale.length) await api.declarativeNetRequest.updateSessionRules({ removeRuleIds: stale }).catch(() => {});
 }
 
 // --- What the warn and block pages ask --------------------------------------------------------
@@ -112,16 +153,48 @@ async function redirectRecord(url, sender) {
   for (const m of matched?.rulesMatchedInfo ?? []) redirected ||= m.tabId === tabId && await isRedirectRule(m.rule);
   if (!redirected) return null;
   const { engine } = await policy.current();
-  if (engine.explain(url, await grants.current(), Date.now()).action === 'allow') return null;
+  if (engine.explain(url, await grants.current(), Date.now()).action === 'allow' && !engine.checkAddress(url)) return null;
   return noteNavigation(tabId, sender.frameId ?? 0, url);
 }
 
-// The explanation of the navigation the page stands for, with the record's id.
+// The explanation of the navigation the page stands for, with the record's id. Where the URL is
+// allowed, `address` is the content verdict on what its address carries when that is flagged;
+// when it is clean, the navigation is let through for the page to go on.
 export async function explain(msg, sender) {
   const record = await recordOf(msg, sender);
   if (!record) return { error: 'unknown-url' };
   const { engine } = await policy.current();
-  return { ...engine.explain(record.url, await grants.current(), Date.now()), decision: record.id };
+  const e = engine.explain(record.url, await grants.current(), Date.now());
+  let address = null;
+  if (e.action === 'allow') {
+    const check = engine.checkAddress(record.url);
+    if (check && check.verdict.action !== 'allow') address = check.verdict;
+    else if (sender.tab?.id != null) await letThrough(sender.tab.id, record.url);
+  }
+  return { ...e, decision: record.id, address };
+}
+
+// The employee's choice on the dialog for a flagged address: recorded without the address's
+// query or fragment (they are the content). "proceed" needs a warned verdict and a top-level
+// page, and lets that navigation through once.
+export async function decideAddress({ decision, choice, justification }, sender) {
+  const record = await recordOf({}, sender);
+  if (!record || !decision || record.id !== decision) return { error: 'unknown-url' };
+  const { engine } = await policy.current();
+  const verdict = engine.checkAddress(record.url)?.verdict;
+  const why = typeof justification === 'string' && justification.trim() ? engine.redactSecrets(justification.trim()).slice(0, 1000) : null;
+  const u = new URL(record.url);
+  await audit.record({
+    type: 'content', kind: 'address', action: verdict?.action ?? 'allow', choice: String(choice).slice(0, 16), justification: why,
+    findings: (verdict?.findings ?? []).map((f) => ({ detector: f.detector, rule: f.rule })), url: u.origin + u.pathname,
+  });
+  if (choice !== 'proceed') return {};
+  if (sender.frameId !== 0) return { error: 'framed' };
+  if (verdict?.action !== 'warn') return { error: 'not a warned address' };
+  if (verdict.justification === 'required' && !why) return { error: 'justification-required' };
+  await letThrough(sender.tab.id, record.url);
+  await consume(sender.tab.id, 0);
+  return { url: record.url };
 }
 
 export async function shown({ decision, action, rule }, sender) {
@@ -147,5 +220,9 @@ export async function decide({ decision, choice, justification }, sender) {
   if (grant.error) return { error: grant.error === 'not-warned' ? `not a warned URL (${e.action})` : grant.error };
   await grants.add(engine, grant);
   await consume(sender.tab?.id, sender.frameId ?? 0);
+  // Its address is checked now: a clean one goes straight on; a flagged one comes back here
+  // for the content dialog.
+  const address = engine.checkAddress(record.url);
+  if (!address || address.verdict.action === 'allow') await letThrough(sender.tab.id, record.url);
   return { url: grant.url };
 }

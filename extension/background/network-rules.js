@@ -7,17 +7,24 @@ import { api } from '../shared/runtime-module.js';
 export const WARN_PAGE = '/pages/warn.html';
 export const BLOCK_PAGE = '/pages/block.html';
 const STATIC_RULESET = 'default';
+const ADDRESS_FIRST_ID = 900_000; // above any policy's own rule ids
 
 export async function installRules({ engine, source }) {
   const dnr = api.declarativeNetRequest;
   const old = await dnr.getDynamicRules();
   const removeRuleIds = old.map((r) => r.id);
+  const base = api.runtime.getURL('').replace(/\/$/, '');
+  // Navigations that carry text in their query to a page in scope go to the warn page first,
+  // under every policy (the engine's url_content rules).
+  const addressRules = engine.urlContentRules(WARN_PAGE, ADDRESS_FIRST_ID, base);
   if (source === 'builtin') {
-    await dnr.updateDynamicRules({ removeRuleIds });
+    await dnr.updateDynamicRules({ removeRuleIds, addRules: addressRules });
     await dnr.updateEnabledRulesets({ enableRulesetIds: [STATIC_RULESET] });
     return;
   }
-  const { rules, regexRules, skipped } = engine.dnrRules(WARN_PAGE, BLOCK_PAGE, 1, api.runtime.getURL('').replace(/\/$/, ''));
+  const compiled = engine.dnrRules(WARN_PAGE, BLOCK_PAGE, 1, base);
+  const { regexRules, skipped } = compiled;
+  const rules = [...compiled.rules, ...addressRules];
   if (skipped.length) console.info('AIGuard: covered by navigation checks only:', skipped);
   try {
     await dnr.updateDynamicRules({ removeRuleIds, addRules: rules });

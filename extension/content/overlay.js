@@ -37,7 +37,7 @@ var aiguardOverlay = (() => {
 
   const hosts = new WeakSet();
   const DETECTOR_KEY = { secret: 'findingSecret', fingerprint: 'findingCode', marker: 'findingMarker' };
-  const KINDS = ['paste', 'drop', 'prompt', 'typing', 'upload'];
+  const KINDS = ['paste', 'drop', 'prompt', 'typing', 'upload', 'address'];
   // How a finding was disguised (the engine's `normalise` module), named beside its rule.
   const DISGUISES = ['unicode', 'concatenated', 'spaced', 'base64', 'hex', 'percent'];
   // Everything the dialog may say, read now: after an update of the extension under this page
@@ -91,7 +91,8 @@ var aiguardOverlay = (() => {
   }
 
   // Shows the verdict; resolves to {choice: 'ok'|'cancel'|'proceed'|'redact', justification}.
-  // `kind` is paste, drop, prompt, typing or upload. `unavailable` is set when the content could not be
+  // `kind` is paste, drop, prompt, typing, upload or address (the warn page's check of what an
+  // address carries). `unavailable` is set when the content could not be
   // checked: `contextLost` says it is because the extension was updated or reloaded under the
   // page (which a reload of the page mends).
   function show({ kind, verdict, unavailable = false, contextLost = false }) {

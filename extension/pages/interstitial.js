@@ -75,6 +75,11 @@ async function main() {
   }
   // Keep the URL in the page's own address so reload and back/forward still know it.
   if (!urlFromHash()) history.replaceState(null, '', '#url=' + e.url);
+  // This page also takes every navigation whose address carries text to a page in scope (the
+  // network rules send it here first, whatever the site's verdict): a blocked site goes on to
+  // the block page, an allowed one to the content check of its address, or on to the site.
+  if (kind === 'warn' && e.action === 'block') return location.replace('block.html#url=' + e.url);
+  if (kind === 'warn' && e.action === 'allow') return e.address ? checkAddress(e) : location.replace(e.url);
   const toolName = e.tool ? e.tool.name : e.host;
   document.title = `${t(kind + 'Title')} – ${toolName}`;
   $('tool-name').textContent = e.tool ? t('toolLine', [e.tool.name, t('category_' + e.tool.category.replace('-', '_'))]) : e.host;
@@ -87,7 +92,6 @@ async function main() {
   }
   void send({ type: 'shown', decision: e.decision, action: kind, rule: e.rule });
   if (kind !== 'warn') return;
-  if (e.action === 'allow') { location.replace(e.url); return; } // continued in another tab
   if (framed) {
     $('continue').remove();
     $('framed-note').hidden = false;
@@ -98,6 +102,21 @@ async function main() {
     $('justification-label').textContent = t(e.justification === 'required' ? 'justificationRequired' : 'justificationOptional');
   }
   $('go-back').addEventListener('click', () => void send({ type: 'decide', decision: e.decision, choice: 'back' }), { once: true });
+}
+
+// The address carries something the engine flagged: the content dialog (the one pages show for
+// a paste), over a page that says nothing else. Only a top-level page may go on.
+async function checkAddress(e) {
+  root.hidden = true;
+  document.title = t('warnedAddress');
+  const verdict = framed ? { ...e.address, action: 'block' } : e.address;
+  for (;;) {
+    const { choice, justification } = await aiguardOverlay.show({ kind: 'address', verdict });
+    const r = await send({ type: 'decideAddress', decision: e.decision, choice, justification }).catch((err) => ({ error: String(err?.message ?? err) }));
+    if (choice !== 'proceed') return goBack();
+    if (r?.url) return location.replace(r.url);
+    console.error('AIGuard: could not go on to the address', r?.error);
+  }
 }
 
 main();

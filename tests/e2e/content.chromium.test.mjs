@@ -838,6 +838,28 @@ test('a popup the AI page opens at about:blank or at a blob: URL is in the page\
   }
 });
 
+test('a warned prompt in the address: "Open anyway" opens it once; the audit trail has the choice without the address', async () => {
+  page = await browser.context.newPage();
+  cdp = await browser.context.newCDPSession(page);
+  try {
+    const url = `${ORIGIN}/new?q=${encodeURIComponent(SECRET_TEXT)}`;
+    await page.goto(url).catch(() => {});
+    assert.match(await waitDialog(), /Check before you open this address/);
+    assert.ok(!sites.received.some((r) => r.includes(SECRET)), 'held before the request left');
+    await page.keyboard.press('Tab'); // Cancel → "Open anyway"
+    await page.keyboard.press('Enter');
+    await until('the page opens', async () => page.url() === url);
+    assert.ok(sites.received.some((r) => r.includes(SECRET)), 'sent once the employee chose to');
+    const { 'audit.queue': queue } = await browser.worker.evaluate(() => chrome.storage.local.get('audit.queue'));
+    const entry = queue.findLast((e) => e.kind === 'address');
+    assert.equal(entry.choice, 'proceed');
+    assert.equal(entry.url, `${ORIGIN}/new`, 'the address is recorded without what it carried');
+    assert.ok(!JSON.stringify(queue).includes(SECRET));
+  } finally {
+    await page.close();
+  }
+});
+
 test('every decision is in the audit trail, without the content', async () => {
   const options = await browser.context.newPage();
   await options.goto(`chrome-extension://${browser.extensionId}/pages/options.html`);

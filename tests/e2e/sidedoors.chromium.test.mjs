@@ -1,10 +1,11 @@
 // The employee's side doors around the URL policy, in Debian's Chromium with the built extension
 // on the built-in policy: an AI tool reached through a translation proxy, an address written as
-// IPv4-mapped IPv6, and a page outside the catalog calling an AI API with the employee's key.
+// IPv4-mapped IPv6, a page outside the catalog calling an AI API with the employee's key, and a
+// prompt carried in an AI tool's address.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSites } from './harness/sites.mjs';
-import { launchChromium, waitForUrl, saveLocalPolicy } from './harness/chromium.mjs';
+import { launchChromium, waitForUrl, saveLocalPolicy, until, dialogText } from './harness/chromium.mjs';
 
 let sites, browser;
 const ext = () => `chrome-extension://${browser.extensionId}/`;
@@ -46,6 +47,40 @@ test('a page outside the catalog cannot call an AI API with fetch; the API host 
   await page.goto('https://api.openai.com/v1/models').catch(() => {});
   await waitForUrl(page, (u) => u.startsWith(ext() + 'pages/warn.html'));
   await page.close();
+});
+
+test('a prompt in an AI tool\'s address is checked before its request leaves, after "Continue" too', async () => {
+  const page = await browser.context.newPage();
+  const cdp = await browser.context.newCDPSession(page);
+  const secret = encodeURIComponent('aws_access_key_id = AKIAFLHBMUAPTT2ZN5X2');
+  const leaked = () => sites.received.filter((r) => r.includes('AKIA'));
+  // The site is warned first; "Continue" leads to the check of what its address carries.
+  await page.goto(`https://chatgpt.com/?q=${secret}`).catch(() => {});
+  await waitForUrl(page, (u) => u.startsWith(ext() + 'pages/warn.html'));
+  await page.click('#continue');
+  assert.match(await until('the address dialog', () => dialogText(cdp)), /Address not opened/);
+  await page.keyboard.press('Enter'); // OK
+  await until('the dialog to close', async () => (await dialogText(cdp)) === null);
+  assert.deepEqual(leaked(), [], 'the prompt never reached the site');
+
+  // A clean prompt goes on to the site.
+  await page.goto('https://chatgpt.com/?q=what+is+a+monad').catch(() => {});
+  await waitForUrl(page, (u) => u === 'https://chatgpt.com/?q=what+is+a+monad');
+  assert.ok(sites.received.includes('chatgpt.com/?q=what+is+a+monad'));
+
+  // After "Continue", in the query of another page of the site, and in a fragment (which the
+  // page's own script could read and send).
+  await page.close();
+  for (const url of [`https://chatgpt.com/c/1?prompt=${secret}`, `https://chatgpt.com/#q=${secret}`]) {
+    const tab = await browser.context.newPage();
+    const tabCdp = await browser.context.newCDPSession(tab);
+    await tab.goto(url).catch(() => {});
+    assert.match(await until(`the address dialog for ${url}`, () => dialogText(tabCdp), 10_000), /Address not opened/, url);
+    await tab.keyboard.press('Enter');
+    await until('the dialog to close', async () => (await dialogText(tabCdp)) === null);
+    await tab.close();
+  }
+  assert.deepEqual(leaked(), [], 'no prompt reached the site');
 });
 
 // Last: it sets a policy of its own.

@@ -120,6 +120,31 @@ impl WasmEngine {
         self.inner.content_revision().to_string()
     }
 
+    /// What a navigation's address carries (query and fragment), checked as content:
+    /// `{verdict, networkRulesStop}`, or `null` when out of scope or nothing is carried.
+    #[wasm_bindgen(js_name = checkAddress)]
+    pub fn check_address(&self, url: &str) -> Result<JsValue, JsError> {
+        match self.inner.check_address(url) {
+            Some(check) => to_js(&check),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// The network rules that send navigations with a query to pages in scope to the warn page
+    /// first, with ids from `first_id`.
+    #[wasm_bindgen(js_name = urlContentRules)]
+    pub fn url_content_rules(&self, warn_page: &str, first_id: u32, extension_base: Option<String>) -> Result<JsValue, JsError> {
+        let opts = DnrOptions { warn_page: warn_page.into(), block_page: String::new(), first_id, extension_base };
+        to_js(&self.inner.url_content_rules(&opts))
+    }
+
+    /// The one-off session rule that lets tab `tab_id`'s navigation to `url` through once its
+    /// address was checked.
+    #[wasm_bindgen(js_name = addressPassRule)]
+    pub fn address_pass_rule(&self, id: u32, url: &str, tab_id: i32) -> Result<JsValue, JsError> {
+        to_js(&aiguard_engine::dnr::url_content::pass_rule(id, url, tab_id))
+    }
+
     /// Whether content going into a frame is scanned, from what the browser says of the frame:
     /// its URL, its origin, its tab's URL and the URL of the page that opened the tab.
     #[wasm_bindgen(js_name = scansFrame)]

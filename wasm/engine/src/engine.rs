@@ -11,7 +11,7 @@ use crate::content::fingerprint::FingerprintDb;
 use crate::content::policy::Scope;
 use crate::content::scanner::{ContentScanner, ScanReport};
 use crate::content::edit;
-use crate::content::submission::{self, Part, SubmissionVerdict};
+use crate::content::submission::{self, Part, PartContent, PartKind, SubmissionVerdict};
 use crate::dnr::{self, DnrCompilation, DnrOptions};
 use crate::error::PolicyError;
 use crate::grants::Grants;
@@ -265,6 +265,43 @@ impl Engine {
         edit::check_since(&self.content, consented, text)
     }
 
+    /// What a navigation's address carries, checked as content: its query and fragment, decoded
+    /// (`+` and percent-escapes), as `name=value` lines, for a page whose content is checked.
+    /// `None` when the page is out of scope or the address carries nothing.
+    pub fn check_address(&self, url: &str) -> Option<AddressCheck> {
+        let parsed = url::Url::parse(url).ok()?;
+        let query = parsed.query().filter(|q| !q.is_empty());
+        let fragment = parsed.fragment().filter(|f| !f.is_empty());
+        if (query.is_none() && fragment.is_none()) || !is_web_url(url) || !self.scans_page(url) {
+            return None;
+        }
+        let mut text = String::new();
+        for carried in [query, fragment].into_iter().flatten() {
+            for (name, value) in url::form_urlencoded::parse(carried.as_bytes()) {
+                text.push_str(&name);
+                if !value.is_empty() {
+                    text.push('=');
+                    text.push_str(&value);
+                }
+                text.push('\n');
+            }
+        }
+        let verdict = self.check_submission(&[Part { kind: PartKind::Text, name: None, content: PartContent::Text(&text) }]);
+        // The network rules see the query of a page they name directly (not through a proxy, not
+        // a blocked one, which goes to the block page anyway); a fragment never reaches them.
+        let direct = RequestUrl::parse(url).is_ok_and(|req| self.policy.judge(&req).via.is_none());
+        let network_rules_stop = query.is_some() && (self.policy.content.scope == Scope::All || direct);
+        Some(AddressCheck { verdict, network_rules_stop })
+    }
+
+    /// The network rules that send navigations with a query to pages whose content is checked
+    /// to the warn page first (see [`dnr::url_content`]).
+    pub fn url_content_rules(&self, opts: &DnrOptions) -> Vec<serde_json::Value> {
+        let from_rules = self.policy.rules.iter().filter(|r| r.action != Action::Block).flat_map(|r| r.filters.iter().map(|rf| &rf.filter));
+        let from_catalog = self.catalog.filters.iter().flatten();
+        dnr::url_content::rules(from_rules.chain(from_catalog), self.policy.content.scope == Scope::All, opts)
+    }
+
     /// Whether content going into a frame is scanned: when the frame's own page or its tab's
     /// page is (a frame inside an AI tool's page, whether srcdoc, about:blank or another
     /// origin, is part of that tool). A document with no web address of its own (`about:blank`,
@@ -357,6 +394,16 @@ fn web_page_of(url: &str) -> Option<std::borrow::Cow<'_, str>> {
     }
     let origin = url::Url::parse(inner).ok()?.origin();
     origin.is_tuple().then(|| format!("{}/", origin.ascii_serialization()).into())
+}
+
+/// The content check of a navigation's address ([`Engine::check_address`]).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddressCheck {
+    pub verdict: SubmissionVerdict,
+    /// Whether the network rules stop the navigation for this check before its request leaves
+    /// (a query); otherwise (a fragment, a proxy) the background redirects it itself.
+    pub network_rules_stop: bool,
 }
 
 /// Where a frame's content came from, as the browser reports it for a content script's message.

@@ -29,7 +29,7 @@ pub mod verdict;
 #[cfg(test)]
 mod test_rng;
 
-pub use engine::{ContinueGrant, ContinueRefusal, Engine, Explanation, FrameContext, Verdict};
+pub use engine::{AddressCheck, ContinueGrant, ContinueRefusal, Engine, Explanation, FrameContext, Verdict};
 pub use grants::Grants;
 pub use error::PolicyError;
 pub use verdict::Action;

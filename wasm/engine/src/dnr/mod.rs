@@ -22,7 +22,9 @@
 //! top-level navigation before it commits.
 //!
 //! Every filter with a host is compiled once more as requests through a proxy spell it
-//! (`claude-ai.translate.goog`), in a priority band of its own: see [`proxied`].
+//! (`claude-ai.translate.goog`), in a priority band of its own: see [`proxied`]. Navigations
+//! that carry text in their query to a page whose content is checked go to the warn page first,
+//! in a band above both: see [`url_content`].
 //!
 //! Per action: `block` redirects frames to the block page and blocks every other request type
 //! (fetch, XHR, WebSocket, images...); `warn` redirects frames to the warn page (a fetch can't
@@ -31,6 +33,7 @@
 //! (`excludedInitiatorDomains`); `allow` allows every type, overriding broader rules.
 
 pub mod proxied;
+pub mod url_content;
 
 use std::collections::BTreeMap;
 
@@ -285,10 +288,13 @@ fn carry_original_url(action: &mut Value, condition: &mut Value, opts: &DnrOptio
     if condition.get("urlFilter").is_some() {
         return;
     }
-    // The substitution replaces only the matched part of the URL and keeps the rest, so a regex
-    // that stops matching before the end still carries the whole URL.
-    if condition.get("regexFilter").is_none() {
-        condition["regexFilter"] = json!("^.+$");
+    // Chrome's substitution replaces the matched part of the URL and keeps the rest; Firefox's
+    // result is the substitution alone. A regex that matches to the end carries the whole URL in
+    // both (the match, anchored at the start, is the same).
+    match condition.get("regexFilter").and_then(Value::as_str) {
+        None => condition["regexFilter"] = json!("^.+$"),
+        Some(re) if !re.ends_with(".*") && !re.ends_with('$') => condition["regexFilter"] = json!(format!("(?:{re}).*")),
+        Some(_) => {}
     }
     let target = format!("{}/{}#url=\\0", base.trim_end_matches('/'), page.trim_start_matches('/'));
     action["redirect"] = json!({ "regexSubstitution": target });
