@@ -133,6 +133,22 @@ test('admin policy: warn, continue with a justification, then the site loads', a
   assert.equal(await waitFor(() => text('site'), 'site'), 'SITE chatgpt.com');
 });
 
+test('a prompt in the address of a continued site is stopped before its request leaves; a clean one goes on', async (t) => {
+  // chatgpt.com was continued by the previous test.
+  const secret = encodeURIComponent('aws_access_key_id = AKIAFLHBMUAPTT2ZN5X2');
+  await visit(t, `https://chatgpt.com/?q=${secret}`, 'pages/warn.html');
+  await waitFor(() => ff.exec('return document.querySelector("aiguard-dialog") !== null'), 'the address dialog');
+  assert.deepEqual(sites.received.filter((r) => r.includes('AKIA')), [], 'the prompt never reached the site');
+  await ff.navigate('https://chatgpt.com/?q=what+is+a+monad').catch(() => {});
+  await waitFor(async () => (await ff.url()) === 'https://chatgpt.com/?q=what+is+a+monad', 'the site');
+  assert.equal(await waitFor(() => text('site'), 'site'), 'SITE chatgpt.com');
+});
+
+test('a blocked tool through Google Translate\'s proxy gets the block page', async (t) => {
+  await visit(t, 'https://claude-ai.translate.goog/new?_x_tr_sl=auto&_x_tr_tl=en', 'pages/block.html');
+  assert.equal(sites.received.filter((r) => r.startsWith('claude-ai.translate.goog')).length, 0, 'no request reached the proxy');
+});
+
 test('SPA navigation into a blocked path is caught', async () => {
   await ff.navigate('https://github.com/spa');
   assert.equal(await waitFor(() => text('site'), 'site'), 'SITE github.com');
