@@ -73,7 +73,7 @@ pub enum Reason {
     CompressionRatio,
     /// A container nested deeper than [`Limits::max_depth`].
     TooDeep,
-    /// PDF text drawn with fonts whose codes are glyph numbers, not characters.
+    /// PDF text in glyph numbers that no `ToUnicode` map turns into characters.
     FontEncoding,
 }
 
@@ -219,7 +219,7 @@ pub mod testdata;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testdata::{docx, pdf, zip, ZipEntry};
+    use crate::testdata::{cid_pdf, docx, glyphs, pdf, zip, ZipEntry, ASCII_GLYPHS};
 
     const KEY: &str = "AKIAFLHBMUAPTT2ZN5X2";
 
@@ -237,6 +237,7 @@ mod tests {
             ("zipped", zip(&[ZipEntry::deflated("prod.env", &env)]), "zip", Some("prod.env")),
             ("docx with the key split across runs", docx(&["aws_access_key_id = ", "AKIA", "FLHBMUAPTT2ZN5X2"]), "zip", Some("word/document.xml")),
             ("pdf", pdf(&format!("BT /F1 12 Tf 72 700 Td (aws_access_key_id = {KEY}) Tj ET"), true, ""), "pdf", None),
+            ("pdf saved by Chrome (glyph numbers, ToUnicode)", cid_pdf(&format!("BT /F4 12 Tf 72 700 Td {} Tj ET", glyphs(&format!("aws_access_key_id = {KEY}"))), Some(ASCII_GLYPHS), None), "pdf", None),
             ("inside a binary", exe, "binary", None),
         ];
         for (name, bytes, format, entry) in cases {

@@ -8,13 +8,27 @@
 //! space. Images, fonts and cross-reference streams are skipped; object streams are read for
 //! their strings. The measured alternative, `lopdf`, is in DESIGN.md.
 //!
+//! Strings are drawn in the font the content selected (`Tf`): before the streams are walked,
+//! the document's objects are read far enough to know each content stream's fonts
+//! ([`fonts`]), and a font whose codes are glyph numbers rather than characters (the composite
+//! `Identity-H` fonts every "Save as PDF" of a browser writes) is read through its `ToUnicode`
+//! map ([`cmap`]).
+//!
 //! What it does not read, it says: an encrypted document (`/Encrypt`), streams under filters
-//! other than Flate (LZW, ASCII85, run-length) that are not images, and text drawn with fonts
-//! whose codes are glyph numbers rather than characters (Identity-H CID fonts, read only
-//! through a `ToUnicode` map this reader does not apply): those are [`Reason::FontEncoding`].
+//! other than Flate (LZW, ASCII85, run-length) that are not images, and text in glyph numbers
+//! that no `ToUnicode` map turns into characters: those are [`Reason::FontEncoding`].
+
+use std::borrow::Cow;
+use std::rc::Rc;
 
 use crate::inflate::{inflate, End};
 use crate::{Budget, Reason, Sink};
+
+mod cmap;
+mod fonts;
+mod objects;
+
+use fonts::{Document, Font, FontMap};
 
 /// Whether `bytes` are a PDF: its header within the first kilobyte, as readers accept it.
 pub fn is_pdf(bytes: &[u8]) -> bool {
@@ -32,55 +46,32 @@ pub(crate) fn read(entry: Option<&str>, bytes: &[u8], budget: &mut Budget, out: 
         out.unreadable(entry, Reason::Encrypted);
         return;
     }
-    let mut shown = Shown::default();
+    let mut doc = Document::read(entry, bytes, budget, out);
+    let mut shown = Shown { any: doc.any.clone(), ..Shown::default() };
     let mut strings = String::new();
     let mut at = 0;
     while let Some(keyword) = stream_keyword(bytes, at) {
         let objects = &bytes[at..keyword];
         object_strings(objects, &mut strings);
-        let dict = latin1(&objects[rfind(objects, b"obj").map_or(0, |i| i + 3)..]);
-        let mut data = keyword + 6;
-        if bytes.get(data) == Some(&b'\r') {
-            data += 1;
-        }
-        if bytes.get(data) == Some(&b'\n') {
-            data += 1;
-        }
-        let end = stream_end(bytes, data, &dict);
-        at = find(bytes, b"endstream", end).map_or(bytes.len(), |e| e + 9);
-        let raw = &bytes[data..end];
-        let filters = filters(&dict);
-        if name_after(&dict, "Subtype").is_some_and(|s| s == "Image")
-            || name_after(&dict, "Type").is_some_and(|t| t == "XRef")
-            || ["/Length1", "/Length2", "/Length3"].iter().any(|k| dict.contains(k))
-            || filters.iter().any(|f| IMAGE_FILTERS.contains(&f.as_str()))
-        {
-            continue;
-        }
-        let decoded: std::borrow::Cow<[u8]> = match filters.as_slice() {
-            [] => raw.into(),
-            [flate] if flate == "FlateDecode" || flate == "Fl" => {
-                let (cap, over) = budget.inflate_cap(raw.len() as u64);
-                let inflated = inflate(raw, true, cap);
-                budget.inflated += inflated.bytes.len() as u64;
-                match inflated.end {
-                    End::Complete | End::InputEnded => {}
-                    End::Capped => out.unreadable(entry, over),
-                    End::Invalid => out.unreadable(entry, Reason::Corrupt),
-                }
-                inflated.bytes.into()
-            }
-            _ => {
-                out.unreadable(entry, Reason::UnsupportedCompression);
-                continue;
-            }
+        let raw = raw_stream(bytes, at, keyword);
+        at = raw.next;
+        let decoded = match doc.read.remove(keyword as u32) {
+            Some(Some(data)) => Cow::Owned(data),
+            // A font's map, or a stream that could not be read (and was reported).
+            Some(None) => continue,
+            None => match decode_stream(entry, bytes, &raw, budget, out) {
+                Some(data) => data,
+                None => continue,
+            },
         };
-        if name_after(&dict, "Type").is_some_and(|t| t == "ObjStm") {
+        let dict = &raw.dict;
+        if name_after(dict, "Type").is_some_and(|t| t == "ObjStm") {
             object_strings(&decoded, &mut strings);
-        } else if name_after(&dict, "Subtype").is_some_and(|s| s == "XML") {
+        } else if name_after(dict, "Subtype").is_some_and(|s| s == "XML") {
             strings.push_str(&crate::xml::text_of(&String::from_utf8_lossy(&decoded)));
             strings.push('\n');
         } else {
+            shown.fonts = doc.fonts.get(keyword as u32).cloned();
             shown.content(&decoded);
         }
         if budget.inflated >= budget.limits.max_inflated {
@@ -97,6 +88,65 @@ pub(crate) fn read(entry: Option<&str>, bytes: &[u8], budget: &mut Budget, out: 
         text.push_str(&strings);
     }
     out.text(entry, "pdf", text);
+}
+
+/// A stream as the file has it: its dictionary's text, where its data is, and where the
+/// object after it may start.
+struct RawStream {
+    dict: String,
+    data: usize,
+    end: usize,
+    next: usize,
+}
+
+/// The stream whose `stream` keyword is at `keyword`, its object's header at or after `from`.
+fn raw_stream(bytes: &[u8], from: usize, keyword: usize) -> RawStream {
+    let objects = &bytes[from.min(keyword)..keyword];
+    let dict = latin1(&objects[rfind(objects, b"obj").map_or(0, |i| i + 3)..]);
+    let mut data = keyword + 6;
+    if bytes.get(data) == Some(&b'\r') {
+        data += 1;
+    }
+    if bytes.get(data) == Some(&b'\n') {
+        data += 1;
+    }
+    let end = stream_end(bytes, data, &dict);
+    let next = find(bytes, b"endstream", end).map_or(bytes.len(), |e| e + 9);
+    RawStream { dict, data, end, next }
+}
+
+/// A stream's data with its filters undone, within the budget; `None` for what holds no text
+/// (images, embedded font programs, cross-reference streams) and for filters this reader does
+/// not have (reported).
+fn decode_stream<'a>(entry: Option<&str>, bytes: &'a [u8], stream: &RawStream, budget: &mut Budget, out: &mut Sink) -> Option<Cow<'a, [u8]>> {
+    let dict = &stream.dict;
+    let raw = &bytes[stream.data..stream.end.max(stream.data)];
+    let filters = filters(dict);
+    if name_after(dict, "Subtype").is_some_and(|s| s == "Image")
+        || name_after(dict, "Type").is_some_and(|t| t == "XRef")
+        || ["/Length1", "/Length2", "/Length3"].iter().any(|k| dict.contains(k))
+        || filters.iter().any(|f| IMAGE_FILTERS.contains(&f.as_str()))
+    {
+        return None;
+    }
+    match filters.as_slice() {
+        [] => Some(raw.into()),
+        [flate] if flate == "FlateDecode" || flate == "Fl" => {
+            let (cap, over) = budget.inflate_cap(raw.len() as u64);
+            let inflated = inflate(raw, true, cap);
+            budget.inflated += inflated.bytes.len() as u64;
+            match inflated.end {
+                End::Complete | End::InputEnded => {}
+                End::Capped => out.unreadable(entry, over),
+                End::Invalid => out.unreadable(entry, Reason::Corrupt),
+            }
+            Some(inflated.bytes.into())
+        }
+        _ => {
+            out.unreadable(entry, Reason::UnsupportedCompression);
+            None
+        }
+    }
 }
 
 /// Whether the document is encrypted: its trailer (or cross-reference stream) names an
@@ -237,13 +287,27 @@ struct Shown {
     glyph_codes: bool,
     /// The last text matrix's vertical position (a new one is a new line).
     line_y: Option<f32>,
+    /// The fonts of the stream being read, by name, when its page is known; `any` otherwise.
+    fonts: Option<Rc<FontMap>>,
+    any: Rc<FontMap>,
+    /// The font `Tf` selected, and those saved by `q` for `Q` to restore.
+    font: Option<Rc<Font>>,
+    saved: Vec<Option<Rc<Font>>>,
 }
+
+/// Graphics states saved (`q`) and not yet restored, at most: deeper saves are not kept.
+const MAX_SAVED: usize = 64;
 
 impl Shown {
     fn show(&mut self, bytes: &[u8]) {
-        match string_text(bytes) {
-            Some(text) => self.text.push_str(&text),
-            None => self.glyph_codes = true,
+        let read = match &self.font {
+            Some(font) => font.show(bytes, &mut self.text),
+            // No font known (a content stream no page names, a font missing from its
+            // resources): bytes that read as text are taken as text.
+            None => string_text(bytes).map(|text| self.text.push_str(&text)).is_some(),
+        };
+        if !read {
+            self.glyph_codes = true;
         }
     }
 
@@ -254,41 +318,9 @@ impl Shown {
     }
 
     fn content(&mut self, bytes: &[u8]) {
-        let mut lexer = Lexer { bytes, at: 0 };
-        let mut operands: Vec<Token> = Vec::new();
-        // Open arrays' elements; a `TJ` array's strings and gaps.
-        let mut arrays: Vec<Vec<Token>> = Vec::new();
-        while let Some(token) = lexer.next() {
-            match token {
-                Token::ArrayStart => arrays.push(Vec::new()),
-                Token::ArrayEnd => {
-                    let items = arrays.pop().unwrap_or_default();
-                    match arrays.last_mut() {
-                        Some(outer) => outer.push(Token::Array(items)),
-                        None => operands.push(Token::Array(items)),
-                    }
-                }
-                Token::Operator(op) => {
-                    arrays.clear();
-                    self.operator(&op, &operands);
-                    if op == b"BI" {
-                        lexer.skip_inline_image();
-                    }
-                    operands.clear();
-                }
-                other => match arrays.last_mut() {
-                    Some(array) => array.push(other),
-                    None => {
-                        // Operators take at most six operands; a stream that is not content
-                        // must not grow this without bound.
-                        if operands.len() >= 16 {
-                            operands.remove(0);
-                        }
-                        operands.push(other)
-                    }
-                },
-            }
-        }
+        // Operators take at most six operands; a stream that is not content must not grow
+        // them without bound.
+        operations(bytes, 16, |op, operands| self.operator(op, operands));
     }
 
     fn operator(&mut self, op: &[u8], operands: &[Token]) {
@@ -320,6 +352,17 @@ impl Shown {
                     }
                 }
             }
+            b"Tf" => {
+                if let Some(Token::Name(name)) = operands.iter().rev().find(|t| matches!(t, Token::Name(_))) {
+                    self.font = self.fonts.as_deref().and_then(|f| f.get(name)).or_else(|| self.any.get(name)).cloned();
+                }
+            }
+            b"q" if self.saved.len() < MAX_SAVED => self.saved.push(self.font.clone()),
+            b"Q" => {
+                if let Some(font) = self.saved.pop() {
+                    self.font = font;
+                }
+            }
             b"T*" | b"ET" => self.new_line(),
             b"Td" | b"TD" if number(1).is_some_and(|ty| ty != 0.0) => self.new_line(),
             b"Tm" => {
@@ -334,15 +377,56 @@ impl Shown {
     }
 }
 
-/// A token of PDF syntax, as much as text extraction needs.
+/// Calls `f` with each operator of `bytes` (content, or a CMap) and its operands, arrays
+/// gathered into one operand each; at most `keep` operands are kept, the last ones.
+fn operations(bytes: &[u8], keep: usize, mut f: impl FnMut(&[u8], &[Token])) {
+    let mut lexer = Lexer { bytes, at: 0 };
+    let mut operands: Vec<Token> = Vec::new();
+    // Open arrays' elements; a `TJ` array's strings and gaps.
+    let mut arrays: Vec<Vec<Token>> = Vec::new();
+    while let Some(token) = lexer.next() {
+        match token {
+            Token::ArrayStart => arrays.push(Vec::new()),
+            Token::ArrayEnd => {
+                let items = arrays.pop().unwrap_or_default();
+                match arrays.last_mut() {
+                    Some(outer) => outer.push(Token::Array(items)),
+                    None => operands.push(Token::Array(items)),
+                }
+            }
+            Token::Operator(op) => {
+                arrays.clear();
+                f(&op, &operands);
+                if op == b"BI" {
+                    lexer.skip_inline_image();
+                }
+                operands.clear();
+            }
+            other => match arrays.last_mut() {
+                Some(array) => array.push(other),
+                None => {
+                    if operands.len() >= keep {
+                        operands.remove(0);
+                    }
+                    operands.push(other)
+                }
+            },
+        }
+    }
+}
+
+/// A token of PDF syntax, as much as text extraction and finding fonts need.
 enum Token {
     Str(Vec<u8>),
     Number(f32),
+    Name(Vec<u8>),
     Array(Vec<Token>),
     ArrayStart,
     ArrayEnd,
+    DictStart,
+    DictEnd,
     Operator(Vec<u8>),
-    /// Names, dictionary brackets and anything else no operator here reads.
+    /// Anything else no reader here needs.
     Other,
 }
 
@@ -356,6 +440,8 @@ fn is_delimiter(b: u8) -> bool {
 }
 
 impl Lexer<'_> {
+    // One copy for its five callers: inlined into each, it costs the module kilobytes.
+    #[inline(never)]
     fn next(&mut self) -> Option<Token> {
         let b = self.bytes;
         loop {
@@ -370,11 +456,15 @@ impl Lexer<'_> {
                 b'(' => return Some(Token::Str(self.literal())),
                 b'<' if b.get(self.at + 1) == Some(&b'<') => {
                     self.at += 2;
-                    return Some(Token::Other);
+                    return Some(Token::DictStart);
                 }
                 b'<' => return Some(Token::Str(self.hex())),
+                b'>' if b.get(self.at + 1) == Some(&b'>') => {
+                    self.at += 2;
+                    return Some(Token::DictEnd);
+                }
                 b'>' => {
-                    self.at += if b.get(self.at + 1) == Some(&b'>') { 2 } else { 1 };
+                    self.at += 1;
                     return Some(Token::Other);
                 }
                 b'[' => {
@@ -387,8 +477,11 @@ impl Lexer<'_> {
                 }
                 b'/' => {
                     self.at += 1;
-                    self.word();
-                    return Some(Token::Other);
+                    let start = self.at;
+                    while self.at < b.len() && !is_delimiter(b[self.at]) {
+                        self.at += 1;
+                    }
+                    return Some(Token::Name(b[start..self.at].to_vec()));
                 }
                 b'{' | b'}' | b')' => {
                     self.at += 1;
@@ -544,7 +637,7 @@ fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testdata::pdf;
+    use crate::testdata::{cid_pdf, glyphs, pdf, ASCII_GLYPHS};
     use crate::{decode, Limits, Reason};
 
     fn read(bytes: &[u8]) -> (String, Vec<Reason>) {
@@ -590,6 +683,83 @@ f) Tj ET", r"a(b) (c) (d) \ ef"),
         let lzw = String::from_utf8_lossy(&pdf("x", false, "")).replace("<< /Length 1 >>", "<< /Filter /LZWDecode /Length 1 >>");
         let (_, problems) = read(lzw.as_bytes());
         assert_eq!(problems, [Reason::UnsupportedCompression]);
+    }
+
+    /// Text drawn in glyph numbers is read through its font's `ToUnicode` map: each case is a
+    /// page drawing with `/F4` (a `Type0` font with `Identity-H` unless the case gives other
+    /// font entries), the body of its map (none: no map), the content, and what must be read.
+    #[test]
+    fn glyph_codes_are_read_through_the_fonts_tounicode_map() {
+        let ascii = Some(ASCII_GLYPHS);
+        let key = "aws_access_key_id = AKIAFLHBMUAPTT2ZN5X2";
+        type Case<'a> = (&'a str, Option<&'a str>, Option<&'a str>, String, &'a str, Vec<Reason>);
+        let cases: Vec<Case> = vec![
+            ("bfrange, as Chrome writes it", ascii, None, format!("BT /F4 12 Tf 72 700 Td {} Tj ET", glyphs(key)), key, vec![]),
+            ("TJ with kerning between glyphs", ascii, None, format!("BT /F4 12 Tf [{} -20 {}] TJ ET", glyphs("aws_access_key_id = AKIA"), glyphs("FLHBMUAPTT2ZN5X2")), key, vec![]),
+            ("bfchar", Some("1 begincodespacerange <0000> <FFFF> endcodespacerange\n3 beginbfchar\n<0024> <0041>\n<0025> <0042>\n<0003> <0020>\nendbfchar"), None, "BT /F4 9 Tf <002400030025> Tj ET".into(), "A B", vec![]),
+            ("bfrange array form and a ligature", Some("1 begincodespacerange <0000> <FFFF> endcodespacerange\n1 beginbfrange\n<0010> <0012> [<0078> <00660069> <0079>]\nendbfrange"), None, "BT /F4 9 Tf <001000110012> Tj ET".into(), "xfiy", vec![]),
+            ("surrogate pairs, also incremented in a range", Some("1 begincodespacerange <0000> <FFFF> endcodespacerange\n1 beginbfchar <0001> <D83DDE00> endbfchar\n1 beginbfrange <0002> <0003> <D83DDE03> endbfrange"), None, "BT /F4 9 Tf <000100020003> Tj ET".into(), "\u{1F600}\u{1F603}\u{1F604}", vec![]),
+            ("one-byte and two-byte codes in one codespace", Some("2 begincodespacerange <00> <7F> <8000> <FFFF> endcodespacerange\n2 beginbfchar <41> <0061> <8141> <3042> endbfchar"), Some("/Subtype /Type0 /BaseFont /Mixed /Encoding /Custom-H /DescendantFonts [7 0 R]"), "BT /F4 9 Tf <41814141> Tj ET".into(), "a\u{3042}a", vec![]),
+            ("a simple font's own codes", Some("1 begincodespacerange <00> <FF> endcodespacerange\n2 beginbfchar <01> <0048> <02> <0069> endbfchar"), Some("/Subtype /TrueType /BaseFont /AAAAAA+Custom"), "BT /F4 9 Tf <0102> Tj (!) Tj ET".into(), "Hi!", vec![]),
+            ("font selected under q … Q", ascii, None, format!("q BT /F4 9 Tf {} Tj ET Q", glyphs("inside")), "inside", vec![]),
+            ("no ToUnicode map: reported", None, None, format!("BT /F4 12 Tf {} Tj ET", glyphs(key)), "", vec![Reason::FontEncoding]),
+            ("a glyph the map leaves out: reported", Some("1 begincodespacerange <0000> <FFFF> endcodespacerange\n1 beginbfchar <0024> <0041> endbfchar"), None, "BT /F4 9 Tf <00240025> Tj ET".into(), "A", vec![Reason::FontEncoding]),
+        ];
+        for (name, cmap, font, content, expected, problems) in cases {
+            let (text, found) = read(&cid_pdf(&content, cmap, font));
+            assert!(text.starts_with(expected), "{name}: {text:?}");
+            assert_eq!(found, problems, "{name}");
+        }
+    }
+
+    #[test]
+    fn fonts_are_found_through_indirect_and_inherited_resources_page_by_page() {
+        use crate::testdata::{pdf_of, to_unicode, PdfObject::*};
+        // Two pages name different fonts /F1: the first inherits its resources from the page
+        // tree (a reference to a dictionary whose /Font is a reference too), the second has
+        // its own. Each page's text must go through its own /F1.
+        let shift = "1 begincodespacerange <0000> <FFFF> endcodespacerange\n1 beginbfrange <0001> <001A> <0061> endbfrange";
+        let upper = "1 begincodespacerange <0000> <FFFF> endcodespacerange\n1 beginbfrange <0001> <001A> <0041> endbfrange";
+        let bytes = pdf_of(&[
+            Dict("<< /Type /Catalog /Pages 2 0 R >>".into()),
+            Dict("<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 /Resources 5 0 R >>".into()),
+            Dict("<< /Type /Page /Parent 2 0 R /Contents [7 0 R] >>".into()),
+            Dict("<< /Type /Page /Parent 2 0 R /Contents 8 0 R /Resources << /Font << /F1 10 0 R >> >> >>".into()),
+            Dict("<< /Font 6 0 R >>".into()),
+            Dict("<< /F1 9 0 R >>".into()),
+            Stream(String::new(), b"BT /F1 9 Tf <000100020003> Tj ET".to_vec(), true),
+            Stream(String::new(), b"BT /F1 9 Tf <000100020003> Tj ET".to_vec(), false),
+            Dict("<< /Type /Font /Subtype /Type0 /Encoding /Identity-H /ToUnicode 11 0 R >>".into()),
+            Dict("<< /Type /Font /Subtype /Type0 /Encoding /Identity-H /ToUnicode 12 0 R >>".into()),
+            Stream(String::new(), to_unicode(shift).into_bytes(), true),
+            Stream(String::new(), to_unicode(upper).into_bytes(), false),
+        ]);
+        let (text, problems) = read(&bytes);
+        assert!(text.starts_with("abc\nABC"), "{text:?}");
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn fonts_packed_in_an_object_stream_are_found() {
+        use crate::testdata::{glyphs, pdf_of, to_unicode, PdfObject::*, ASCII_GLYPHS};
+        // Objects 3 (the page) and 5 (its font) live in object stream 7, as PDF 1.5 writers
+        // pack them.
+        let page = "<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /Font << /F4 5 0 R >> >> >>";
+        let font = "<< /Type /Font /Subtype /Type0 /Encoding /Identity-H /ToUnicode 6 0 R >>";
+        let header = format!("3 0 5 {} ", page.len() + 1);
+        let packed = format!("{header}{page}\n{font}");
+        let bytes = pdf_of(&[
+            Dict("<< /Type /Catalog /Pages 2 0 R >>".into()),
+            Dict("<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into()),
+            Dict("null".into()),
+            Stream(String::new(), format!("BT /F4 9 Tf {} Tj ET", glyphs("packed AKIAFLHBMUAPTT2ZN5X2")).into_bytes(), true),
+            Dict("null".into()),
+            Stream(String::new(), to_unicode(ASCII_GLYPHS).into_bytes(), true),
+            Stream(format!("/Type /ObjStm /N 2 /First {}", header.len()), packed.into_bytes(), true),
+        ]);
+        let (text, problems) = read(&bytes);
+        assert!(text.starts_with("packed AKIAFLHBMUAPTT2ZN5X2"), "{text:?}");
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]

@@ -119,3 +119,72 @@ pub fn pdf(content: &str, deflate: bool, trailer_extra: &str) -> Vec<u8> {
     out.extend_from_slice(format!("trailer\n<< /Root 1 0 R /Info 6 0 R {trailer_extra}>>\n%%EOF\n").as_bytes());
     out
 }
+
+/// An object of a PDF made by [`pdf_of`]: a dictionary (its text, `<< … >>` included), or a
+/// stream (its dictionary's entries without `/Length`, its data, whether to deflate it).
+pub enum PdfObject {
+    Dict(String),
+    Stream(String, Vec<u8>, bool),
+}
+
+/// A PDF of `objects`, numbered from 1 in order; object 1 is the trailer's `/Root`.
+pub fn pdf_of(objects: &[PdfObject]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    for (i, object) in objects.iter().enumerate() {
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        match object {
+            PdfObject::Dict(dict) => out.extend_from_slice(dict.as_bytes()),
+            PdfObject::Stream(entries, data, deflate) => {
+                let data = if *deflate { compress_to_vec_zlib(data, 6) } else { data.clone() };
+                let filter = if *deflate { "/Filter /FlateDecode " } else { "" };
+                out.extend_from_slice(format!("<< {entries} {filter}/Length {} >> stream\n", data.len()).as_bytes());
+                out.extend_from_slice(&data);
+                out.extend_from_slice(b"\nendstream");
+            }
+        }
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    out.extend_from_slice(b"trailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    out
+}
+
+/// The glyph number a font subset made from Arial gives `c`: what Chrome's "Save as PDF"
+/// writes in place of a character (space is glyph 3, `A` glyph 36).
+pub fn glyph(c: char) -> u16 {
+    c as u16 - 29
+}
+
+/// `text` as the hex string of its glyph numbers, two bytes each.
+pub fn glyphs(text: &str) -> String {
+    let hex: String = text.chars().map(|c| format!("{:04X}", glyph(c))).collect();
+    format!("<{hex}>")
+}
+
+/// A `ToUnicode` CMap with `body` (its `begincodespacerange`, `beginbfchar` and `beginbfrange`
+/// sections) inside the frame every producer writes around them.
+pub fn to_unicode(body: &str) -> String {
+    format!(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n{body}\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
+    )
+}
+
+/// The ToUnicode map of [`glyphs`]: printable ASCII, glyphs 3 to 97, in one range.
+pub const ASCII_GLYPHS: &str = "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n1 beginbfrange\n<0003> <0061> <0020>\nendbfrange";
+
+/// A one-page PDF as Chrome's "Save as PDF" writes it: its content (deflated) draws with `/F4`,
+/// a composite font (`Type0`, `Identity-H`: two-byte glyph numbers) whose `ToUnicode` stream,
+/// when given, is the CMap with `cmap_body` ([`to_unicode`]). `font` replaces the font's
+/// dictionary entries when the font is to be another kind.
+pub fn cid_pdf(content: &str, cmap_body: Option<&str>, font: Option<&str>) -> Vec<u8> {
+    let map_entry = if cmap_body.is_some() { "/ToUnicode 6 0 R" } else { "" };
+    let font = font.unwrap_or("/Subtype /Type0 /BaseFont /AAAAAA+ArialMT /Encoding /Identity-H /DescendantFonts [7 0 R]");
+    pdf_of(&[
+        PdfObject::Dict("<< /Type /Catalog /Pages 2 0 R >>".into()),
+        PdfObject::Dict("<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into()),
+        PdfObject::Dict("<</Type /Page /Resources <</ProcSet [/PDF /Text] /Font <</F4 5 0 R>>>> /MediaBox [0 0 612 792] /Contents 4 0 R /Parent 2 0 R>>".into()),
+        PdfObject::Stream(String::new(), content.as_bytes().to_vec(), true),
+        PdfObject::Dict(format!("<</Type /Font {font} {map_entry}>>")),
+        PdfObject::Stream(String::new(), to_unicode(cmap_body.unwrap_or("")).into_bytes(), true),
+        PdfObject::Dict("<</Type /Font /Subtype /CIDFontType2 /BaseFont /AAAAAA+ArialMT /CIDSystemInfo <</Registry (Adobe) /Ordering (Identity) /Supplement 0>> /DW 0 /W [3 [277] 36 [666]]>>".into()),
+    ])
+}
