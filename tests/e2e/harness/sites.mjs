@@ -68,9 +68,18 @@ function hostileRoute(res, url, host) {
     </script>`));
 }
 
-export async function startSites() {
-  const tls = https.createServer(selfSignedCert(), handler);
-  const plain = http.createServer(handler);
+// `route(req, res, url, host)`, when given, is asked first and answers by returning true (the
+// bundle server mounts itself this way).
+export async function startSites({ route = null } = {}) {
+  const handle = (req, res) => {
+    if (route) {
+      const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+      if (route(req, res, new URL(req.url, `http://${host}`), host)) return;
+    }
+    handler(req, res);
+  };
+  const tls = https.createServer(selfSignedCert(), handle);
+  const plain = http.createServer(handle);
   await Promise.all([
     new Promise((r) => tls.listen(0, '127.0.0.1', r)),
     new Promise((r) => plain.listen(0, '127.0.0.1', r)),
