@@ -1,5 +1,5 @@
 // Loads the wasm engine once per background lifetime, and compiles policies with it.
-import init, { Engine, Grants } from '../wasm/aiguard_wasm.js';
+import init, * as wasm from '../wasm/aiguard_wasm.js';
 import { api } from '../shared/runtime-module.js';
 
 let initialised;
@@ -9,11 +9,56 @@ export function loadWasm() {
   return initialised;
 }
 
-// The policy in force from the texts the extension holds: the engine picks (managed, local,
-// last good, built-in) and compiles it. See the engine's `policy_source` module for the rule.
-export async function choosePolicy({ managed, local, lastGood }) {
+const { Engine, Grants } = wasm;
+
+// The policy in force from the texts the extension holds: the engine picks (managed, signed
+// bundle, local, last good, built-in) and compiles it. See the engine's `policy_source` module
+// for the rule.
+export async function choosePolicy({ managed, local, lastGood, bundle }) {
   await loadWasm();
-  return Engine.choose(managed ?? undefined, local ?? undefined, lastGood?.source ?? undefined, lastGood?.text ?? undefined);
+  return Engine.choose(managed ?? undefined, local ?? undefined, lastGood?.source ?? undefined, lastGood?.text ?? undefined,
+    bundle ?? undefined);
+}
+
+// A refusal from the engine's bundle checks, as {reason, message}.
+const refusal = (e) => ({ reason: typeof e?.reason === 'string' ? e.reason : 'malformed', message: String(e?.message ?? e) });
+
+// `{bundle}` with what the engine read from a signed bundle (version, issuedMs, expiresMs,
+// policyText, fingerprints), or `{error: {reason, message}}`: the engine's verdict on its
+// signature under `keys`, its version against `inForceVersion` (no rollback) and its expiry at
+// `nowMs` (see the engine's `bundle` module).
+export async function verifyBundle(text, keys, inForceVersion, nowMs) {
+  await loadWasm();
+  try {
+    return { bundle: wasm.verifyBundle(text, keys, inForceVersion ?? undefined, nowMs) };
+  } catch (e) {
+    return { error: refusal(e) };
+  }
+}
+
+// null when `bytes` are the database `fingerprints` ({url, sha256, bytes}) names, else
+// {reason, message}.
+export async function checkDatabase(bytes, fingerprints) {
+  await loadWasm();
+  try {
+    return wasm.checkDatabase(bytes, fingerprints) ?? null;
+  } catch (e) {
+    return refusal(e);
+  }
+}
+
+// null when the engine loads `bytes` as a fingerprint database, else its message.
+export async function fingerprintsAccepted(bytes) {
+  await loadWasm();
+  const engine = Engine.builtin();
+  try {
+    engine.loadFingerprints(bytes);
+    return null;
+  } catch (e) {
+    return String(e?.message ?? e);
+  } finally {
+    engine.free();
+  }
 }
 
 // `null` when the text is a valid policy, else `{message, line, column, rule, field}`.

@@ -4,6 +4,7 @@
 // event must find them) and await the policy inside.
 //
 //   policy.js          the policy in force (the engine chooses), reloads, telling open pages
+//   bundles.js         the signed bundle and its fingerprint database: fetch, verify, cache
 //   network-rules.js   the policy as declarativeNetRequest rules
 //   grants.js          "Continue" grants: storage, session rules, expiry alarm
 //   navigation.js      navigation checks, decision records for the warn and block pages
@@ -14,6 +15,7 @@
 //   messages.js        who may ask what
 //   audit.js           the local audit trail
 import * as policy from './policy.js';
+import * as bundles from './bundles.js';
 import * as grants from './grants.js';
 import { installRules } from './network-rules.js';
 import { watchNavigations } from './navigation.js';
@@ -35,6 +37,7 @@ watchNavigations();
 watchCspHeaders();
 answerMessages();
 policy.watchPolicySources();
+bundles.watchBundles(() => policy.reload());
 api.alarms.onAlarm.addListener((a) => {
   if (a.name === grants.ALARM) void policy.current().then((s) => grants.prune(s.engine));
 });
@@ -46,5 +49,6 @@ globalThis.aiguard = {
   verdict: async (url) => (await policy.current()).engine.verdict(url),
   action: async (url) => ACTION[(await policy.current()).engine.action(url)] ?? 'invalid',
   source: async () => (await policy.current()).source,
+  bundle: () => bundles.status(),
   diagnostics: () => ({ ...diagnostics }),
 };

@@ -11,6 +11,7 @@ import * as policy from './policy.js';
 import * as navigation from './navigation.js';
 import * as content from './content-checks.js';
 import * as audit from './audit.js';
+import * as bundles from './bundles.js';
 import { checkPolicy } from './engine.js';
 
 const CONTENT_SCRIPT_MESSAGES = {
@@ -27,7 +28,13 @@ const CONTENT_SCRIPT_MESSAGES = {
 const EXTENSION_PAGE_MESSAGES = {
   async status() {
     const s = await policy.current();
-    return { ready: true, source: s.source, stats: s.engine.stats(), error: await policy.lastError(), diagnostics: { ...content.diagnostics } };
+    return { ready: true, source: s.source, stats: s.engine.stats(), error: await policy.lastError(), diagnostics: { ...content.diagnostics },
+      bundle: { ...(await bundles.status()), versionInUse: s.bundleVersion, fingerprints: s.engine.fingerprintCount() } };
+  },
+  // "Check now" on the options page: fetches the bundle at once; answers with the new status.
+  async refreshBundle() {
+    const outcome = await bundles.refresh(() => policy.reload());
+    return { outcome, bundle: await bundles.status() };
   },
   async verdict({ url }) {
     return (await policy.current()).engine.verdict(url);

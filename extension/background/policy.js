@@ -1,9 +1,11 @@
-// The policy's lifecycle: the texts the extension holds (managed storage, the options page, the
-// last good one), the engine compiled from the one in force, reloads when any of them changes,
-// and telling open pages. Which text is in force, and why, is the engine's decision
-// (`Engine.choose`); this module keeps the texts and the compiled engine.
+// The policy's lifecycle: the texts the extension holds (managed storage, the signed bundle in
+// force, the options page, the last good one), the engine compiled from the one in force with
+// the bundle's fingerprint database loaded, reloads when any of them changes, and telling open
+// pages. Which text is in force, and why, is the engine's decision (`Engine.choose`); this
+// module keeps the texts and the compiled engine.
 import { api } from '../shared/runtime-module.js';
 import { choosePolicy } from './engine.js';
+import * as bundles from './bundles.js';
 
 const LOCAL_POLICY = 'policy.local';       // set from the options page
 const LAST_GOOD = 'policy.lastGood';       // {source, text} of the last policy that compiled
@@ -19,18 +21,33 @@ async function managedPolicyText() {
   }
 }
 
-// Returns {engine, source, text, revision}: the policy in force, compiled.
+// Returns {engine, source, text, revision, bundleVersion}: the policy in force, compiled, with
+// the fingerprint database of the bundle in force loaded whichever source the policy came from
+// (the database is the company's code, not a policy setting). The revision names the database
+// too: engines in pages must drop their copy when one is loaded (content then stays here).
 async function loadActivePolicy() {
   const managed = await managedPolicyText();
+  const bundle = await bundles.bundleInForce();
   const stored = await api.storage.local.get([LOCAL_POLICY, LAST_GOOD]);
-  const chosen = await choosePolicy({ managed, local: stored[LOCAL_POLICY] ?? null, lastGood: stored[LAST_GOOD] ?? null });
+  const chosen = await choosePolicy({ managed, local: stored[LOCAL_POLICY] ?? null, lastGood: stored[LAST_GOOD] ?? null,
+    bundle: bundle?.policyText ?? null });
   const { source, text, rejected, lastGood } = chosen;
   if (lastGood) await api.storage.local.set({ [LAST_GOOD]: lastGood });
   if (rejected) await api.storage.local.set({ [LAST_ERROR]: { ...rejected, at: Date.now() } });
   else await api.storage.local.remove(LAST_ERROR);
   const engine = chosen.takeEngine();
   chosen.free();
-  return { engine, source, text, revision: engine.contentRevision };
+  let revision = engine.contentRevision;
+  const database = await bundles.databaseOf(bundle);
+  if (database) {
+    try {
+      engine.loadFingerprints(database);
+      revision += '+' + bundle.fingerprints.sha256.slice(0, 16);
+    } catch (e) {
+      console.error('AIGuard: the cached fingerprint database no longer loads', e);
+    }
+  }
+  return { engine, source, text, revision, bundleVersion: bundle?.version ?? null };
 }
 
 export async function saveLocalPolicy(text) {
