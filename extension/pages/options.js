@@ -1,5 +1,6 @@
-// The options page: status, policy editing (when not managed by the enterprise), a URL tester.
-import { api, t, localize } from '../shared/runtime-module.js';
+// The options page: status, the signed bundle, policy editing (when not managed by the
+// enterprise), a URL tester.
+import { api, t, localize, uiLanguage } from '../shared/runtime-module.js';
 const $ = (id) => document.getElementById(id);
 const send = (msg) => api.runtime.sendMessage(msg);
 
@@ -18,6 +19,30 @@ async function refresh() {
   const managed = s.source === 'managed';
   $('managed-note').hidden = !managed;
   for (const id of ['policy-text', 'save', 'reset']) $(id).disabled = managed;
+  showBundle(s.bundle, s.source);
+}
+
+const when = (ms) => (typeof ms === 'number' ? new Date(ms).toLocaleString(uiLanguage()) : '—');
+
+// The signed bundle: what is in force, the database loaded from it, the last fetch and the
+// last refusal (its reason code first, as the audit trail records it).
+function showBundle(b, source) {
+  $('bundle-unconfigured').hidden = !!b?.configured;
+  $('bundle').hidden = !b?.configured;
+  $('bundle-refresh').hidden = !b?.configured;
+  if (!b?.configured) return;
+  $('bundle-url').textContent = b.url;
+  $('bundle-version').textContent = b.inForce
+    ? t('bundleVersionValue', [String(b.inForce.version), when(b.inForce.issuedMs), when(b.inForce.expiresMs)]) : t('bundleNone');
+  $('bundle-version').dataset.version = b.inForce ? String(b.inForce.version) : '';
+  $('bundle-version').dataset.policyFromBundle = String(source === 'bundle');
+  $('bundle-fingerprints').textContent = b.fingerprints
+    ? t('bundleFingerprintsValue', [b.fingerprints.toLocaleString(uiLanguage()), String(b.versionInUse)]) : t('bundleFingerprintsNone');
+  $('bundle-last-fetch').textContent = when(b.lastFetch?.at);
+  const e = b.lastError;
+  $('bundle-error').textContent = e ? t('bundleErrorValue', [e.reason, e.message, when(e.at)]) : t('bundleNoError');
+  $('bundle-error').dataset.reason = e?.reason ?? '';
+  $('bundle-error').className = e ? 'error' : '';
 }
 
 async function main() {
@@ -36,6 +61,15 @@ async function main() {
     await send({ type: 'savePolicy', text: null });
     $('check-result').textContent = '';
     await refresh();
+  });
+  $('bundle-refresh').addEventListener('click', async () => {
+    $('bundle-refresh').disabled = true;
+    try {
+      await send({ type: 'refreshBundle' });
+      await refresh();
+    } finally {
+      $('bundle-refresh').disabled = false;
+    }
   });
   $('try').addEventListener('click', async () => {
     const r = await send({ type: 'verdict', url: $('try-url').value });
