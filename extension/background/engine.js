@@ -11,8 +11,8 @@ export function loadWasm() {
 
 const { Engine, Grants } = wasm;
 
-// The policy in force from the texts the extension holds: the engine picks (managed, signed
-// bundle, local, last good, built-in) and compiles it. See the engine's `policy_source` module
+// The policy in force from the texts the extension holds: the engine picks (signed bundle,
+// managed, local, last good, built-in) and compiles it. See the engine's `policy_source` module
 // for the rule.
 export async function choosePolicy({ managed, local, lastGood, bundle }) {
   await loadWasm();
@@ -20,7 +20,8 @@ export async function choosePolicy({ managed, local, lastGood, bundle }) {
     bundle ?? undefined);
 }
 
-// A refusal from the engine's bundle checks, as {reason, message}.
+// A refusal from the engine's bundle checks, as {reason, message} (a thrown error, for
+// arguments of the wrong type, is `malformed`).
 const refusal = (e) => ({ reason: typeof e?.reason === 'string' ? e.reason : 'malformed', message: String(e?.message ?? e) });
 
 // `{bundle}` with what the engine read from a signed bundle (version, issuedMs, expiresMs,
@@ -30,7 +31,8 @@ const refusal = (e) => ({ reason: typeof e?.reason === 'string' ? e.reason : 'ma
 export async function verifyBundle(text, keys, inForceVersion, nowMs) {
   await loadWasm();
   try {
-    return { bundle: wasm.verifyBundle(text, keys, inForceVersion ?? undefined, nowMs) };
+    const verified = wasm.verifyBundle(text, keys, inForceVersion ?? undefined, nowMs);
+    return verified.error ? { error: refusal(verified.error) } : { bundle: verified };
   } catch (e) {
     return { error: refusal(e) };
   }
