@@ -9,6 +9,7 @@ use aiguard_engine::{Action, Engine, Grants, PolicyError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod bundle;
 mod utf8;
 
 /// A compiled policy living in the extension's background context.
@@ -83,18 +84,25 @@ impl WasmEngine {
     }
 
     /// Picks the policy in force from the texts the extension holds (managed, local, the last
-    /// good one and its source) and compiles it: see `aiguard_engine::policy_source`.
+    /// good one and its source, and last, optional, the policy text of the verified bundle in
+    /// force, which wins over the others) and compiles it: see `aiguard_engine::policy_source`.
     pub fn choose(
         managed: Option<String>,
         local: Option<String>,
         last_good_source: Option<String>,
         last_good_text: Option<String>,
+        bundle: Option<String>,
     ) -> ActivePolicy {
         let last_good = match (last_good_source.as_deref().and_then(PolicySource::parse), last_good_text.as_deref()) {
             (Some(source), Some(text)) => Some((source, text)),
             _ => None,
         };
-        let chosen = policy_source::choose(PolicyCandidates { managed: managed.as_deref(), local: local.as_deref(), last_good });
+        let chosen = policy_source::choose(PolicyCandidates {
+            bundle: bundle.as_deref(),
+            managed: managed.as_deref(),
+            local: local.as_deref(),
+            last_good,
+        });
         ActivePolicy { inner: Some(chosen) }
     }
 
@@ -377,7 +385,7 @@ impl ActivePolicy {
         self.inner.as_ref().ok_or_else(|| JsError::new("the engine was already taken"))
     }
 
-    /// `managed`, `local` or `builtin`.
+    /// `bundle`, `managed`, `local` or `builtin`.
     #[wasm_bindgen(getter)]
     pub fn source(&self) -> Result<String, JsError> {
         Ok(self.chosen()?.source.as_str().to_string())

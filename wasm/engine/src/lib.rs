@@ -8,11 +8,13 @@
 //! * [`csp`]: whether a page's Content Security Policy lets the engine run inside it.
 //! * [`page_engine`]: whether content for a page is judged inside it or in the background.
 //! * [`policy_source`]: which policy is in force (managed, local, last good, built-in), and why.
+//! * [`bundle`]: signed policy bundles, verified before they may be put in force.
 //! * [`grants`]: "Continue" on a warn page, remembered per host until it expires.
 //! * [`engine`]: the public face tying them together.
 //!
 //! The crate has no browser dependency; the wasm bindings and the CLI are thin layers over it.
 
+pub mod bundle;
 pub mod catalog;
 pub mod content;
 pub mod csp;

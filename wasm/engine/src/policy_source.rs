@@ -1,16 +1,26 @@
 //! Which policy is in force, and why.
 //!
-//! The extension can hold up to three policy texts: one from enterprise managed storage, one an
-//! admin saved on the options page, and the last one that compiled (kept so that a broken
-//! update never replaces a working policy). [`choose`] is the one rule that picks among them:
+//! The extension can hold up to four policy texts: the policy of the signed bundle in force
+//! (see [`crate::bundle`]), one from enterprise managed storage, one an admin saved on the
+//! options page, and the last one that compiled (kept so that a broken update never replaces a
+//! working policy). [`choose`] is the one rule that picks among them:
 //!
-//! 1. the managed policy when there is one, else the local one, else the built-in default;
+//! 1. the bundle's policy when there is one, else the managed policy, else the local one, else
+//!    the built-in default;
 //! 2. if that candidate does not compile, it is rejected (the rejection is reported with its
 //!    source and the engine's message) and the last good policy stays in force;
 //! 3. without a last good policy (or if it no longer compiles), the built-in default.
 //!
 //! A candidate that compiles becomes the new last good policy, unless it is the built-in one
 //! (which needs no keeping).
+//!
+//! **Why the bundle comes first.** The bundle is the channel by which the security team
+//! updates the fleet; the inline managed policy is what a browser uses until its first good
+//! bundle arrives. A bundle only reaches this rule after [`crate::bundle::verify`] accepted it:
+//! signed by a key the same managed storage names, newer than the one before, not expired. If
+//! the inline policy won, publishing a bundle would change nothing on a browser that also has
+//! one. The caller passes a bundle only while managed storage configures bundles, so removing
+//! that configuration hands control back to the inline policy.
 
 use serde::Serialize;
 
@@ -20,6 +30,8 @@ use crate::engine::Engine;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PolicySource {
+    /// The signed bundle in force (managed storage's `bundleUrl`).
+    Bundle,
     /// Enterprise managed storage (`policy` key).
     Managed,
     /// Saved on the options page.
@@ -31,6 +43,7 @@ pub enum PolicySource {
 impl PolicySource {
     pub fn as_str(self) -> &'static str {
         match self {
+            PolicySource::Bundle => "bundle",
             PolicySource::Managed => "managed",
             PolicySource::Local => "local",
             PolicySource::Builtin => "builtin",
@@ -40,6 +53,7 @@ impl PolicySource {
     /// Reads the stored name of a source.
     pub fn parse(name: &str) -> Option<PolicySource> {
         match name {
+            "bundle" => Some(PolicySource::Bundle),
             "managed" => Some(PolicySource::Managed),
             "local" => Some(PolicySource::Local),
             "builtin" => Some(PolicySource::Builtin),
@@ -51,6 +65,8 @@ impl PolicySource {
 /// The texts the extension holds.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PolicyCandidates<'a> {
+    /// The policy text of the verified bundle in force.
+    pub bundle: Option<&'a str>,
     pub managed: Option<&'a str>,
     pub local: Option<&'a str>,
     /// The last policy that compiled, and where it came from.
@@ -102,10 +118,11 @@ impl ActivePolicy {
 
 /// Picks the policy in force from the texts the extension holds (see the module notes).
 pub fn choose(c: PolicyCandidates<'_>) -> ActivePolicy {
-    let (source, text) = match (c.managed, c.local) {
-        (Some(m), _) => (PolicySource::Managed, Some(m)),
-        (None, Some(l)) => (PolicySource::Local, Some(l)),
-        (None, None) => (PolicySource::Builtin, None),
+    let (source, text) = match (c.bundle, c.managed, c.local) {
+        (Some(b), _, _) => (PolicySource::Bundle, Some(b)),
+        (None, Some(m), _) => (PolicySource::Managed, Some(m)),
+        (None, None, Some(l)) => (PolicySource::Local, Some(l)),
+        (None, None, None) => (PolicySource::Builtin, None),
     };
     let Some(text) = text else {
         return ActivePolicy { engine: Engine::builtin(), source, text: None, reason: Reason::Chosen, rejected: None };
@@ -142,10 +159,12 @@ mod tests {
 
     const GOOD_A: &str = r#"{"version":1,"rules":[{"id":"a","action":"block","patterns":["a.example"]}]}"#;
     const GOOD_B: &str = r#"{"version":1,"rules":[{"id":"b","action":"block","patterns":["b.example"]}]}"#;
+    const GOOD_C: &str = r#"{"version":1,"rules":[{"id":"c","action":"block","patterns":["c.example"]}]}"#;
     const BAD: &str = r#"{"version":1,"rules":[{"id":"x","action":"explode"}]}"#;
 
     struct Case {
         name: &'static str,
+        bundle: Option<&'static str>,
         managed: Option<&'static str>,
         local: Option<&'static str>,
         last_good: Option<(PolicySource, &'static str)>,
@@ -159,17 +178,21 @@ mod tests {
     fn the_policy_in_force_follows_one_rule() {
         use PolicySource::*;
         let cases = [
-            Case { name: "nothing: built-in", managed: None, local: None, last_good: None, source: Builtin, text: None, reason: Reason::Chosen, rejected: None },
-            Case { name: "managed wins over local", managed: Some(GOOD_A), local: Some(GOOD_B), last_good: None, source: Managed, text: Some(GOOD_A), reason: Reason::Chosen, rejected: None },
-            Case { name: "local without managed", managed: None, local: Some(GOOD_B), last_good: None, source: Local, text: Some(GOOD_B), reason: Reason::Chosen, rejected: None },
-            Case { name: "broken managed keeps the last good", managed: Some(BAD), local: None, last_good: Some((Managed, GOOD_A)), source: Managed, text: Some(GOOD_A), reason: Reason::LastGoodKept, rejected: Some(Managed) },
-            Case { name: "broken managed, no last good: built-in", managed: Some(BAD), local: Some(GOOD_B), last_good: None, source: Builtin, text: None, reason: Reason::BuiltinFallback, rejected: Some(Managed) },
-            Case { name: "broken local keeps the last good", managed: None, local: Some(BAD), last_good: Some((Local, GOOD_B)), source: Local, text: Some(GOOD_B), reason: Reason::LastGoodKept, rejected: Some(Local) },
-            Case { name: "a last good that no longer compiles: built-in", managed: Some(BAD), local: None, last_good: Some((Managed, BAD)), source: Builtin, text: None, reason: Reason::BuiltinFallback, rejected: Some(Managed) },
-            Case { name: "a last good is not used while the candidate compiles", managed: Some(GOOD_B), local: None, last_good: Some((Managed, GOOD_A)), source: Managed, text: Some(GOOD_B), reason: Reason::Chosen, rejected: None },
+            Case { bundle: None, name: "nothing: built-in", managed: None, local: None, last_good: None, source: Builtin, text: None, reason: Reason::Chosen, rejected: None },
+            Case { bundle: None, name: "managed wins over local", managed: Some(GOOD_A), local: Some(GOOD_B), last_good: None, source: Managed, text: Some(GOOD_A), reason: Reason::Chosen, rejected: None },
+            Case { bundle: None, name: "local without managed", managed: None, local: Some(GOOD_B), last_good: None, source: Local, text: Some(GOOD_B), reason: Reason::Chosen, rejected: None },
+            Case { bundle: None, name: "broken managed keeps the last good", managed: Some(BAD), local: None, last_good: Some((Managed, GOOD_A)), source: Managed, text: Some(GOOD_A), reason: Reason::LastGoodKept, rejected: Some(Managed) },
+            Case { bundle: None, name: "broken managed, no last good: built-in", managed: Some(BAD), local: Some(GOOD_B), last_good: None, source: Builtin, text: None, reason: Reason::BuiltinFallback, rejected: Some(Managed) },
+            Case { bundle: None, name: "broken local keeps the last good", managed: None, local: Some(BAD), last_good: Some((Local, GOOD_B)), source: Local, text: Some(GOOD_B), reason: Reason::LastGoodKept, rejected: Some(Local) },
+            Case { bundle: None, name: "a last good that no longer compiles: built-in", managed: Some(BAD), local: None, last_good: Some((Managed, BAD)), source: Builtin, text: None, reason: Reason::BuiltinFallback, rejected: Some(Managed) },
+            Case { bundle: None, name: "a last good is not used while the candidate compiles", managed: Some(GOOD_B), local: None, last_good: Some((Managed, GOOD_A)), source: Managed, text: Some(GOOD_B), reason: Reason::Chosen, rejected: None },
+            Case { name: "a bundle wins over managed and local", bundle: Some(GOOD_C), managed: Some(GOOD_A), local: Some(GOOD_B), last_good: None, source: Bundle, text: Some(GOOD_C), reason: Reason::Chosen, rejected: None },
+            Case { name: "a bundle without managed", bundle: Some(GOOD_C), managed: None, local: Some(GOOD_B), last_good: None, source: Bundle, text: Some(GOOD_C), reason: Reason::Chosen, rejected: None },
+            Case { name: "no bundle yet: managed", bundle: None, managed: Some(GOOD_A), local: None, last_good: Some((Managed, GOOD_A)), source: Managed, text: Some(GOOD_A), reason: Reason::Chosen, rejected: None },
+            Case { name: "a bundle this engine no longer compiles keeps the last good", bundle: Some(BAD), managed: Some(GOOD_A), local: None, last_good: Some((Bundle, GOOD_C)), source: Bundle, text: Some(GOOD_C), reason: Reason::LastGoodKept, rejected: Some(Bundle) },
         ];
         for c in cases {
-            let got = choose(PolicyCandidates { managed: c.managed, local: c.local, last_good: c.last_good });
+            let got = choose(PolicyCandidates { bundle: c.bundle, managed: c.managed, local: c.local, last_good: c.last_good });
             assert_eq!(got.source, c.source, "{}: source", c.name);
             assert_eq!(got.text.as_deref(), c.text, "{}: text", c.name);
             assert_eq!(got.reason, c.reason, "{}: reason", c.name);
@@ -181,7 +204,17 @@ mod tests {
     }
 
     #[test]
+    fn a_source_reads_back_from_its_stored_name() {
+        for s in [PolicySource::Bundle, PolicySource::Managed, PolicySource::Local, PolicySource::Builtin] {
+            assert_eq!(PolicySource::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
+
+    #[test]
     fn only_a_candidate_that_compiled_becomes_the_last_good_one() {
+        let bundle = choose(PolicyCandidates { bundle: Some(GOOD_C), managed: Some(GOOD_A), ..Default::default() });
+        assert_eq!(bundle.last_good(), Some((PolicySource::Bundle, GOOD_C)));
         let chosen = choose(PolicyCandidates { managed: Some(GOOD_A), ..Default::default() });
         assert_eq!(chosen.last_good(), Some((PolicySource::Managed, GOOD_A)));
         let kept = choose(PolicyCandidates { managed: Some(BAD), last_good: Some((PolicySource::Managed, GOOD_A)), ..Default::default() });
