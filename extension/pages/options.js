@@ -16,7 +16,8 @@ async function refresh() {
   $('rule-count').textContent = t('ruleCountValue', [String(s.stats.rules), String(s.stats.filters)]);
   $('catalog-version').textContent = t('catalogValue', [s.stats.catalogVersion, String(s.stats.catalogTools)]);
   $('policy-error').textContent = s.error ? t('policyRejected', [s.error.message]) : '';
-  const managed = s.source === 'managed';
+  // A policy from managed storage or a signed bundle wins over one saved here.
+  const managed = s.source === 'managed' || s.source === 'bundle';
   $('managed-note').hidden = !managed;
   for (const id of ['policy-text', 'save', 'reset']) $(id).disabled = managed;
   showBundle(s.bundle, s.source);
