@@ -202,7 +202,8 @@ async function fetchAndApply(onApplied) {
   const config = await managedConfig();
   if (!config.url) return 'unconfigured';
   const url = config.url;
-  const inForce = (await api.storage.local.get(IN_FORCE))[IN_FORCE] ?? null;
+  // A bundle withdrawn with its key sets no version floor: the new key's bundles start afresh.
+  const inForce = await bundleInForce();
   await setStatus({ lastFetch: { at: Date.now(), url } });
   try {
     const got = await download(url, { timeoutMs: config.timeoutMs, maxBytes: MAX_BUNDLE_BYTES,
