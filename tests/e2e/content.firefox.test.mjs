@@ -1,7 +1,8 @@
 // Content stopped at the page's door in Firefox ESR with the built add-on, over WebDriver: real
 // clipboard (Ctrl+C / Ctrl+V key presses) into a textarea, ProseMirror and CodeMirror on an AI
 // site under a strict CSP, and a typed secret followed by Enter. The dialog is in a closed
-// shadow root that WebDriver's page scripts can't read; the tests assert what reaches the page.
+// shadow root that page scripts can't read; the tests assert what reaches the page, and read the
+// dialog's text through WebDriver where what it names matters.
 // Also the page reading the clipboard itself, and a page whose CSP lets the engine run in it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { startSites } from './harness/sites.mjs';
 import { startProxy } from './harness/proxy.mjs';
 import { launchFirefox, waitFor } from './harness/firefox.mjs';
 import { buildComposerBundle } from './harness/composer.mjs';
+import { ENV, utf16le, zip } from '../fixtures/files.mjs';
 
 const SECRET = 'AKIAFLHBMUAPTT2ZN5X2';
 const MARKER_TEXT = 'Roadmap — ACME CONFIDENTIAL — do not forward';
@@ -191,6 +193,33 @@ test('file input: a flagged file is removed before the page sees it; a clean one
   await ff.press('Enter');
   await waitFor(async () => (await ff.exec('return window.__files')).length > 0, 'the component sees the clean file');
   assert.deepEqual((await ff.exec('return window.__files')).map((f) => [f.name, f.via]), [['notes.txt', 'shadow']]);
+});
+
+// Files that are not plain UTF-8 text go through the file decoders module, which the background
+// compiles for the first of them (the page's CSP forbids wasm: the background judges files).
+test('file input: a UTF-16 .env and a zip holding a .env are read by the file decoders and stopped, the dialog naming the file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'aiguard-files-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cases = [
+    ['prod-utf16.env', utf16le(ENV), 'prod-utf16.env'],
+    ['bundle.zip', zip([{ name: 'readme.txt', data: 'deployment bundle\n' }, { name: 'config/.env', data: ENV }]), 'bundle.zip › config/.env'],
+  ];
+  for (const [name, bytes, where] of cases) {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    // WebDriver adds to a multiple input's selection; the file the last test left selected is
+    // gone from disk with its folder.
+    await ff.exec('window.__files.length = 0; window.__spyClear(); document.getElementById("file").value = "";');
+    await ff.chooseFiles('#file', [path]);
+    const text = await waitFor(() => ff.dialogText(), `the dialog for ${name}`, 20_000);
+    assert.ok(text.includes(`aws-access-key-id · ${where}`), text);
+    assert.ok(!text.includes(SECRET), 'the dialog shows a masked excerpt only');
+    await ff.press('Enter'); // Cancel: the file goes
+    await waitFor(async () => !(await dialogOpen()), 'the dialog to close');
+    await sleep(300);
+    assert.deepEqual(await ff.exec('return window.__files'), [], `${name} reached the page`);
+    assert.equal(await ff.exec('return document.getElementById("file").files.length'), 0);
+  }
 });
 
 test('the page reading the clipboard itself: clean text passes, a secret waits for the dialog', async () => {

@@ -107,6 +107,15 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }
       const id = Object.values(found)[0];
       await s('POST', `/element/${id}/value`, { text: paths.join('\n') });
     },
+    // The text of AIGuard's dialog, or null when there is none. WebDriver reaches into the
+    // dialog's closed shadow root, which page scripts cannot.
+    async dialogText() {
+      let host;
+      try { host = await s('POST', '/element', { using: 'css selector', value: 'aiguard-dialog' }); } catch { return null; }
+      const root = Object.values(await s('GET', `/element/${Object.values(host)[0]}/shadow`))[0];
+      const dialog = await s('POST', `/shadow/${root}/element`, { using: 'css selector', value: 'dialog' });
+      return s('GET', `/element/${Object.values(dialog)[0]}/text`);
+    },
     async type(text) {
       const actions = [...text].flatMap((value) => [{ type: 'keyDown', value }, { type: 'keyUp', value }]);
       await s('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
