@@ -124,10 +124,14 @@ const sameUrl = (a, b) => {
     return false;
   }
 };
+// The page's `#url=` names the record's URL: the same URL, or, from a network redirect in
+// Firefox (whose substitution keeps only what the rule's regex matched), its start.
+const names = (shown, recorded) => sameUrl(shown, recorded)
+  || (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]+[/?]/i.test(shown) && recorded.startsWith(shown));
 
 async function recordOf({ url }, sender) {
   const record = await recordFor(sender.tab?.id, sender.frameId ?? 0) ?? await redirectRecord(url, sender);
-  if (!record || (url && !sameUrl(url, record.url))) return null;
+  if (!record || (url && !names(url, record.url))) return null;
   return record;
 }
 

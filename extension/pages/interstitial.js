@@ -39,7 +39,9 @@ const framed = window.top !== window;
 async function main() {
   localize();
   $('go-back').addEventListener('click', goBack);
-  $('go-back').focus();
+  // In a frame, the page keeps the focus (the warn page also checks framed navigations, most of
+  // which go straight on); a top-level block page takes it at once.
+  if (kind === 'block' && !framed) $('go-back').focus();
   const ready = explanation();
   // "Continue" listens from the start, so a click made before the background has answered is
   // acted on once it has; only the employee's own click counts.
@@ -68,6 +70,12 @@ async function main() {
   if ($('continue')) $('continue').disabled = false;
 
   const e = await ready;
+  // The warn page is drawn only for a warning (it also takes navigations that go straight on,
+  // which must not flash it).
+  if (!e || e.action === 'warn') {
+    root.hidden = false;
+    if (!framed) $('go-back').focus();
+  }
   if (!e) {
     $('message').textContent = t('unknownUrl');
     $('continue')?.remove();

@@ -288,13 +288,13 @@ fn carry_original_url(action: &mut Value, condition: &mut Value, opts: &DnrOptio
     if condition.get("urlFilter").is_some() {
         return;
     }
-    // Chrome's substitution replaces the matched part of the URL and keeps the rest; Firefox's
-    // result is the substitution alone. A regex that matches to the end carries the whole URL in
-    // both (the match, anchored at the start, is the same).
-    match condition.get("regexFilter").and_then(Value::as_str) {
-        None => condition["regexFilter"] = json!("^.+$"),
-        Some(re) if !re.ends_with(".*") && !re.ends_with('$') => condition["regexFilter"] = json!(format!("(?:{re}).*")),
-        Some(_) => {}
+    // Chrome's substitution replaces the matched part of the URL and keeps the rest, so a regex
+    // that stops matching before the end still carries the whole URL; Firefox's result is the
+    // substitution alone, a prefix of the URL (every regex here is anchored at its start), which
+    // the pages accept as naming the navigation the background recorded. (Matching to the end
+    // instead would cost `.*`, which takes the longest regexes over Chrome's size cap.)
+    if condition.get("regexFilter").is_none() {
+        condition["regexFilter"] = json!("^.+$");
     }
     let target = format!("{}/{}#url=\\0", base.trim_end_matches('/'), page.trim_start_matches('/'));
     action["redirect"] = json!({ "regexSubstitution": target });
