@@ -1,8 +1,11 @@
 //! `aiguard`: the admin CLI over the same engine the extension runs.
 //!
-//! Exit status: 0 success, 1 an operational failure (I/O), 2 bad input (a policy that does not
-//! validate, a string that is not a URL).
+//! Exit status: 0 success, 1 an operational failure (I/O, keys that would be overwritten), 2
+//! bad input or usage (a policy that does not validate, a string that is not a URL, a key file
+//! that is not a key); `aiguard bundle verify` also exits 3 when the bundle is refused and 4
+//! when the fingerprint database does not match it.
 
+mod bundle;
 mod scan;
 
 use std::path::{Path, PathBuf};
@@ -78,6 +81,19 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Make an Ed25519 key pair for signing bundles: KEYDIR/private.key (PKCS#8 PEM, mode 0600)
+    /// and KEYDIR/public.key (one line of base64, as managed storage's bundleKeys takes it).
+    Keygen {
+        /// The directory for the two key files (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace existing key files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Make a signed bundle of a policy and a fingerprint database reference for browsers to
+    /// fetch (`aiguard bundle verify` checks one as a browser does).
+    Bundle(BundleArgs),
     /// List the built-in secret rules.
     Secrets,
     /// List the built-in AI-tool catalog.
@@ -85,6 +101,60 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+struct BundleArgs {
+    #[command(subcommand)]
+    command: Option<BundleCommand>,
+    /// The policy file (JSON); validated as the browser will, and a bad one makes no bundle.
+    #[arg(long, required = true)]
+    policy: Option<PathBuf>,
+    /// A fingerprint database built by `aiguard fingerprint`, recorded by size and SHA-256.
+    #[arg(long, requires = "fingerprints_url")]
+    fingerprints: Option<PathBuf>,
+    /// The https URL the database will be served from.
+    #[arg(long, requires = "fingerprints")]
+    fingerprints_url: Option<String>,
+    /// The bundle's version: greater than every bundle published before it.
+    #[arg(long, required = true)]
+    version: Option<u64>,
+    /// The private key (KEYDIR/private.key from `aiguard keygen`).
+    #[arg(long, required = true)]
+    key: Option<PathBuf>,
+    /// How long browsers accept the bundle: days, hours or minutes (30d, 12h, 90m).
+    #[arg(long, default_value = "30d")]
+    expires_in: String,
+    /// Where to write the bundle.
+    #[arg(long, required = true)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum BundleCommand {
+    /// Check a bundle as a browser would and say exactly why it would be refused.
+    ///
+    /// Exit status: 0 accepted, 1 a file cannot be read, 2 usage or a key file that is not a key, 3 refused
+    /// (the reason code is printed: malformed, format, unknown-key, bad-signature, rollback,
+    /// same-version, expired, bad-policy), 4 the database does not match the bundle
+    /// (database-size, database-hash).
+    Verify {
+        /// A trusted public key file (KEYDIR/public.key); repeat it for a key rotation.
+        #[arg(long = "public-key", required = true)]
+        public_keys: Vec<PathBuf>,
+        /// A fingerprint database to check against the bundle's reference.
+        #[arg(long)]
+        fingerprints: Option<PathBuf>,
+        /// The version of the bundle in force in the browsers: an older or equal one is refused.
+        #[arg(long)]
+        in_force_version: Option<u64>,
+        /// Check as of this time (Unix milliseconds) instead of now.
+        #[arg(long)]
+        at: Option<u64>,
+        /// The bundle file.
+        bundle: PathBuf,
     },
 }
 
@@ -111,16 +181,19 @@ fn load_engine(policy: Option<&Path>) -> Result<Engine, Failure> {
     let Some(path) = policy else { return Ok(Engine::builtin()) };
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure(1, format!("{}: cannot read: {e}", path.display())))?;
-    Engine::from_policy_json(&text).map_err(|e| {
-        let pos = match (e.line, e.column) {
-            (Some(l), Some(c)) => format!("{}:{l}:{c}", path.display()),
-            _ => path.display().to_string(),
-        };
-        let mut plain = e.clone();
-        plain.line = None;
-        plain.column = None;
-        Failure(2, format!("{pos}: {plain}"))
-    })
+    Engine::from_policy_json(&text).map_err(|e| policy_failure(path, &e))
+}
+
+/// A policy error as `file:line:column: rule "id": field: message`.
+fn policy_failure(path: &Path, e: &aiguard_engine::PolicyError) -> Failure {
+    let pos = match (e.line, e.column) {
+        (Some(l), Some(c)) => format!("{}:{l}:{c}", path.display()),
+        _ => path.display().to_string(),
+    };
+    let mut plain = e.clone();
+    plain.line = None;
+    plain.column = None;
+    Failure(2, format!("{pos}: {plain}"))
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -176,6 +249,39 @@ fn run(cli: Cli) -> Result<(), Failure> {
             println!("{summary}");
             println!("wrote {}", out.display());
         }
+        Command::Keygen { out, force } => {
+            let public = bundle::keygen(&out, force)?;
+            println!("{public}");
+            eprintln!("aiguard: wrote {} (keep it secret) and {}", out.join("private.key").display(), out.join("public.key").display());
+        }
+        Command::Bundle(args) => match args.command {
+            Some(BundleCommand::Verify { public_keys, fingerprints, in_force_version, at, bundle: path }) => {
+                let report = bundle::verify(bundle::VerifyArgs {
+                    bundle: &path,
+                    public_keys: &public_keys,
+                    fingerprints: fingerprints.as_deref(),
+                    in_force_version,
+                    at_ms: at,
+                })?;
+                print!("{report}");
+            }
+            None => {
+                let required = "required unless a subcommand is given";
+                let (Some(policy), Some(version), Some(key), Some(out)) = (args.policy, args.version, args.key, args.out) else {
+                    return Err(Failure(2, format!("--policy, --version, --key and --out are {required}")));
+                };
+                let expires_in_ms = bundle::parse_duration(&args.expires_in).map_err(|e| Failure(2, format!("--expires-in: {e}")))?;
+                let summary = bundle::make(bundle::MakeArgs {
+                    policy: &policy,
+                    fingerprints: fingerprints_pair(&args.fingerprints, &args.fingerprints_url),
+                    version,
+                    key: &key,
+                    expires_in_ms,
+                    out: &out,
+                })?;
+                println!("wrote {}: {summary}", out.display());
+            }
+        },
         Command::Secrets => {
             for r in aiguard_engine::content::secrets::RULES {
                 println!("{:<36} {}", r.id, r.name);
@@ -201,4 +307,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+fn fingerprints_pair<'a>(path: &'a Option<PathBuf>, url: &'a Option<String>) -> Option<(&'a Path, &'a str)> {
+    Some((path.as_deref()?, url.as_deref()?))
 }
