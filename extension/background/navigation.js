@@ -124,14 +124,16 @@ const sameUrl = (a, b) => {
     return false;
   }
 };
-// The page's `#url=` names the record's URL: the same URL, or, from a network redirect in
-// Firefox (whose substitution keeps only what the rule's regex matched), its start.
-const names = (shown, recorded) => sameUrl(shown, recorded)
-  || (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]+[/?]/i.test(shown) && recorded.startsWith(shown));
 
+
+// A record for another URL than the page's is an earlier navigation's: Firefox does not always
+// report a navigation the network rules redirected, and then the page's URL is taken as a
+// redirect's, on the same conditions as when there is no record at all.
 async function recordOf({ url }, sender) {
-  const record = await recordFor(sender.tab?.id, sender.frameId ?? 0) ?? await redirectRecord(url, sender);
-  if (!record || (url && !names(url, record.url))) return null;
+  let record = await recordFor(sender.tab?.id, sender.frameId ?? 0);
+  if (record && url && !sameUrl(url, record.url)) record = null;
+  record ??= await redirectRecord(url, sender);
+  if (!record || (url && !sameUrl(url, record.url))) return null;
   return record;
 }
 

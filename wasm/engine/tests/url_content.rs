@@ -82,26 +82,32 @@ fn every_page_in_scope_takes_one_rule_for_any_host() {
     assert!(!matched(&rules, "https://example.com/x"));
 }
 
-/// With the extension's origin known, the redirect carries the original URL into the warn
-/// page's address: whole in Chrome (its substitution keeps what the regex did not match), a
-/// prefix in Firefox (it keeps only the match), so every regex is anchored at the URL's start.
+/// With the extension's origin known, the redirect carries the whole original URL into the
+/// warn page's address: Chrome's substitution keeps what the regex did not match, so its regexes
+/// need only be anchored at the URL's start; Firefox's keeps only the match, so there they match
+/// to the end.
 #[test]
-fn the_redirect_carries_the_url_or_its_start() {
+fn the_redirect_carries_the_whole_url() {
     let e = Engine::builtin();
-    let opts = DnrOptions { extension_base: Some("moz-extension://x".into()), ..DnrOptions::default() };
-    let rules = e.url_content_rules(&opts);
-    for &(url, _, _) in ADDRESSES.iter().filter(|a| a.2) {
-        let url = url.split('#').next().unwrap();
-        let carried = rules.iter().any(|r| {
-            let re = regex::Regex::new(r["condition"]["regexFilter"].as_str().unwrap()).unwrap();
-            r["action"]["redirect"]["regexSubstitution"] == "moz-extension://x/pages/warn.html#url=\\0"
-                && re.find(url).is_some_and(|m| m.start() == 0)
-        });
-        assert!(carried, "{url}");
-    }
-    for r in e.dnr_rules(&opts).rules.iter().chain(&rules) {
-        if r["action"]["redirect"].get("regexSubstitution").is_some() {
-            assert!(r["condition"]["regexFilter"].as_str().unwrap().starts_with('^'), "{r}");
+    for (base, whole) in [("chrome-extension://x", false), ("moz-extension://x", true)] {
+        let opts = DnrOptions { extension_base: Some(base.into()), ..DnrOptions::default() };
+        let rules = e.url_content_rules(&opts);
+        let target = format!("{base}/pages/warn.html#url=\\0");
+        for &(url, _, _) in ADDRESSES.iter().filter(|a| a.2) {
+            let url = url.split('#').next().unwrap();
+            let carried = rules.iter().any(|r| {
+                let re = regex::Regex::new(r["condition"]["regexFilter"].as_str().unwrap()).unwrap();
+                r["action"]["redirect"]["regexSubstitution"] == target.as_str()
+                    && re.find(url).is_some_and(|m| m.start() == 0 && (!whole || m.end() == url.len()))
+            });
+            assert!(carried, "{base} {url}");
+        }
+        for r in e.dnr_rules(&opts).rules.iter().chain(&rules) {
+            if r["action"]["redirect"].get("regexSubstitution").is_some() {
+                let re = r["condition"]["regexFilter"].as_str().unwrap();
+                assert!(re.starts_with('^') || re.starts_with("(?:^"), "{r}");
+                assert!(!whole || re.ends_with(".*") || re.ends_with('$'), "{r}");
+            }
         }
     }
 }

@@ -289,12 +289,15 @@ fn carry_original_url(action: &mut Value, condition: &mut Value, opts: &DnrOptio
         return;
     }
     // Chrome's substitution replaces the matched part of the URL and keeps the rest, so a regex
-    // that stops matching before the end still carries the whole URL; Firefox's result is the
-    // substitution alone, a prefix of the URL (every regex here is anchored at its start), which
-    // the pages accept as naming the navigation the background recorded. (Matching to the end
-    // instead would cost `.*`, which takes the longest regexes over Chrome's size cap.)
-    if condition.get("regexFilter").is_none() {
-        condition["regexFilter"] = json!("^.+$");
+    // that stops matching before the end still carries the whole URL. Firefox's result is the
+    // substitution alone: there the regex goes on to the end of the URL (in Chrome that `.*`
+    // would take the longest regexes over its size cap, and is not needed).
+    match condition.get("regexFilter").and_then(Value::as_str) {
+        None => condition["regexFilter"] = json!("^.+$"),
+        Some(re) if base.starts_with("moz-extension:") && !re.ends_with('$') => {
+            condition["regexFilter"] = json!(format!("(?:{re}).*"));
+        }
+        Some(_) => {}
     }
     let target = format!("{}/{}#url=\\0", base.trim_end_matches('/'), page.trim_start_matches('/'));
     action["redirect"] = json!({ "regexSubstitution": target });
