@@ -1,0 +1,193 @@
+// Signed bundles in Firefox ESR, configured as a company would: the bundle URL, the trusted key
+// and the fetch timeout in Firefox's policies.json (3rdparty → Extensions → the add-on's id, read
+// by the add-on as managed storage), the bundle and the fingerprint database on the local HTTPS
+// bundle server (harness/bundle-server.mjs), both made by the admin CLI from the sample company
+// tree. The same bundles and expectations as bundles.chromium.test.mjs, fewer of the bad ones:
+// a good bundle makes a paste of the company's code into an AI page blocked, a newer one applies
+// on "Check now", and a refused one leaves the previous one in force.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startSites } from './harness/sites.mjs';
+import { startProxy } from './harness/proxy.mjs';
+import { launchFirefox, waitFor } from './harness/firefox.mjs';
+import { buildComposerBundle } from './harness/composer.mjs';
+import { bundleServer, BUNDLE_URL, databaseUrl } from './harness/bundle-server.mjs';
+import { writeFirefoxPolicy } from './harness/managed-policy.mjs';
+
+const FIXTURES = resolve('tests/corpora/fingerprint-fixtures');
+const AIGUARD = resolve('target/release/aiguard'); // built by scripts/build.sh
+// Fifteen lines of the company's code (quota.go's Take), and fifteen of code from elsewhere.
+const lines = (file, from) => readFileSync(join(FIXTURES, file), 'utf8').split('\n').slice(from - 1, from + 14).join('\n');
+const COMPANY_CODE = lines('company/quota.go', 29);
+const OTHER_CODE = lines('unrelated/wordcount.go', 10);
+
+// Each bundle's policy allows claude.ai (so the page loads) and blocks one host naming its
+// version: which bundle's policy is in force is one verdict away, and its block page is an
+// extension page the test can talk to the background from.
+const policyOf = (version) => JSON.stringify({
+  version: 1,
+  defaultAction: 'allow',
+  rules: [
+    { id: 'approved', action: 'allow', patterns: ['claude.ai'] },
+    { id: `bundle-v${version}`, action: 'block', patterns: [`v${version}.example`] },
+  ],
+  content: { fingerprints: { action: 'block' } },
+});
+
+let work, server, sites, proxy, ff, removePolicy;
+const bundles = {};
+
+const cli = (...args) => execFileSync(AIGUARD, args, { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+function makeBundle(version, { db = 'company.db' } = {}) {
+  writeFileSync(join(work, `policy-v${version}.json`), policyOf(version));
+  const out = `bundle-v${version}.json`;
+  cli('bundle', '--policy', `policy-v${version}.json`, '--fingerprints', db, '--fingerprints-url', databaseUrl(db),
+    '--version', String(version), '--key', join('trusted', 'private.key'), '--out', out);
+  return readFileSync(join(work, out), 'utf8');
+}
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'aiguard-bundles-ff-'));
+  cli('keygen', '--out', 'trusted');
+  cli('fingerprint', '--out', 'company.db', join(FIXTURES, 'company'));
+  // A second database for the update whose download is corrupted: served with one byte changed.
+  cli('fingerprint', '--out', 'company-2.db', join(FIXTURES, 'company'), join(FIXTURES, 'unrelated', 'calc.rs'));
+  bundles.v1 = makeBundle(1);
+  bundles.v2 = makeBundle(2);
+  bundles.v3 = makeBundle(3, { db: 'company-2.db' });
+  // The signature of the trusted key over another payload: v3's envelope with v2's signature.
+  const v3 = JSON.parse(bundles.v3);
+  v3.signatures = JSON.parse(bundles.v2).signatures;
+  bundles.v3BadSignature = JSON.stringify(v3);
+
+  server = bundleServer();
+  server.database('company.db', readFileSync(join(work, 'company.db')));
+  const corrupted = Buffer.from(readFileSync(join(work, 'company-2.db')));
+  corrupted[corrupted.length >> 1] ^= 0xff;
+  server.database('company-2.db', corrupted);
+  server.serve({ bundle: bundles.v1 });
+
+  removePolicy = writeFirefoxPolicy({
+    bundleUrl: BUNDLE_URL,
+    bundleKeys: [readFileSync(join(work, 'trusted', 'public.key'), 'utf8').trim()],
+    bundleRefreshMinutes: 60,
+    bundleTimeoutSeconds: 2,
+  });
+  await buildComposerBundle();
+  sites = await startSites({ route: server.route });
+  proxy = await startProxy(sites);
+  ff = await launchFirefox({ proxyPort: proxy.port });
+});
+
+after(async () => {
+  server?.release();
+  await ff?.close();
+  await proxy?.close();
+  await sites?.close();
+  removePolicy?.();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Asks the background from the extension page the tab is on.
+const ask = (msg) => waitFor(() => ff.execAsync(`
+  const [msg, done] = arguments;
+  if (document.readyState !== 'complete' || typeof browser === 'undefined') return done(null);
+  browser.runtime.sendMessage(msg).then(done, (e) => done({ error: String(e) }));`, [msg]), `the background to answer ${msg.type}`, 30_000);
+const verdictRule = async (url) => (await ask({ type: 'verdict', url })).rule;
+
+// The block page of `version`'s policy: navigates to v<version>.example until the policy that
+// blocks it is in force (before the first bundle the site loads).
+async function blockPageOf(version, timeout = 60_000) {
+  await waitFor(async () => {
+    const url = await ff.url();
+    if (url.startsWith(ff.extensionBase + 'pages/block.html')
+      && (await ff.exec('return document.readyState + " " + location.href')) === 'complete ' + url) return true;
+    await ff.navigate(`https://v${version}.example/`).catch(() => {});
+    await sleep(500);
+    return false;
+  }, `the block page of bundle v${version}'s policy`, timeout);
+}
+
+// The options page, as an admin sees it (WebDriver does not open extension pages itself: the
+// block page goes there).
+async function options(version) {
+  await blockPageOf(version);
+  await ff.exec('location.assign(browser.runtime.getURL("pages/options.html"))');
+  await waitFor(() => ff.exec('return location.pathname === "/pages/options.html" && document.getElementById("bundle-version")?.dataset.version === arguments[0]',
+    [String(version)]), `the options page showing bundle ${version}`, 30_000);
+}
+const text = (id) => ff.exec('return document.getElementById(arguments[0]).textContent', [id]);
+
+// Pastes `text` into the composer's textarea on claude.ai (copied with Ctrl+C from the page's
+// own box, pasted with Ctrl+V); the dialog's text, or null when the paste went in.
+async function paste(content) {
+  await ff.navigate('https://claude.ai/composer?csp=permissive');
+  await waitFor(() => ff.exec('return window.__ready === true'), 'the composer page', 40_000);
+  await ff.exec('window.__editors.set("clip", arguments[0]); const c = document.getElementById("clip"); c.focus(); c.select();', [content]);
+  await ff.press('Control', 'c');
+  await ff.exec('window.__editors.set("ta", ""); window.__editors.focus("ta");');
+  await ff.press('Control', 'v');
+  const outcome = await waitFor(async () => (await ff.dialogText())
+    ?? ((await ff.exec('return window.__editors.value("ta")')) === content ? 'pasted' : null), 'the paste or the dialog', 20_000);
+  if (outcome === 'pasted') return null;
+  assert.equal(await ff.exec('return window.__editors.value("ta")'), '', 'nothing went in');
+  await ff.press('Enter'); // OK
+  return outcome;
+}
+
+test('the good bundle from policies.json is in force after start, with its database', async () => {
+  await blockPageOf(1);
+  const s = await ask({ type: 'status' });
+  assert.equal(s.source, 'bundle', JSON.stringify(s));
+  assert.equal(s.bundle.inForce?.version, 1);
+  assert.equal(s.bundle.versionInUse, 1);
+  assert.ok(s.bundle.fingerprints > 0, `fingerprints loaded: ${s.bundle.fingerprints}`);
+  assert.equal(await verdictRule('https://v1.example/'), 'bundle-v1');
+});
+
+test('a 15-line fragment of the company\'s code pasted into an AI page is blocked; code from elsewhere is not', async () => {
+  assert.match(await paste(COMPANY_CODE), /Paste blocked/);
+  assert.equal(await paste(OTHER_CODE), null);
+});
+
+test('a newer bundle is applied on "Check now"', async () => {
+  server.serve({ bundle: bundles.v2 });
+  await options(1);
+  await ff.click('#bundle-refresh');
+  await waitFor(() => ff.exec('return document.getElementById("bundle-version").dataset.version === "2"'), 'bundle 2 on the options page');
+  assert.match(await text('bundle-version'), /^version 2, issued .+, expires .+/);
+  assert.equal(await verdictRule('https://v2.example/'), 'bundle-v2');
+  assert.equal(await verdictRule('https://v1.example/'), null);
+});
+
+const BAD = [
+  ['a bundle whose signature is not over its payload', { bundle: () => bundles.v3BadSignature }, 'bad-signature'],
+  ['a database whose hash does not match the bundle', { bundle: () => bundles.v3 }, 'database-hash'],
+];
+
+for (const [name, answer, reason] of BAD) {
+  test(`refused with its reason, and bundle 2 stays in force: ${name} (${reason})`, async () => {
+    server.serve({ bundle: answer.bundle() });
+    await options(2);
+    await ff.click('#bundle-refresh');
+    await waitFor(() => ff.exec('return document.getElementById("bundle-error").dataset.reason === arguments[0]', [reason]),
+      `the refusal (${reason}) on the options page`);
+    assert.match(await text('bundle-error'), new RegExp(`^${reason}: `));
+    assert.match(await text('bundle-version'), /^version 2,/);
+    assert.equal(await verdictRule('https://v2.example/'), 'bundle-v2');
+    assert.equal(await verdictRule('https://v3.example/'), null);
+    const { entries } = await ask({ type: 'audit' });
+    assert.ok(entries.some((e) => e.type === 'bundle-refused' && e.reason === reason), `${reason} in the audit trail`);
+  });
+}
+
+test('with bundle 2 in force, the company\'s code is still blocked', async () => {
+  assert.match(await paste(COMPANY_CODE), /Paste blocked/);
+});
