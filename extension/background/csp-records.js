@@ -11,14 +11,17 @@ const MAX_DOCUMENT_CSPS = 2000;
 const frameOf = (tabId, frameId) => `${tabId}:${frameId}`;
 const withoutFragment = (url) => String(url ?? '').split('#')[0];
 
-// The frame's next document, whose navigation started at `since` (the event's timeStamp): its
-// record is the one its response will bring (a reload of the same URL must not be judged by the
-// previous response's headers). The navigation's event can come after its response's (seen in
-// Firefox for a navigation an extension page started): a record of a response received since
-// it started is that document's own, and stays.
-export function forgetFrame(tabId, frameId, since) {
+// The frame's next document, a navigation to `url` that started at `since` (the event's
+// timeStamp): its record is the one its response will bring (a reload of the same URL must not
+// be judged by an old response's headers). Firefox can report a navigation after its response,
+// and twice (seen for a navigation an extension page started): a record of a response to the
+// same URL received in the moment before is that document's own, and stays.
+const SAME_NAVIGATION_MS = 2000;
+export function forgetFrame(tabId, frameId, since, url) {
   const key = frameOf(tabId, frameId);
-  if (!(documentCsps.get(key)?.at >= since)) documentCsps.delete(key);
+  const record = documentCsps.get(key);
+  const own = record && record.url === withoutFragment(url) && since - record.at < SAME_NAVIGATION_MS;
+  if (!own) documentCsps.delete(key);
 }
 
 export function watchCspHeaders() {

@@ -68,7 +68,7 @@ async function checkNavigation(d, stage) {
 
 export function watchNavigations() {
   api.webNavigation.onBeforeNavigate.addListener((d) => {
-    forgetFrame(d.tabId, d.frameId, d.timeStamp);
+    forgetFrame(d.tabId, d.frameId, d.timeStamp, d.url);
     if (!isWeb(d.url)) return;
     noteNavigation(d.tabId, d.frameId, d.url);
     void checkNavigation(d, 'before');
@@ -132,9 +132,20 @@ const sameUrl = (a, b) => {
 async function recordOf({ url }, sender) {
   let record = await recordFor(sender.tab?.id, sender.frameId ?? 0);
   if (record && url && !sameUrl(url, record.url)) record = null;
-  record ??= await redirectRecord(url, sender);
+  record ??= await redirectRecord(url, sender) ?? await addressRecord(url, sender);
   if (!record || (url && !sameUrl(url, record.url))) return null;
   return record;
+}
+
+// An allowed URL whose address carries text is taken from the page's address as it stands: all
+// this page can do with it is check it and go on to it (or not), which the page that sent it
+// here could do itself; nothing is granted.
+async function addressRecord(url, sender) {
+  const tabId = sender.tab?.id;
+  if (!url || tabId == null || !isWeb(url)) return null;
+  const { engine } = await policy.current();
+  if (engine.explain(url, await grants.current(), Date.now()).action !== 'allow' || !engine.checkAddress(url)) return null;
+  return noteNavigation(tabId, sender.frameId ?? 0, url);
 }
 
 // A navigation the network rules stopped before this worker was listening (the first one after

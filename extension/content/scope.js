@@ -56,6 +56,7 @@
   let local = null; // {engine, revision}
   let localLoading = false;
   let localRefusedFor = null; // the policy revision under which the background said no
+  let askedAgain = false;
   const domParsed = () => new Promise((resolve) => {
     if (document.readyState !== 'loading') resolve();
     else document.addEventListener('DOMContentLoaded', () => resolve(), { once: true });
@@ -67,8 +68,15 @@
       await domParsed(); // <meta> policies in the head are known by then
       const metaCsps = [...document.querySelectorAll('meta[http-equiv]')]
         .filter((m) => m.httpEquiv.toLowerCase() === 'content-security-policy').map((m) => m.content);
-      const { policy, revision } = await ask({ type: 'contentEngine', metaCsps });
-      if (policy == null) localRefusedFor = revision;
+      const { policy, revision, placement } = await ask({ type: 'contentEngine', metaCsps });
+      // The background had not yet seen this document's response headers (Firefox can report
+      // them late): ask once more a moment later. Any other refusal stands for this policy.
+      if (policy == null && placement === 'no-csp-record' && !askedAgain) {
+        askedAgain = true;
+        setTimeout(loadLocalEngine, 2000);
+      } else if (policy == null) {
+        localRefusedFor = revision;
+      }
       if (policy == null || revision !== scope?.revision) return;
       const glue = await import(api.runtime.getURL('wasm/aiguard_wasm.js'));
       const wasm = await glue.default({ module_or_path: api.runtime.getURL('wasm/aiguard_wasm_bg.wasm') });
