@@ -8,12 +8,7 @@
 //! continuation `\` and its line end. Nothing else changes, so the view is built only when the
 //! text has a joiner.
 
-/// The joined text and, for each of its bytes, its offset in the original; the extra last entry
-/// is the original text's length.
-pub struct Joined {
-    pub text: String,
-    pub origin: Vec<u32>,
-}
+use super::{cut_out, Cut};
 
 /// The length of the joiner starting at `at` (a quote), or 0.
 fn joiner_len(bytes: &[u8], at: usize) -> usize {
@@ -70,23 +65,12 @@ pub fn joiners(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// The joined view of `text`, or `None` when it has no joiner.
-pub fn join(text: &str) -> Option<Joined> {
+pub fn join(text: &str) -> Option<Cut> {
     let cuts = joiners(text);
     if cuts.is_empty() {
         return None;
     }
-    let mut out = String::with_capacity(text.len());
-    let mut origin = Vec::with_capacity(text.len() + 1);
-    let mut at = 0;
-    for (start, end) in cuts {
-        out.push_str(&text[at..start]);
-        origin.extend((at..start).map(|o| o as u32));
-        at = end;
-    }
-    out.push_str(&text[at..]);
-    origin.extend((at..text.len()).map(|o| o as u32));
-    origin.push(text.len() as u32);
-    Some(Joined { text: out, origin })
+    Some(cut_out(text, &cuts))
 }
 
 #[cfg(test)]

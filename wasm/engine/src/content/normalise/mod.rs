@@ -149,6 +149,29 @@ pub fn views_at(text: &str, anchors: &[usize]) -> Vec<View> {
     out
 }
 
+/// A view made by removing ranges of a text (joiners, white-space gaps), and for each of its
+/// bytes its offset in the original; the extra last entry is the original text's length.
+pub struct Cut {
+    pub text: String,
+    pub origin: Vec<u32>,
+}
+
+/// `text` without `ranges` (ascending, disjoint, on character boundaries).
+pub(crate) fn cut_out(text: &str, ranges: &[(usize, usize)]) -> Cut {
+    let mut out = String::with_capacity(text.len());
+    let mut origin = Vec::with_capacity(text.len() + 1);
+    let mut at = 0;
+    for &(start, end) in ranges {
+        out.push_str(&text[at..start]);
+        origin.extend((at..start).map(|o| o as u32));
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    origin.extend((at..text.len()).map(|o| o as u32));
+    origin.push(text.len() as u32);
+    Cut { text: out, origin }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,6 +33,8 @@
 //! reports where a family's prefix occurs ([`is_anchor`]); [`anchors`] finds the same places on
 //! its own, for callers without a scanner.
 
+use super::{cut_out, Cut};
+
 /// A credential family that may be joined: its prefix as written, the bytes of its tokens, and
 /// the shortest and longest whole token (prefix included).
 struct Family {
@@ -241,27 +243,9 @@ fn line_gap(bytes: &[u8], at: usize) -> Option<usize> {
     Some(i + bytes[i..].iter().take_while(blank).count())
 }
 
-/// The spaced text and, for each of its bytes, its offset in the original; the extra last
-/// entry is the original text's length.
-pub struct Spaced {
-    pub text: String,
-    pub origin: Vec<u32>,
-}
-
 /// `text` without `gaps` (ascending, disjoint ranges of ASCII white space in it).
-pub fn close(text: &str, gaps: &[(usize, usize)]) -> Spaced {
-    let mut out = String::with_capacity(text.len());
-    let mut origin = Vec::with_capacity(text.len() + 1);
-    let mut at = 0;
-    for &(start, end) in gaps {
-        out.push_str(&text[at..start]);
-        origin.extend((at..start).map(|o| o as u32));
-        at = end;
-    }
-    out.push_str(&text[at..]);
-    origin.extend((at..text.len()).map(|o| o as u32));
-    origin.push(text.len() as u32);
-    Spaced { text: out, origin }
+pub fn close(text: &str, gaps: &[(usize, usize)]) -> Cut {
+    cut_out(text, gaps)
 }
 
 #[cfg(test)]
