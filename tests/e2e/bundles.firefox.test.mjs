@@ -7,77 +7,19 @@
 // on "Check now", and a refused one leaves the previous one in force.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { startSites } from './harness/sites.mjs';
 import { startProxy } from './harness/proxy.mjs';
 import { launchFirefox, waitFor } from './harness/firefox.mjs';
 import { buildComposerBundle } from './harness/composer.mjs';
-import { bundleServer, BUNDLE_URL, databaseUrl } from './harness/bundle-server.mjs';
+import { publishFleet, COMPANY_CODE, OTHER_CODE } from './harness/fleet.mjs';
 import { writeFirefoxPolicy } from './harness/managed-policy.mjs';
 
-const FIXTURES = resolve('tests/corpora/fingerprint-fixtures');
-const AIGUARD = resolve('target/release/aiguard'); // built by scripts/build.sh
-// Fifteen lines of the company's code (quota.go's Take), and fifteen of code from elsewhere.
-const lines = (file, from) => readFileSync(join(FIXTURES, file), 'utf8').split('\n').slice(from - 1, from + 14).join('\n');
-const COMPANY_CODE = lines('company/quota.go', 29);
-const OTHER_CODE = lines('unrelated/wordcount.go', 10);
-
-// Each bundle's policy allows claude.ai (so the page loads) and blocks one host naming its
-// version: which bundle's policy is in force is one verdict away, and its block page is an
-// extension page the test can talk to the background from.
-const policyOf = (version) => JSON.stringify({
-  version: 1,
-  defaultAction: 'allow',
-  rules: [
-    { id: 'approved', action: 'allow', patterns: ['claude.ai'] },
-    { id: `bundle-v${version}`, action: 'block', patterns: [`v${version}.example`] },
-  ],
-  content: { fingerprints: { action: 'block' } },
-});
-
-let work, server, sites, proxy, ff, removePolicy;
-const bundles = {};
-
-const cli = (...args) => execFileSync(AIGUARD, args, { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-
-function makeBundle(version, { db = 'company.db' } = {}) {
-  writeFileSync(join(work, `policy-v${version}.json`), policyOf(version));
-  const out = `bundle-v${version}.json`;
-  cli('bundle', '--policy', `policy-v${version}.json`, '--fingerprints', db, '--fingerprints-url', databaseUrl(db),
-    '--version', String(version), '--key', join('trusted', 'private.key'), '--out', out);
-  return readFileSync(join(work, out), 'utf8');
-}
+let fleet, server, bundles, sites, proxy, ff, removePolicy;
 
 before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'aiguard-bundles-ff-'));
-  cli('keygen', '--out', 'trusted');
-  cli('fingerprint', '--out', 'company.db', join(FIXTURES, 'company'));
-  // A second database for the update whose download is corrupted: served with one byte changed.
-  cli('fingerprint', '--out', 'company-2.db', join(FIXTURES, 'company'), join(FIXTURES, 'unrelated', 'calc.rs'));
-  bundles.v1 = makeBundle(1);
-  bundles.v2 = makeBundle(2);
-  bundles.v3 = makeBundle(3, { db: 'company-2.db' });
-  // The signature of the trusted key over another payload: v3's envelope with v2's signature.
-  const v3 = JSON.parse(bundles.v3);
-  v3.signatures = JSON.parse(bundles.v2).signatures;
-  bundles.v3BadSignature = JSON.stringify(v3);
-
-  server = bundleServer();
-  server.database('company.db', readFileSync(join(work, 'company.db')));
-  const corrupted = Buffer.from(readFileSync(join(work, 'company-2.db')));
-  corrupted[corrupted.length >> 1] ^= 0xff;
-  server.database('company-2.db', corrupted);
-  server.serve({ bundle: bundles.v1 });
-
-  removePolicy = writeFirefoxPolicy({
-    bundleUrl: BUNDLE_URL,
-    bundleKeys: [readFileSync(join(work, 'trusted', 'public.key'), 'utf8').trim()],
-    bundleRefreshMinutes: 60,
-    bundleTimeoutSeconds: 2,
-  });
+  fleet = publishFleet();
+  ({ server, bundles } = fleet);
+  removePolicy = writeFirefoxPolicy(fleet.managed);
   await buildComposerBundle();
   sites = await startSites({ route: server.route });
   proxy = await startProxy(sites);
@@ -85,12 +27,11 @@ before(async () => {
 });
 
 after(async () => {
-  server?.release();
   await ff?.close();
   await proxy?.close();
   await sites?.close();
   removePolicy?.();
-  if (work) rmSync(work, { recursive: true, force: true });
+  fleet?.remove();
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
