@@ -4,7 +4,7 @@
 // tree (tests/corpora/fingerprint-fixtures/company). A good bundle makes a paste of the company's
 // code into an AI page blocked; every bad update after it is refused with its reason on the
 // options page while the good one stays in force; a restarted worker judges with the cached
-// bundle and database while the server is down.
+// bundle and database while the server is down, and so does the browser started again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSites } from './harness/sites.mjs';
@@ -103,6 +103,7 @@ const BAD = [
   ['HTTP 500', () => ({ status: 500 }), 'http'],
   ['a response that hangs past the timeout', () => ({ hang: true }), 'timeout'],
   ['a database whose hash does not match the bundle', () => ({ bundle: bundles.v3 }), 'database-hash'],
+  ['a well-signed bundle past its expiry', () => ({ bundle: bundles.v3Expired }), 'expired'],
 ];
 
 for (const [name, answer, reason] of BAD) {
@@ -144,4 +145,16 @@ test('a restarted worker judges the next paste with the cached bundle and databa
   // The paste wakes the worker: it must find the bundle and the database on disk.
   assert.match(await paste(COMPANY_CODE), /Paste blocked/);
   assert.equal(await verdictRule('https://v2.example/'), 'bundle-v2');
+});
+
+test('a restarted browser judges the first paste with the cached bundle and database, the server down', async () => {
+  server.serve({ status: 500 });
+  const asked = server.requests.length;
+  browser = await browser.restart();
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ORIGIN });
+  assert.match(await paste(COMPANY_CODE), /Paste blocked/);
+  assert.equal(await verdictRule('https://v2.example/'), 'bundle-v2');
+  assert.equal((await bundleStatus()).inForce?.version, 2);
+  const since = server.requests.slice(asked);
+  assert.ok(!since.some((r) => r.startsWith('/db/')), `no database fetched again: ${since}`);
 });

@@ -4,8 +4,13 @@
 // bundle server (harness/bundle-server.mjs), both made by the admin CLI from the sample company
 // tree. The same bundles and expectations as bundles.chromium.test.mjs, fewer of the bad ones:
 // a good bundle makes a paste of the company's code into an AI page blocked, a newer one applies
-// on "Check now", and a refused one leaves the previous one in force.
+// on "Check now", a refused one leaves the previous one in force, and Firefox started again
+// judges with the cached bundle and database while the server is down. The add-on is installed
+// from its package on a kept profile, so a restart keeps it and what it stored.
 import { test, before, after } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { startSites } from './harness/sites.mjs';
 import { startProxy } from './harness/proxy.mjs';
@@ -14,7 +19,7 @@ import { buildComposerBundle } from './harness/composer.mjs';
 import { publishFleet, COMPANY_CODE, OTHER_CODE } from './harness/fleet.mjs';
 import { writeFirefoxPolicy } from './harness/managed-policy.mjs';
 
-let fleet, server, bundles, sites, proxy, ff, removePolicy;
+let fleet, server, bundles, sites, proxy, ff, removePolicy, profileDir;
 
 before(async () => {
   fleet = publishFleet();
@@ -23,7 +28,8 @@ before(async () => {
   await buildComposerBundle();
   sites = await startSites({ route: server.route });
   proxy = await startProxy(sites);
-  ff = await launchFirefox({ proxyPort: proxy.port });
+  profileDir = mkdtempSync(join(tmpdir(), 'aiguard-firefox-'));
+  ff = await launchFirefox({ proxyPort: proxy.port, profileDir });
 });
 
 after(async () => {
@@ -32,6 +38,7 @@ after(async () => {
   await sites?.close();
   removePolicy?.();
   fleet?.remove();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -111,6 +118,7 @@ test('a newer bundle is applied on "Check now"', async () => {
 const BAD = [
   ['a bundle whose signature is not over its payload', { bundle: () => bundles.v3BadSignature }, 'bad-signature'],
   ['a database whose hash does not match the bundle', { bundle: () => bundles.v3 }, 'database-hash'],
+  ['a well-signed bundle past its expiry', { bundle: () => bundles.v3Expired }, 'expired'],
 ];
 
 for (const [name, answer, reason] of BAD) {
@@ -131,4 +139,17 @@ for (const [name, answer, reason] of BAD) {
 
 test('with bundle 2 in force, the company\'s code is still blocked', async () => {
   assert.match(await paste(COMPANY_CODE), /Paste blocked/);
+});
+
+test('Firefox started again judges the first paste with the cached bundle and database, the server down', async () => {
+  server.serve({ status: 500 });
+  const asked = server.requests.length;
+  await ff.close();
+  ff = await launchFirefox({ proxyPort: proxy.port, profileDir, install: false, uuid: ff.uuid });
+  assert.match(await paste(COMPANY_CODE), /Paste blocked/);
+  await blockPageOf(2);
+  const s = await ask({ type: 'status' });
+  assert.equal(s.bundle.inForce?.version, 2, JSON.stringify(s.bundle));
+  const since = server.requests.slice(asked);
+  assert.ok(!since.some((r) => r.startsWith('/db/')), `no database fetched again: ${since}`);
 });

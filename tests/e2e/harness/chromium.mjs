@@ -6,9 +6,12 @@ import { join, resolve } from 'node:path';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchChromium({ httpsPort, httpPort, extensionDir = "dist/chrome", headless = true, firstUrl = null }) {
+// `restart()` quits the browser and starts it again on the same profile (what the extension
+// stored survives, as it does when an employee restarts the browser), resolving to the new one.
+export async function launchChromium(options) {
+  const { httpsPort, httpPort, extensionDir = 'dist/chrome', headless = true, firstUrl = null } = options;
   const ext = resolve(extensionDir);
-  const userDataDir = mkdtempSync(join(tmpdir(), 'aiguard-chromium-'));
+  const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'aiguard-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless,
@@ -35,6 +38,10 @@ export async function launchChromium({ httpsPort, httpPort, extensionDir = "dist
     firstPage,
     firstGoto,
     close: async () => { await context.close(); rmSync(userDataDir, { recursive: true, force: true }); },
+    restart: async () => {
+      await context.close();
+      return launchChromium({ ...options, firstUrl: null, userDataDir });
+    },
   };
 }
 

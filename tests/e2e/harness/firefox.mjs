@@ -1,4 +1,4 @@
-// Firefox ESR with the built add-on installed temporarily, driven through geckodriver over plain
+// Firefox ESR with the built add-on installed (temporarily, unless a profile is kept), driven through geckodriver over plain
 // WebDriver HTTP. All traffic goes through the local proxy (see proxy.mjs).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -16,7 +16,11 @@ async function freePort() {
   return port;
 }
 
-export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }) {
+// With `profileDir`, Firefox runs on that profile and the add-on is installed from its package
+// (dist/aiguard-firefox.xpi) as a company installs it, not temporarily: what it stored survives a
+// restart, which is launching again on the same profile and `uuid` with `install: false` (the
+// add-on's storage belongs to its moz-extension:// origin, so a new UUID would start it empty).
+export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox', profileDir = null, install = true, uuid = randomUUID() }) {
   const port = await freePort();
   const driver = spawn('geckodriver', ['--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let driverLog = '';
@@ -35,7 +39,6 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  const uuid = randomUUID();
   const session = await call('POST', '/session', {
     capabilities: {
       alwaysMatch: {
@@ -43,7 +46,7 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }
         acceptInsecureCerts: true,
         'moz:firefoxOptions': {
           binary: FIREFOX,
-          args: ['-headless'],
+          args: ['-headless', ...(profileDir ? ['-profile', profileDir] : [])],
           prefs: {
             'network.proxy.type': 1,
             'network.proxy.http': '127.0.0.1', 'network.proxy.http_port': proxyPort,
@@ -54,6 +57,8 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }
             // navigator.clipboard.read*() without Firefox's own "Paste" prompt, which WebDriver
             // cannot click.
             'dom.events.testing.asyncClipboard': true,
+            // An unsigned package installed for good (Firefox ESR honours this).
+            'xpinstall.signatures.required': false,
           },
         },
       },
@@ -61,8 +66,10 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox' }
   });
   const sid = session.sessionId;
   const s = (method, path, body) => call(method, `/session/${sid}${path}`, body);
-  await s('POST', '/moz/addon/install', { path: resolve(extensionDir), temporary: true });
+  if (profileDir && install) await s('POST', '/moz/addon/install', { path: resolve('dist/aiguard-firefox.xpi'), temporary: false });
+  else if (!profileDir) await s('POST', '/moz/addon/install', { path: resolve(extensionDir), temporary: true });
   return {
+    uuid,
     extensionBase: `moz-extension://${uuid}/`,
     navigate: (url) => s('POST', '/url', { url }),
     url: () => s('GET', '/url'),

@@ -4,6 +4,7 @@
 // and a few bad ones, served by the local bundle server; and the managed settings that point a
 // browser at them.
 import { execFileSync } from 'node:child_process';
+import { createPrivateKey, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,9 +31,22 @@ const policyOf = (version) => JSON.stringify({
   content: { fingerprints: { action: 'block' } },
 });
 
+// `bundle` re-signed by `privateKeyFile` as `version`, issued two days ago and expired yesterday
+// (the CLI signs only bundles that expire in the future). Signed as format 1 signs: the context
+// line, then the payload's bytes.
+function expiredCopy(bundle, version, privateKeyFile) {
+  const payload = JSON.parse(Buffer.from(bundle.payload, 'base64').toString('utf8'));
+  const day = 86_400_000;
+  Object.assign(payload, { version, issuedMs: Date.now() - 2 * day, expiresMs: Date.now() - day });
+  const bytes = Buffer.from(JSON.stringify(payload));
+  const key = createPrivateKey(readFileSync(privateKeyFile));
+  const sig = sign(null, Buffer.concat([Buffer.from('aiguard-bundle-v1\n'), bytes]), key);
+  return JSON.stringify({ ...bundle, payload: bytes.toString('base64'), signatures: [{ key: bundle.signatures[0].key, sig: sig.toString('base64') }] });
+}
+
 // Returns {bundles, server, managed, remove}: `bundles` v1, v2, v3 (naming the database the
-// server corrupts), v3Stranger (signed by an untrusted key) and v3BadSignature (v2's signature
-// over v3's payload); `server` serving v1; `managed` the managed-storage settings.
+// server corrupts), v3Stranger (signed by an untrusted key), v3BadSignature (v2's signature
+// over v3's payload) and v3Expired (well signed, expired yesterday); `server` serving v1; `managed` the managed-storage settings.
 export function publishFleet() {
   const work = mkdtempSync(join(tmpdir(), 'aiguard-fleet-'));
   const cli = (...args) => execFileSync(AIGUARD, args, { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -53,6 +67,7 @@ export function publishFleet() {
     const v3 = JSON.parse(bundles.v3);
     v3.signatures = JSON.parse(bundles.v2).signatures;
     bundles.v3BadSignature = JSON.stringify(v3);
+    bundles.v3Expired = expiredCopy(JSON.parse(bundles.v2), 3, join(work, 'trusted', 'private.key'));
 
     const server = bundleServer();
     server.database('company.db', readFileSync(join(work, 'company.db')));
