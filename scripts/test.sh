@@ -6,7 +6,7 @@ t0=$SECONDS
 step "setup (build and test tools)" bash scripts/setup.sh test
 step "build" bash scripts/build.sh
 step "engine, file decoder and CLI tests (native)" cargo test --quiet -p aiguard-engine -p aiguard-files -p aiguard-cli
-step "wasm engine under Node (shared vectors)" node --test tests/wasm/url_vectors.test.mjs tests/wasm/content_vectors.test.mjs tests/wasm/fingerprint.test.mjs tests/wasm/files.test.mjs
+step "wasm engine under Node (shared vectors)" node --test tests/wasm/url_vectors.test.mjs tests/wasm/content_vectors.test.mjs tests/wasm/fingerprint.test.mjs tests/wasm/files.test.mjs tests/wasm/bundle.test.mjs
 step "Firefox package lint (web-ext)" node_modules/.bin/web-ext lint --source-dir dist/firefox --no-input --warnings-as-errors=false
 step "test pages with real editors (no extension)" node --test tests/e2e/composer-page.test.mjs
 # A browser or driver left behind must not hold a finished test file open (Node 20.14+).
