@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks: native (AIGuard and Brave's adblock engine on the same workload), then the
 # shipped wasm engine under Node on that workload. Prints figures; asserts nothing.
+#   bash scripts/bench.sh           every benchmark
+#   bash scripts/bench.sh fleet     only fleet delivery (fingerprint databases, bundle to enforcement)
 # Every figure measured is also added to tests/bench/records/results.csv with the run's date,
 # commit and machine: the programs write their rows to AIGUARD_BENCH_RECORD, and this script
 # adds them when it ends, so the figures of the steps that ran are kept if a later one fails.
@@ -47,6 +49,16 @@ files=dist/chrome/wasm/aiguard_files_bg.wasm
 printf 'module-size,file decoders module,AIGuard wasm,%s,%s,%s,bytes\n' \
   size "$(stat -c %s "$files")" "$(stat -c %s "$files")" "size after gzip -9" "$(gzip -9c "$files" | wc -c)" "$(gzip -9c "$files" | wc -c)" >> "$AIGUARD_BENCH_RECORD"
 
+fleet() {
+  cargo run --quiet --release -p aiguard-bench --bin fleet-bench
+  node tests/bench/bundle-apply.mjs
+}
+if [ "${1:-}" = fleet ]; then
+  fleet
+  exit 0
+fi
+[ -z "${1:-}" ] || die "unknown benchmark set '$1' (expected: fleet, or nothing for all)"
+
 cargo run --quiet --release -p aiguard-bench --bin url-bench
 node tests/bench/url-bench.mjs
 node tests/bench/secrets-compare.mjs
@@ -57,3 +69,4 @@ node tests/bench/files-bench.mjs
 cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy
 node tests/bench/fingerprint-compare.mjs
 node tests/bench/paste-latency.mjs
+fleet

@@ -9,6 +9,11 @@ export function loadWasm() {
   return initialised;
 }
 
+// Bytes of the engine module's WebAssembly memory (for diagnostics and benchmarks).
+export async function engineMemoryBytes() {
+  return (await loadWasm()).memory.buffer.byteLength;
+}
+
 const { Engine, Grants } = wasm;
 
 // The policy in force from the texts the extension holds: the engine picks (signed bundle,

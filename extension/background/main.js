@@ -23,6 +23,7 @@ import { watchCspHeaders } from './csp-records.js';
 import { answerMessages } from './messages.js';
 import { diagnostics } from './content-checks.js';
 import { api } from '../shared/runtime-module.js';
+import { engineMemoryBytes } from './engine.js';
 
 const ACTION = ['block', 'warn', 'allow'];
 
@@ -50,5 +51,9 @@ globalThis.aiguard = {
   action: async (url) => ACTION[(await policy.current()).engine.action(url)] ?? 'invalid',
   source: async () => (await policy.current()).source,
   bundle: () => bundles.status(),
+  // Fingerprints in the database the engine judges content with (0 without one).
+  fingerprints: async () => (await policy.current()).engine.fingerprintCount(),
+  // The engine module's WebAssembly memory: its high-water mark, as wasm memory never shrinks.
+  engineMemory: () => engineMemoryBytes(),
   diagnostics: () => ({ ...diagnostics }),
 };

@@ -14,9 +14,10 @@ import { readFileSync } from 'node:fs';
 import { startSites } from '../e2e/harness/sites.mjs';
 import { launchChromium } from '../e2e/harness/chromium.mjs';
 import { record } from './record.mjs';
+import { armPasteTarget, timePastes, quantile } from './paste-timer.mjs';
 
 const RUNS = Number(process.argv[2] ?? 40);
-const SOURCES = ['url_filter/pattern.rs', 'url_filter/request.rs', 'url_filter/index.rs', 'dnr.rs', 'policy/mod.rs',
+const SOURCES = ['url_filter/pattern.rs', 'url_filter/request.rs', 'url_filter/index.rs', 'dnr/mod.rs', 'policy/mod.rs',
   'policy/schema.rs', 'engine.rs', 'content/fingerprint/tokenize.rs', 'content/fingerprint/scan.rs',
   'content/fingerprint/db.rs', 'content/markers.rs', 'catalog.rs'];
 // Real source code (this engine's own), clean of secrets: what a developer pastes.
@@ -33,7 +34,6 @@ try {
   await options.goto(`chrome-extension://${browser.extensionId}/pages/options.html`);
   await options.evaluate((text) => chrome.runtime.sendMessage({ type: 'savePolicy', text }), JSON.stringify(POLICY));
 
-  const quantile = (v, q) => v.slice().sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))];
   // A persistent context has no browser object to ask for its version; the page's user agent has it.
   const chromium = `Chromium ${(await options.evaluate(() => navigator.userAgent)).match(/Chrome\/(\d+)/)?.[1] ?? ''}`.trim();
   console.log(`\nPaste latency in ${chromium} (keystroke → allowed paste at the page's listener, ${RUNS} runs per size)`);
@@ -53,6 +53,8 @@ try {
     const page = await browser.context.newPage();
     const engines = await pageEngines();
     await page.goto(url);
+    // An address with a query is checked on the way: the composer arrives after that.
+    if (url.includes('/composer')) await page.waitForFunction(() => window.__ready === true, null, { timeout: 30_000 });
     if (url.includes('permissive')) {
       for (let i = 0; i < 300 && (await pageEngines()) === engines; i++) await new Promise((r) => setTimeout(r, 50));
       if ((await pageEngines()) === engines) throw new Error('the engine in the page did not load');
@@ -60,15 +62,7 @@ try {
       console.log(`(the engine in the page: ${(bytes / 1048576).toFixed(1)} MiB of WebAssembly memory after loading and a first check, besides the compiled module)`);
       record('paste-latency', 'after loading and a first check', tool, 'WebAssembly memory', (bytes / 1048576).toFixed(1), 'MiB');
     }
-    await page.evaluate(() => {
-      document.body.insertAdjacentHTML('beforeend', '<textarea id="bench-ta"></textarea>');
-      window.__t = [];
-      let down = 0;
-      window.addEventListener('keydown', (e) => { if (e.key.toLowerCase() === 'v') down = performance.now(); }, true);
-      document.getElementById('bench-ta').addEventListener('paste', (e) => {
-        window.__t.push({ ms: performance.now() - down, bytes: e.clipboardData.getData('text/plain').length, trusted: e.isTrusted });
-      });
-    });
+    await armPasteTarget(page);
     const cdp = cold ? await browser.context.newCDPSession(page) : null;
     if (cdp) await cdp.send('ServiceWorker.enable');
     const workers = async () => (await cdp.send('Target.getTargets')).targetInfos.filter((t) => t.type === 'service_worker').length;
@@ -79,21 +73,9 @@ try {
     };
     for (const size of cold ? COLD_SIZES : SIZES) {
       const text = code.slice(0, size);
-      await page.evaluate((t) => navigator.clipboard.writeText(t), text);
-      await page.evaluate(() => { window.__t = []; document.getElementById('bench-ta').value = ''; });
-      await page.focus('#bench-ta');
-      for (let i = 0; i < (cold ? COLD_RUNS : RUNS) + 3; i++) {
-        if (cold) await stopWorker();
-        await page.keyboard.press('Control+V');
-        await page.waitForFunction((n) => window.__t.length >= n, i + 1, { polling: 10 });
-        await page.evaluate(() => { document.getElementById('bench-ta').value = ''; }); // each paste into an empty composer
-      }
-      const seen = (await page.evaluate(() => window.__t)).slice(3); // 3 warm-up pastes
-      const times = seen.map((t) => t.ms);
-      const intact = seen.every((t) => t.bytes === text.length) ? 'all' : 'NO';
-      const native = seen.filter((t) => t.trusted).length;
+      const { times, intact, native, count } = await timePastes(page, text, cold ? COLD_RUNS : RUNS, cold ? stopWorker : null);
       const [median, p95, max] = [0.5, 0.95, 1].map((q) => quantile(times, q).toFixed(1));
-      console.log([label, `${size >> 10} KB`, median, p95, max, intact, `${native}/${seen.length}`].map((c, i) => (i > 1 ? String(c).padStart(14) : c.padEnd(i ? 8 : 28))).join(''));
+      console.log([label, `${size >> 10} KB`, median, p95, max, intact, `${native}/${count}`].map((c, i) => (i > 1 ? String(c).padStart(14) : c.padEnd(i ? 8 : 28))).join(''));
       // A paste that did not arrive whole is not the workload measured.
       if (intact === 'all') {
         for (const [metric, value] of [['median', median], ['p95', p95], ['max', max]]) record('paste-latency', `${size >> 10} KB`, tool, metric, value, 'ms');

@@ -7,8 +7,10 @@ const shipped = process.env.AIGUARD_WASM_DIR
   ? pathToFileURL(`${process.env.AIGUARD_WASM_DIR.replace(/\/?$/, '/')}`)
   : new URL('../../dist/chrome/wasm/', import.meta.url);
 
-export async function loadEngine(dir = shipped) {
-  const glue = await import(new URL('aiguard_wasm.js', dir));
-  glue.initSync({ module: readFileSync(new URL('aiguard_wasm_bg.wasm', dir)) });
-  return glue;
+// The module's bindings, initialised, and its exports (`wasmExports.memory`). Each distinct `instance` name is a module instance of its
+// own, with its own WebAssembly memory (to measure what one workload leaves in it).
+export async function loadEngine(dir = shipped, { instance = null } = {}) {
+  const glue = await import(new URL(`aiguard_wasm.js${instance ? `?instance=${encodeURIComponent(instance)}` : ''}`, dir));
+  const wasmExports = glue.initSync({ module: readFileSync(new URL('aiguard_wasm_bg.wasm', dir)) });
+  return { ...glue, wasmExports };
 }
