@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 SECONDS_PER=${1:-60}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(policy url url_filter scan normalise fingerprint_db fingerprint_scan fingerprint_split tokenize secret_keywords files)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(policy url url_filter scan normalise fingerprint_db fingerprint_scan fingerprint_split tokenize secret_keywords files bundle)
 have cargo-fuzz || cargo install cargo-fuzz --locked
 for t in "${TARGETS[@]}"; do
   say "fuzzing $t for ${SECONDS_PER}s"
