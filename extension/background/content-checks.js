@@ -11,7 +11,8 @@ import { Engine } from '../wasm/aiguard_wasm.js';
 // Since this worker started: content checked here, engines compiled in pages and refused to
 // them (and why the last was refused), the last one's WebAssembly memory after loading (bytes),
 // and why the last failed.
-export const diagnostics = { contentChecks: 0, pageEngines: 0, pageEnginesRefused: 0, lastPageEngineRefusal: null, pageEngineMemory: null, lastPageEngineError: null };
+// `backgroundStartedAt` tells a restarted background (a stopped worker, a suspended event page) from a running one.
+export const diagnostics = { backgroundStartedAt: Date.now(), contentChecks: 0, pageEngines: 0, pageEnginesRefused: 0, lastPageEngineRefusal: null, pageEngineMemory: null, lastPageEngineError: null };
 
 // Whether the sender's frame is in scope, from what the browser says of it: its URL, its
 // origin (for about:blank and data: documents, their creator's, where the browser reports it),

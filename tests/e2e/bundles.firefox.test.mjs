@@ -5,7 +5,8 @@
 // tree. The same bundles and expectations as bundles.chromium.test.mjs, fewer of the bad ones:
 // a good bundle makes a paste of the company's code into an AI page blocked, a newer one applies
 // on "Check now", a refused one leaves the previous one in force, and Firefox started again
-// judges with the cached bundle and database while the server is down. The add-on is installed
+// judges with the cached bundle and database while the server is down, as does its event page
+// woken after Firefox suspended it. The add-on is installed
 // from its package on a kept profile, so a restart keeps it and what it stored.
 import { test, before, after } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -145,11 +146,26 @@ test('Firefox started again judges the first paste with the cached bundle and da
   server.serve({ status: 500 });
   const asked = server.requests.length;
   await ff.close();
-  ff = await launchFirefox({ proxyPort: proxy.port, profileDir, install: false, uuid: ff.uuid });
+  // From now on Firefox suspends the add-on's event page after one idle second (30 by default).
+  ff = await launchFirefox({ proxyPort: proxy.port, profileDir, install: false, uuid: ff.uuid,
+    prefs: { 'extensions.background.idle.timeout': 1000 } });
   assert.match(await paste(COMPANY_CODE), /Paste blocked/);
   await blockPageOf(2);
   const s = await ask({ type: 'status' });
   assert.equal(s.bundle.inForce?.version, 2, JSON.stringify(s.bundle));
   const since = server.requests.slice(asked);
   assert.ok(!since.some((r) => r.startsWith('/db/')), `no database fetched again: ${since}`);
+});
+
+test('an event page Firefox suspended when idle judges the next paste with the cached bundle and database', async () => {
+  await blockPageOf(2);
+  const started = (await ask({ type: 'status' })).diagnostics.backgroundStartedAt;
+  await ff.navigate('about:blank');
+  await sleep(5000);
+  assert.match(await paste(COMPANY_CODE), /Paste blocked/);
+  await blockPageOf(2);
+  const s = await ask({ type: 'status' });
+  assert.ok(s.diagnostics.backgroundStartedAt > started, `the event page started again: ${started} → ${s.diagnostics.backgroundStartedAt}`);
+  assert.equal(s.bundle.versionInUse, 2);
+  assert.ok(s.bundle.fingerprints > 0);
 });

@@ -20,7 +20,7 @@ async function freePort() {
 // (dist/aiguard-firefox.xpi) as a company installs it, not temporarily: what it stored survives a
 // restart, which is launching again on the same profile and `uuid` with `install: false` (the
 // add-on's storage belongs to its moz-extension:// origin, so a new UUID would start it empty).
-export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox', profileDir = null, install = true, uuid = randomUUID() }) {
+export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox', profileDir = null, install = true, uuid = randomUUID(), prefs = {} }) {
   const port = await freePort();
   const driver = spawn('geckodriver', ['--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let driverLog = '';
@@ -59,6 +59,7 @@ export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox', 
             'dom.events.testing.asyncClipboard': true,
             // An unsigned package installed for good (Firefox ESR honours this).
             'xpinstall.signatures.required': false,
+            ...prefs,
           },
         },
       },
