@@ -223,6 +223,10 @@ test('arguments of the wrong type throw; refusals never do', () => {
   assert.throws(() => verifyBundle(v3.text, [KEY], -1, NOW), /inForceVersion/);
   assert.throws(() => verifyBundle(v3.text, [KEY], 1.5, NOW), /inForceVersion/);
   assert.throws(() => checkDatabase(db, { url: DB_URL, sha256: 'not hex', bytes: db.length }), /sha256/);
+  const sha256 = createHash('sha256').update(db).digest('hex');
+  for (const bytes of [db.length + 0.5, -5, Infinity, NaN]) {
+    assert.throws(() => checkDatabase(db, { url: DB_URL, sha256, bytes }), /fingerprints\.bytes/, `bytes: ${bytes}`);
+  }
   assert.equal(verifyBundle('', [], null, NOW).error.reason, 'malformed');
   assert.equal(verifyBundle(v3.text, [KEY], 2, NaN).error.reason, 'expired', 'a clock that is not a number');
 });

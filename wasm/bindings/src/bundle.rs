@@ -95,6 +95,9 @@ pub fn verify_bundle(text: &str, keys: Vec<String>, in_force_version: Option<f64
 pub fn check_database(bytes: &[u8], fingerprints: JsValue) -> Result<JsValue, JsError> {
     let f: JsFingerprints = serde_wasm_bindgen::from_value(fingerprints).map_err(|e| JsError::new(&format!("fingerprints: {e}")))?;
     let sha256 = bundle::sha256_from_hex(&f.sha256).ok_or_else(|| JsError::new("fingerprints.sha256: expected 64 hex digits"))?;
+    if !(f.bytes >= 0.0 && f.bytes.fract() == 0.0 && f.bytes <= 9_007_199_254_740_991.0) {
+        return Err(JsError::new(&format!("fingerprints.bytes: {} is not a byte count", f.bytes)));
+    }
     let expected = FingerprintRef { url: f.url, sha256, bytes: f.bytes as u64 };
     match bundle::check_database(bytes, &expected) {
         Ok(()) => Ok(JsValue::NULL),

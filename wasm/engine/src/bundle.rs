@@ -191,9 +191,15 @@ pub struct VerifiedBundle {
     pub signed_by: String,
 }
 
+/// The envelope's format alone, read before anything else so that a future format is refused
+/// as `format` whatever else its envelope holds.
+#[derive(Deserialize)]
+struct FormatOnly {
+    format: u64,
+}
+
 #[derive(Deserialize)]
 struct Envelope {
-    format: u64,
     payload: String,
     signatures: Vec<SignatureEntry>,
 }
@@ -231,11 +237,14 @@ pub fn verify(bundle_text: &str, trusted_keys: &[&str], in_force_version: Option
     if bundle_text.len() > MAX_BUNDLE_BYTES {
         return Err(BundleError::new(Malformed, format!("{} bytes; a bundle is at most {MAX_BUNDLE_BYTES}", bundle_text.len())));
     }
+    let format = serde_json::from_str::<FormatOnly>(bundle_text)
+        .map_err(|e| BundleError::new(Malformed, format!("not a bundle envelope: {e}")))?
+        .format;
+    if format != FORMAT {
+        return Err(BundleError::new(Format, format!("format {format} is not one this engine reads (it reads {FORMAT}); update the extension")));
+    }
     let envelope: Envelope = serde_json::from_str(bundle_text)
         .map_err(|e| BundleError::new(Malformed, format!("not a bundle envelope: {e}")))?;
-    if envelope.format != FORMAT {
-        return Err(BundleError::new(Format, format!("format {} is not one this engine reads (it reads {FORMAT}); update the extension", envelope.format)));
-    }
     let payload = BASE64
         .decode(envelope.payload.trim())
         .map_err(|e| BundleError::new(Malformed, format!("payload: not base64: {e}")))?;
@@ -251,8 +260,10 @@ pub fn verify(bundle_text: &str, trusted_keys: &[&str], in_force_version: Option
     let message = signed_message(&payload);
     let mut signed_by = None;
     let mut trusted_signers = Vec::new();
-    for (i, s) in envelope.signatures.iter().enumerate() {
-        let key = public_key(&s.key).ok_or_else(|| BundleError::new(Malformed, format!("signatures[{i}].key: not a base64 Ed25519 public key (32 bytes)")))?;
+    // The envelope is not signed, so an entry is only a claim: one by a key that is not trusted,
+    // or not even a key, is passed over rather than allowed to spoil a good signature beside it.
+    for s in &envelope.signatures {
+        let Some(key) = public_key(&s.key) else { continue };
         let Some(t) = trusted.iter().position(|t| *t == key) else { continue };
         trusted_signers.push(t);
         let sig = BASE64.decode(s.sig.trim()).ok().and_then(|b| <[u8; 64]>::try_from(b).ok());
@@ -263,7 +274,8 @@ pub fn verify(bundle_text: &str, trusted_keys: &[&str], in_force_version: Option
     }
     let Some(signed_by) = signed_by else {
         return Err(if trusted_signers.is_empty() {
-            let by: Vec<&str> = envelope.signatures.iter().map(|s| s.key.as_str()).collect();
+            // The envelope's key texts are the sender's: shown cut short.
+            let by: Vec<String> = envelope.signatures.iter().map(|s| shown_key(&s.key)).collect();
             let by = if by.is_empty() { "no key".to_string() } else { by.join(", ") };
             let of = if trusted.is_empty() { "no key is trusted".to_string() } else { format!("trusted: {}", trusted_keys.join(", ")) };
             BundleError::new(UnknownKey, format!("signed by {by}; {of}"))
@@ -305,6 +317,15 @@ pub fn verify(bundle_text: &str, trusted_keys: &[&str], in_force_version: Option
         fingerprints,
         signed_by,
     })
+}
+
+/// A key text from a bundle's envelope as a message quotes it: at most 60 characters, in quotes.
+fn shown_key(text: &str) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{:?}…", &text[..cut]),
+        None => format!("{text:?}"),
+    }
 }
 
 /// Checks a downloaded fingerprint database against the bundle's reference: its size first (a
@@ -504,6 +525,8 @@ mod tests {
             ("no signatures field", r#"{"format": 1, "payload": ""}"#.into(), vec![&k], None, NOW, Malformed, "signatures"),
             ("payload not base64", with("payload", "%%%".into()), vec![&k], None, NOW, Malformed, "payload: not base64"),
             ("format 2", with("format", 2.into()), vec![&k], None, NOW, Format, "format 2"),
+            ("format 2, shaped otherwise", r#"{"format": 2, "payloads": [], "seals": {}}"#.into(), vec![&k], None, NOW, Format, "format 2"),
+            ("no format", r#"{"payload": "", "signatures": []}"#.into(), vec![&k], None, NOW, Malformed, "format"),
             ("a trusted key that is not a key", good.clone(), vec![&k, "c2hvcnQ="], None, NOW, BadKey, "trusted key 2"),
             ("signed by another key", good.clone(), vec![Box::leak(public(2).into_boxed_str())], None, NOW, UnknownKey, "signed by"),
             ("no key trusted", good.clone(), vec![], None, NOW, UnknownKey, "no key is trusted"),
@@ -562,6 +585,34 @@ mod tests {
         let mut one_bad: serde_json::Value = serde_json::from_str(&both).unwrap();
         one_bad["signatures"][0]["sig"] = BASE64.encode([7u8; 64]).into();
         assert_eq!(verify(&one_bad.to_string(), &[&old, &new], None, NOW).unwrap().signed_by, new);
+    }
+
+    #[test]
+    fn a_signature_entry_that_is_not_a_key_does_not_spoil_a_good_one() {
+        // The envelope is not signed: anyone on the way can add an entry.
+        let k = public(1);
+        let mut e: serde_json::Value = serde_json::from_str(&bundle(5, POLICY, &[1])).unwrap();
+        let good = e["signatures"][0].clone();
+        e["signatures"] = serde_json::json!([{"key": "AAAA", "sig": "AAAA"}, {"key": 17, "sig": ""}, good]);
+        assert_eq!(refused(&e.to_string(), &[&k], None, NOW).0, Reason::Malformed, "a key that is not a string is not an envelope");
+        e["signatures"] = serde_json::json!([{"key": "AAAA", "sig": "AAAA"}, {"key": "not base64!", "sig": ""}, good]);
+        assert_eq!(verify(&e.to_string(), &[&k], None, NOW).unwrap().signed_by, k);
+        e["signatures"] = serde_json::json!([{"key": "AAAA", "sig": "AAAA"}]);
+        assert_eq!(refused(&e.to_string(), &[&k], None, NOW).0, Reason::UnknownKey);
+    }
+
+    #[test]
+    fn an_unknown_key_is_quoted_cut_short() {
+        let k = public(1);
+        let mut e: serde_json::Value = serde_json::from_str(&bundle(5, POLICY, &[2])).unwrap();
+        let stranger = e["signatures"][0]["key"].as_str().unwrap().to_string();
+        e["signatures"][0]["key"] = format!("{stranger}{}", " ".repeat(100_000)).into();
+        e["signatures"].as_array_mut().unwrap().push(serde_json::json!({"key": "x".repeat(100_000), "sig": ""}));
+        let (reason, message) = refused(&e.to_string(), &[&k], None, NOW);
+        assert_eq!(reason, Reason::UnknownKey);
+        assert!(message.len() < 400, "{} characters: {message:.200}", message.len());
+        assert!(message.contains(&format!("{stranger:?}")), "{message}");
+        assert!(message.contains(&format!("{:?}…", "x".repeat(60))), "{message}");
     }
 
     #[test]
