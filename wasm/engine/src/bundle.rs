@@ -40,7 +40,9 @@
 //! * **Several signatures** allow a key rotation: during one the bundle is signed by the old and
 //!   the new key and browsers trust either. A bundle is accepted when one signature by a trusted
 //!   key verifies (strict Ed25519: canonical `S`, no small-order keys). The envelope is not
-//!   signed; only the payload says anything.
+//!   signed; only the payload says anything: entries by keys not trusted, or whose key is not
+//!   an Ed25519 key at all, are passed over, so nobody on the way can spoil a good signature by
+//!   adding one.
 //! * **Unknown fields are ignored** in both objects, so an optional addition keeps format 1;
 //!   anything an older engine must understand to be safe needs a new format number (refused by
 //!   older engines with reason `format`).
@@ -53,7 +55,7 @@
 //! | reason | when |
 //! |---|---|
 //! | `malformed` | not a JSON envelope of the shape above, base64 that does not decode, a payload with a missing or mistyped field, `issuedMs` after `expiresMs`, a database reference that is not an https URL, 64 hex digits and a size |
-//! | `format` | a format other than 1 |
+//! | `format` | a format other than 1 (read first: a later format may shape the rest of its envelope otherwise) |
 //! | `bad-key` | a trusted key that is not a base64 Ed25519 public key (a configuration error) |
 //! | `unknown-key` | no signature is by a trusted key (or no key is trusted) |
 //! | `bad-signature` | a trusted key signed, but its signature does not verify over the payload |
