@@ -61,6 +61,9 @@ test('a prompt in an AI tool\'s address is checked before its request leaves, af
   assert.match(await until('the address dialog', () => dialogText(cdp)), /Address not opened/);
   await page.keyboard.press('Enter'); // OK
   await until('the dialog to close', async () => (await dialogText(cdp)) === null);
+  // The employee is taken back where they came from (this tab's blank page), after the dialog
+  // closed: a navigation started before that would be cut short by it.
+  await waitForUrl(page, (u) => u === 'about:blank');
   assert.deepEqual(leaked(), [], 'the prompt never reached the site');
 
   // A clean prompt goes on to the site.
