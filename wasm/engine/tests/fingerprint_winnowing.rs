@@ -9,9 +9,10 @@ use fingerprint_fixtures::{key, GO_SRC};
 
 #[test]
 fn a_shared_run_of_w_plus_k_minus_1_tokens_shares_a_fingerprint() {
-    // Statements of exactly four tokens each (`name = literal ;`, with names varying), so runs
-    // of any length can be cut on token boundaries.
-    let statement = |i: usize| format!("v{} = {};\n", i % 7, i * 3);
+    // Statements of exactly four tokens each (`name op literal ;`), so runs of any length can
+    // be cut on token boundaries; seven operators in turn, so the run does not repeat within a
+    // k-gram (a repetitive run has no fingerprints at all: see `Repetition`).
+    let statement = |i: usize| format!("v{} {} {};\n", i % 7, ["=", "<", ">", "*", "-", "+", "&"][i % 7], i * 3);
     assert_eq!(token_count(&statement(1)), 4);
     let words = |from: usize, tokens: usize| -> String {
         let mut s: String = (from..from + tokens / 4).map(statement).collect();
@@ -33,7 +34,8 @@ fn a_shared_run_of_w_plus_k_minus_1_tokens_shares_a_fingerprint() {
 
 #[test]
 fn fingerprint_ranges_are_original_byte_ranges() {
-    let text = "  x\u{a0}=\u{a0}'ü'  ;\r\n".repeat(40);
+    // Lines of three shapes in turn (one shape repeated would be too repetitive to fingerprint).
+    let text: String = (0..40).map(|i| ["  x\u{a0}=\u{a0}'ü'  ;\r\n", "if\u{a0}(x)\u{a0}{ call('ü', y); }\r\n", "return\u{a0}x\u{a0}+\u{a0}1 ;\r\n"][i % 3]).collect();
     for f in fingerprints(&text, &key()) {
         assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end) && f.start < f.end);
     }

@@ -13,7 +13,7 @@
 //! files each occurs: memory is 8 bytes per distinct fingerprint per file, time `n log n`.
 
 use super::db::{BuildStats, DbError, FingerprintDb};
-use super::{for_each_fingerprint, FingerprintKey, KeyedHasher};
+use super::{for_each_fingerprint, FingerprintKey, KeyedHasher, Repetition, REPETITION};
 
 /// How aggressively boilerplate is dropped.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -25,11 +25,14 @@ pub struct BuildOptions {
     pub min_file_limit: u64,
     /// ...and in a large tree, a fingerprint in more than this many files always is.
     pub max_file_limit: u64,
+    /// The k-grams too repetitive to be stored ([`REPETITION`]; the accuracy benchmark's
+    /// ablation builds with others).
+    pub repetition: Repetition,
 }
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        BuildOptions { max_file_share: 0.10, min_file_limit: 2, max_file_limit: 100 }
+        BuildOptions { max_file_share: 0.10, min_file_limit: 2, max_file_limit: 100, repetition: REPETITION }
     }
 }
 
@@ -63,7 +66,11 @@ impl DbBuilder {
     pub fn add_file(&mut self, text: &str) -> usize {
         let scratch = &mut self.scratch;
         scratch.clear();
-        for_each_fingerprint(text, &self.hasher, |fp, _| scratch.push(fp.hash));
+        for_each_fingerprint(text, &self.hasher, self.options.repetition, |fp, _, repeats| {
+            if !repeats {
+                scratch.push(fp.hash);
+            }
+        });
         scratch.sort_unstable();
         scratch.dedup();
         self.per_file.extend_from_slice(scratch);
@@ -74,7 +81,11 @@ impl DbBuilder {
 
     /// Fingerprints a file of generic (not proprietary) code: its fingerprints are removed.
     pub fn add_common(&mut self, text: &str) {
-        for_each_fingerprint(text, &self.hasher, |fp, _| self.common.push(fp.hash));
+        for_each_fingerprint(text, &self.hasher, self.options.repetition, |fp, _, repeats| {
+            if !repeats {
+                self.common.push(fp.hash);
+            }
+        });
     }
 
     /// Counts files the caller decided not to fingerprint.

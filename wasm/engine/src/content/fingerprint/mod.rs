@@ -29,6 +29,7 @@ mod winnow;
 pub use build::{BuildOptions, DbBuilder};
 pub use db::{BuildStats, DbError, FingerprintDb, FORMAT_VERSION};
 pub use scan::{FingerprintMatch, MAX_GAP, MIN_DENSITY, MIN_DISTINCT, MIN_VOCABULARY};
+pub use winnow::{Repetition, MAX_PERIOD};
 
 /// Tokens per k-gram. With `W` and the minimum match count it fixes how long a copied run must
 /// be to count; see `FINGERPRINTS.md` for the measurements behind 24.
@@ -36,6 +37,10 @@ pub const K: usize = 24;
 /// Winnowing window, in k-grams: any shared run of `W + K - 1` normalised tokens is guaranteed
 /// to share at least one fingerprint.
 pub const W: usize = 8;
+/// The k-grams that carry no information of their own: those repeating a k-gram that starts
+/// at most 32 tokens before (a line of one assignment is 5 or 6 tokens, a getter 13, a null
+/// check that throws 16). See [`Repetition`] and `FINGERPRINTS.md` for the measurements.
+pub const REPETITION: Repetition = Repetition { max_period: 32, separates: true };
 /// Distinct matched fingerprints that make a span a match, when the caller has no setting.
 pub const DEFAULT_MIN_MATCHES: usize = 4;
 
@@ -127,18 +132,36 @@ impl KeyedHasher {
 
 /// Tokenises (normalised, see `tokenize.rs`) and winnows `text`, hashing with `key`.
 pub fn fingerprints(text: &str, key: &FingerprintKey) -> Vec<Fingerprint> {
+    fingerprints_with(text, key, REPETITION)
+}
+
+/// [`fingerprints`] with another repetition filter (for the accuracy benchmark's ablation).
+#[doc(hidden)]
+pub fn fingerprints_with(text: &str, key: &FingerprintKey, repetition: Repetition) -> Vec<Fingerprint> {
     let mut out = Vec::new();
-    for_each_fingerprint(text, &key.hasher(), |fp, _| out.push(fp));
+    for_each_fingerprint(text, &key.hasher(), repetition, |fp, _, repeats| {
+        if !repeats {
+            out.push(fp);
+        }
+    });
     out
 }
 
-/// The streaming form: one pass, no allocation, fingerprints in increasing position.
+/// The streaming form: one pass, no allocation, selections in increasing position.
 ///
 /// Tokens are handed over in batches: the tokenizer's many emit sites then only store into
 /// arrays, and the winnowing loop keeps its state in registers across a batch. `f` also gets
-/// the fingerprint's k-gram index, which is its first token's index.
-fn for_each_fingerprint(text: &str, hasher: &KeyedHasher, mut f: impl FnMut(Fingerprint, usize)) {
-    let mut w = winnow::Winnower::new(|rolling, start, end, index| f(Fingerprint { hash: hasher.hash(rolling), start, end }, index));
+/// the fingerprint's k-gram index, which is its first token's index, and whether it repeats a
+/// recent k-gram (see [`Repetition`]; such a selection is no fingerprint, and its keyed hash
+/// is not computed).
+fn for_each_fingerprint(text: &str, hasher: &KeyedHasher, repetition: Repetition, mut f: impl FnMut(Fingerprint, usize, bool)) {
+    let mut w = winnow::Winnower::new(
+        |rolling, start, end, index, repeats| {
+            let hash = if repeats { 0 } else { hasher.hash(rolling) };
+            f(Fingerprint { hash, start, end }, index, repeats)
+        },
+        repetition,
+    );
     let mut batch = winnow::Batch::new();
     tokenize::tokenize(text, |id, name, start, end| {
         if batch.push(id, name, start, end) {

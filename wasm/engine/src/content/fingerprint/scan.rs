@@ -27,7 +27,7 @@
 //! `score` is the share of the span's fingerprints found in the database: 1.0 for a verbatim
 //! copy, lower where it was edited.
 
-use super::{for_each_fingerprint, vocabulary_up_to, Fingerprint, FingerprintDb, K, W};
+use super::{for_each_fingerprint, vocabulary_up_to, Fingerprint, FingerprintDb, Repetition, K, REPETITION, W};
 
 /// Unmatched fingerprints tolerated between two matched ones of one span.
 pub const MAX_GAP: usize = 4;
@@ -200,6 +200,9 @@ pub(super) type Hit = (Fingerprint, usize, usize);
 pub(super) struct Lookups<'a, H: FnMut(Hit)> {
     db: &'a FingerprintDb,
     batch: [(Fingerprint, usize); BATCH],
+    /// Bit `i` set when the batch's `i`-th selection repeats a recent k-gram: no fingerprint,
+    /// never a hit, but it takes its place in the order (see [`Repetition::separates`]).
+    repeats: u64,
     len: usize,
     /// Fingerprints looked up so far (the order of the next batch's first).
     count: usize,
@@ -208,12 +211,15 @@ pub(super) struct Lookups<'a, H: FnMut(Hit)> {
 
 impl<'a, H: FnMut(Hit)> Lookups<'a, H> {
     pub(super) fn new(db: &'a FingerprintDb, hit: H) -> Self {
-        Lookups { db, batch: [(Fingerprint { hash: 0, start: 0, end: 0 }, 0); BATCH], len: 0, count: 0, hit }
+        Lookups { db, batch: [(Fingerprint { hash: 0, start: 0, end: 0 }, 0); BATCH], repeats: 0, len: 0, count: 0, hit }
     }
 
+    /// The next selection of the text: a fingerprint to look up, or (`repeats`) a selection
+    /// that counts only as unmatched.
     #[inline]
-    pub(super) fn push(&mut self, fp: Fingerprint, index: usize) {
+    pub(super) fn push(&mut self, fp: Fingerprint, index: usize, repeats: bool) {
         self.batch[self.len] = (fp, index);
+        self.repeats |= (repeats as u64) << self.len;
         self.len += 1;
         if self.len == BATCH {
             self.flush();
@@ -224,7 +230,7 @@ impl<'a, H: FnMut(Hit)> Lookups<'a, H> {
         // All `BATCH` slots are looked up: past `len` they hold earlier fingerprints (or
         // zeros), which cost their three loads each and are masked off.
         let batch = &self.batch;
-        let mut found = self.db.contains_each::<BATCH>(|i| batch[i].0.hash) & crate::content::swar::low_bits(self.len);
+        let mut found = self.db.contains_each::<BATCH>(|i| batch[i].0.hash) & crate::content::swar::low_bits(self.len) & !self.repeats;
         while found != 0 {
             let i = found.trailing_zeros() as usize;
             found &= found - 1;
@@ -233,6 +239,7 @@ impl<'a, H: FnMut(Hit)> Lookups<'a, H> {
         }
         self.count += self.len;
         self.len = 0;
+        self.repeats = 0;
     }
 }
 
@@ -242,9 +249,20 @@ impl FingerprintDb {
     /// `min_matches` below 1 counts as 1; [`DEFAULT_MIN_MATCHES`](super::DEFAULT_MIN_MATCHES) is
     /// the tested setting.
     pub fn scan(&self, text: &str, min_matches: usize) -> Vec<FingerprintMatch> {
+        self.scan_with(text, min_matches, REPETITION)
+    }
+
+    /// [`scan`](Self::scan) with another repetition filter (for the accuracy benchmark's
+    /// ablation).
+    #[doc(hidden)]
+    pub fn scan_with(&self, text: &str, min_matches: usize, repetition: Repetition) -> Vec<FingerprintMatch> {
         let mut spans = Spans::new(min_matches);
         let mut lookups = Lookups::new(self, |(fp, order, index)| spans.matched(fp, order, index));
-        for_each_fingerprint(text, &self.hasher, |fp, index| lookups.push(fp, index));
+        for_each_fingerprint(text, &self.hasher, repetition, |fp, index, repeats| {
+            if !repeats || repetition.separates {
+                lookups.push(fp, index, repeats);
+            }
+        });
         lookups.flush();
         spans_of(text, spans)
     }

@@ -11,9 +11,11 @@
 //! ([`Winnower::position`]), and the pass that reaches part `j` does not stop at the boundary:
 //! it goes on, comparing every token with that record, until the two passes *meet*:
 //!
-//! * the last [`MEET`] = `K + W - 1` tokens are the same in both (id, name, byte range), so
-//!   the last `W` k-grams, the window, are the same: two lexers that emit the same token go on
-//!   alike (see `Lexer::new`), and a k-gram's hash depends on its tokens only;
+//! * the last [`MEET`] = `K + W - 1 + MAX_PERIOD` tokens are the same in both (id, name, byte
+//!   range), so the last `W` k-grams, the window, are the same, and so are the k-grams a
+//!   selection in it is compared with to tell whether it repeats (see `Repetition`): two
+//!   lexers that emit the same token go on alike (see `Lexer::new`), and a k-gram's hash
+//!   depends on its tokens only;
 //! * and the current window minimum and the last selected k-gram are the same tokens back in
 //!   both (robust winnowing remembers its last choice, so equal windows are not enough).
 //!
@@ -36,7 +38,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use super::scan::{spans_of, Hit, Lookups, Spans};
 use super::tokenize::Lexer;
 use super::winnow::{Batch, Winnower};
-use super::{Fingerprint, FingerprintDb, FingerprintMatch, K, W};
+use super::{Fingerprint, FingerprintDb, FingerprintMatch, K, MAX_PERIOD, W};
 
 /// Tokens a pass started at a part records from its start, for the pass before it to meet it
 /// in. The pass before it waits for the record when it gets there first, as it can on a short
@@ -44,7 +46,7 @@ use super::{Fingerprint, FingerprintDb, FingerprintMatch, K, W};
 /// than a split fixed in advance would.
 const PREFIX_TOKENS: usize = 4_096;
 /// Equal tokens in a row that, with equal selection positions, make two passes meet.
-const MEET: usize = K + W - 1;
+const MEET: usize = K + W - 1 + MAX_PERIOD as usize;
 
 /// A token of a part's recorded start, and where its winnower's selection stood after it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -220,13 +222,17 @@ fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefi
     let mut met = None;
     {
         let mut lookups = Lookups::new(db, &mut on_hit);
-        let mut w = Winnower::new(|rolling, start, end, index| {
+        // Every selection takes its place in the order, a repeating one too (the product's
+        // setting, which the join's orders rely on).
+        const _: () = assert!(super::REPETITION.separates);
+        let mut w = Winnower::new(|rolling, start, end, index, repeats| {
             if recording.get() {
                 prefix_selected.borrow_mut().push(index);
             }
             selections.set(selections.get() + 1);
-            lookups.push(Fingerprint { hash: db.hasher.hash(rolling), start, end }, index);
-        });
+            let hash = if repeats { 0 } else { db.hasher.hash(rolling) };
+            lookups.push(Fingerprint { hash, start, end }, index, repeats);
+        }, super::REPETITION);
         let mut lexer = Lexer::new(text, bounds[part]);
         let mut batch = Batch::new();
         if part > 0 {
@@ -519,7 +525,7 @@ mod tests {
     fn one_pass(db: &FingerprintDb, text: &str) -> Vec<Hit> {
         let mut hits = Vec::new();
         let mut lookups = Lookups::new(db, |h| hits.push(h));
-        super::super::for_each_fingerprint(text, &db.hasher, |fp, index| lookups.push(fp, index));
+        super::super::for_each_fingerprint(text, &db.hasher, super::super::REPETITION, |fp, index, repeats| lookups.push(fp, index, repeats));
         lookups.flush();
         hits
     }

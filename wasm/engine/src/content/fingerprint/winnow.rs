@@ -107,10 +107,65 @@ const fn next_slot(slot: usize) -> usize {
 }
 
 #[inline(never)]
-fn report<F: FnMut(u64, usize, usize, usize)>(emit: &mut F, extents: &Extents, min: &Entry, last: &mut usize) {
+fn report<F: FnMut(u64, usize, usize, usize, bool)>(emit: &mut F, extents: &Extents, recent: &Recent, min: &Entry, last: &mut usize, max_period: usize) {
     *last = min.index;
     let (start, end) = extents.kgram(min.index);
-    emit(min.rolling, start, end, min.index);
+    emit(min.rolling, start, end, min.index, recent.repeats(min.index, max_period));
+}
+
+/// The low 32 bits of the rolling hashes of the last [`RECENT`] k-grams, by the index of their
+/// last token modulo `RECENT`, each stored twice (at `i` and `i + RECENT`) so that the ones
+/// before any k-gram lie in one stretch: what tells a repeating k-gram (see [`Repetition`]) when
+/// it is reported, in compares of four at once. (32 bits: two different k-grams among the
+/// few compared agree by chance once in a billion checks, and then agree on every machine.)
+struct Recent([u32; 2 * RECENT]);
+
+/// Reports trail the newest token by at most a batch and a window; a repeat is looked for up to
+/// [`MAX_PERIOD`] tokens further back.
+const RECENT: usize = 128;
+/// The longest period [`Repetition`] may look for.
+pub const MAX_PERIOD: u8 = 48;
+const _: () = assert!(BATCH + W + MAX_PERIOD as usize + 1 < RECENT);
+
+impl Recent {
+    #[inline(always)]
+    fn set(&mut self, token: usize, rolling: u64) {
+        let slot = token % RECENT;
+        self.0[slot] = rolling as u32;
+        self.0[slot + RECENT] = rolling as u32;
+    }
+
+    /// Whether k-gram `index` is the same as one that starts at most `max_period` tokens
+    /// before it: then the `K + p` tokens from that one to it repeat with period `p`.
+    #[inline(always)]
+    fn repeats(&self, index: usize, max_period: usize) -> bool {
+        let last = index + K - 1;
+        let at = last % RECENT + RECENT;
+        let hash = self.0[at];
+        let before = &self.0[at - max_period.min(index)..at];
+        before.iter().fold(false, |any, &h| any | (h == hash))
+    }
+}
+
+/// Which k-grams carry no information of their own: those that repeat a k-gram starting at
+/// most `max_period` tokens before (0: none). Runs of near-identical lines (a constructor
+/// assigning each parameter to a field, a table of similar assertions, `match` arms, enum and
+/// field lists, getters, builder chains) are such runs once names and literals are normalised
+/// away, and every codebase has them: the same run in two unrelated codebases would share all
+/// its fingerprints. Their selections are reported marked, so that the database does not store
+/// them and a scan does not look them up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Repetition {
+    pub max_period: u8,
+    /// Whether a scan counts a repeating selection as an unmatched fingerprint, so that a long
+    /// run separates the matches on either side of it (and thins the density of a span around
+    /// it), or passes over it as if the run were not there.
+    pub separates: bool,
+}
+
+impl Repetition {
+    /// No k-gram counts as repeating.
+    pub const OFF: Repetition = Repetition { max_period: 0, separates: false };
 }
 
 const BATCH: usize = 64;
@@ -169,8 +224,9 @@ impl Batch {
     }
 }
 
-/// Streams tokens in and selected k-grams out: `emit(rolling_hash, start, end, index)` (byte
-/// range, and the k-gram's index = its first token's), in increasing order of position.
+/// Streams tokens in and selected k-grams out: `emit(rolling_hash, start, end, index, repeats)`
+/// (byte range, the k-gram's index = its first token's, and whether it repeats a recent k-gram,
+/// see [`Repetition`]), in increasing order of position.
 ///
 /// Identifiers all have one token id, but inside a k-gram an identifier that repeats one of
 /// the k-gram's earlier identifiers is written "same as `d` tokens back". That is invariant under
@@ -179,7 +235,7 @@ impl Batch {
 /// k-gram it is in (its earlier occurrence may have left), which the rolling update handles in
 /// O(1): when a token leaves, at most one later token (the next occurrence of its name) loses
 /// its link.
-pub(crate) struct Winnower<F: FnMut(u64, usize, usize, usize)> {
+pub(crate) struct Winnower<F: FnMut(u64, usize, usize, usize, bool)> {
     emit: F,
     ring: Ring,
     slot: usize,
@@ -191,6 +247,8 @@ pub(crate) struct Winnower<F: FnMut(u64, usize, usize, usize)> {
     min: Entry,
     /// The last selected k-gram's index.
     last: usize,
+    /// [`Repetition::max_period`].
+    max_period: usize,
     scratch: Box<Scratch>,
 }
 
@@ -255,14 +313,17 @@ fn same_name_mask_one_by_one(names: &[u32; K], name: u32) -> u32 {
 /// zeroed for each (one allocation per winnower).
 struct Scratch {
     extents: Extents,
+    recent: Recent,
     /// Per token of the batch: the hash of the k-gram it completes.
     rolling: [u64; BATCH],
     selected: [Entry; BATCH],
 }
 
-impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
-    pub(crate) fn new(emit: F) -> Self {
+impl<F: FnMut(u64, usize, usize, usize, bool)> Winnower<F> {
+    pub(crate) fn new(emit: F, repetition: Repetition) -> Self {
+        assert!(repetition.max_period <= MAX_PERIOD, "a period of at most {MAX_PERIOD} tokens");
         Winnower {
+            max_period: repetition.max_period as usize,
             emit,
             ring: Ring { values: [0; K], unlink: [0; K] },
             slot: 0,
@@ -273,6 +334,7 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
             last: NONE,
             scratch: Box::new(Scratch {
                 extents: Extents { starts: [0; EXTENTS], ends: [0; EXTENTS] },
+                recent: Recent([0; 2 * RECENT]),
                 rolling: [0; BATCH],
                 selected: [Entry::default(); BATCH],
             }),
@@ -315,6 +377,7 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
             hash = Self::roll(&mut self.ring, &batch.names, i, hash, slot, batch.ids[i]);
             slot = next_slot(slot);
             scratch.extents.set(first + i, batch.starts[i], batch.ends[i]);
+            scratch.recent.set(first + i, hash);
             scratch.rolling[i] = hash;
         }
         (self.hash, self.slot, self.tokens) = (hash, slot, first + n);
@@ -334,7 +397,7 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
         (self.min, self.last) = (min, last);
         for e in &scratch.selected[..count] {
             let (start, end) = scratch.extents.kgram(e.index);
-            (self.emit)(e.rolling, start, end, e.index);
+            (self.emit)(e.rolling, start, end, e.index, scratch.recent.repeats(e.index, self.max_period));
         }
     }
 
@@ -351,6 +414,7 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
         batch.keep_last(1);
         self.slot = next_slot(self.slot);
         self.scratch.extents.set(self.tokens, start, end);
+        self.scratch.recent.set(self.tokens, self.hash);
         self.tokens += 1;
         if self.tokens < K {
             return;
@@ -434,7 +498,7 @@ impl<F: FnMut(u64, usize, usize, usize)> Winnower<F> {
     #[inline(always)]
     fn select(&mut self) {
         if self.min.index != self.last {
-            report(&mut self.emit, &self.scratch.extents, &self.min, &mut self.last);
+            report(&mut self.emit, &self.scratch.extents, &self.scratch.recent, &self.min, &mut self.last, self.max_period);
         }
     }
 
@@ -458,11 +522,16 @@ mod tests {
     }
 
     fn selected(toks: &[Tok]) -> Vec<(u64, usize)> {
+        selected_with(toks, Repetition::OFF).into_iter().map(|(h, start, _)| (h, start)).collect()
+    }
+
+    /// Every selection, with whether it repeats a recent k-gram.
+    fn selected_with(toks: &[Tok], repetition: Repetition) -> Vec<(u64, usize, bool)> {
         let mut out = Vec::new();
-        let mut w = Winnower::new(|h, start, end, index| {
+        let mut w = Winnower::new(|h, start, end, index, repeats| {
             assert_eq!((start, end), (index, index + K), "tokens are one byte each here");
-            out.push((h, start))
-        });
+            out.push((h, start, repeats))
+        }, repetition);
         let mut batch = Batch::new();
         for (i, &(id, name)) in toks.iter().enumerate() {
             w.push(&mut batch, id, name, i, i + 1);
@@ -604,7 +673,7 @@ mod tests {
             let toks = stream(seed, 700);
             let want = selected(&toks);
             let mut got = Vec::new();
-            let mut w = Winnower::new(|h, start, end, _| got.push((h, start, end)));
+            let mut w = Winnower::new(|h, start, end, _, _| got.push((h, start, end)), Repetition::OFF);
             let mut batch = Batch::new();
             let mut i = 0;
             while i < toks.len() {
@@ -640,6 +709,55 @@ mod tests {
             let b: Vec<Tok> = stream(seed + 3000, 13).into_iter().chain(shared.iter().copied()).chain(stream(seed + 4000, 90)).collect();
             let ha: Vec<u64> = selected(&a).into_iter().map(|s| s.0).collect();
             assert!(selected(&b).iter().any(|s| ha.contains(&s.0)), "seed {seed}");
+        }
+    }
+
+    /// `this . a = a ;` line after line, names changing: period 6.
+    fn assignments(lines: usize, first_name: u32) -> Vec<Tok> {
+        (0..lines as u32).flat_map(|l| {
+            let name = first_name + 2 * l;
+            [(300, 0), (32 + b'.' as u32, 0), (1, name), (32 + b'=' as u32, 0), (1, name), (32 + b';' as u32, 0)]
+        }).collect()
+    }
+
+    #[test]
+    fn selections_in_a_repeating_run_are_marked() {
+        let filter = Repetition { max_period: 32, separates: true };
+        // A run of one assignment shape: only k-grams near its start, which repeat nothing
+        // before them, are not marked.
+        let run = assignments(40, 1001);
+        let sel = selected_with(&run, filter);
+        assert!(sel.len() > 10);
+        assert!(sel.iter().all(|&(_, start, repeats)| repeats == (start >= 6)), "{sel:?}");
+        // Periods up to the limit, the same selections, marked.
+        for p in 1..=40usize {
+            let toks: Vec<Tok> = (0..300).map(|i| (32 + (i % p) as u32, 0)).collect();
+            let off = selected_with(&toks, Repetition::OFF);
+            let on = selected_with(&toks, filter);
+            assert_eq!(off.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>(), on.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>(), "period {p}");
+            let unmarked = on.iter().filter(|s| !s.2).count();
+            if p <= 32 {
+                assert!(on.iter().all(|&(_, start, repeats)| repeats || start < p), "period {p}: {on:?}");
+            } else {
+                assert!(unmarked > 2, "period {p}: {unmarked} unmarked");
+            }
+            assert!(off.iter().all(|s| !s.2));
+        }
+    }
+
+    #[test]
+    fn code_around_a_repeating_run_is_not_marked() {
+        let filter = Repetition { max_period: 32, separates: true };
+        for seed in 0..50 {
+            // Ordinary code does not repeat a k-gram within 32 tokens.
+            let code = stream(seed, 400);
+            assert!(selected_with(&code, filter).iter().all(|s| !s.2), "seed {seed}");
+            // Around a run, only k-grams inside the run are marked.
+            let run = assignments(12, 5001);
+            let toks: Vec<Tok> = code[..200].iter().copied().chain(run.iter().copied()).chain(code[200..].iter().copied()).collect();
+            let sel = selected_with(&toks, filter);
+            assert!(sel.iter().filter(|s| s.2).all(|&(_, start, _)| start >= 200 && start + K <= 200 + run.len()), "seed {seed}: {sel:?}");
+            assert!(sel.iter().any(|s| s.2), "seed {seed}");
         }
     }
 }
