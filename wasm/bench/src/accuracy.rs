@@ -13,7 +13,12 @@
 //! pasting) and 30-line windows of unrelated files (negatives).
 //!
 //! `--seed N` draws another sample; `--min-matches N` sets the policy's threshold (default: the engine's default);
+//! `--corpus PATH` measures on another corpus manifest (the held-out one:
+//! `tests/corpora/fingerprint-holdout/packages.json`, fetched the same way);
 //! `AIGUARD_ACCURACY_DEBUG=1` prints the first misses and false matches.
+//!
+//! Then an ablation: the same snippets against databases built, and scanned, with each measure
+//! against repetitive code turned off or set otherwise ([`ABLATION`]), to show what each buys.
 //!
 //! It also writes the sample (the company files' paths, every snippet and this engine's verdict
 //! on it) to `target/corpus/accuracy-sample.json`, where `tests/bench/fingerprint-compare.mjs`
@@ -23,7 +28,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use aiguard_cli::walk;
-use aiguard_engine::content::fingerprint::{fingerprints, BuildOptions, FingerprintDb, FingerprintKey, DEFAULT_MIN_MATCHES};
+use aiguard_engine::content::fingerprint::{fingerprints, BuildOptions, FingerprintDb, FingerprintKey, Repetition, DEFAULT_MIN_MATCHES, REPETITION};
 
 /// Positives (30-line windows, and as many 12-line fragments) per language family.
 const POSITIVES: usize = 60;
@@ -31,7 +36,16 @@ const POSITIVES: usize = 60;
 const NEGATIVES: usize = 100;
 
 mod corpus;
-use corpus::{packages, roots, walk_packages, Package, Source, FAMILIES};
+use corpus::{packages, packages_of, roots, walk_packages, Package, Source, FAMILIES};
+
+/// The settings the ablation compares, by name: the product's first.
+const ABLATION: &[(&str, Repetition)] = &[
+    ("repeating k-grams (period <= 32) unmatched: the product", REPETITION),
+    ("no repetition filter", Repetition::OFF),
+    ("period <= 32, passed over instead of unmatched", Repetition { max_period: 32, separates: false }),
+    ("period <= 12", Repetition { max_period: 12, separates: true }),
+    ("period <= 48", Repetition { max_period: 48, separates: true }),
+];
 mod record;
 
 struct Rng(u64);
@@ -93,6 +107,49 @@ fn snippet<'a>(pool: &[&'a Source], lines: usize, rng: &mut Rng) -> Option<(&'a 
         }).count();
         if code_like * 2 >= lines {
             return Some((source, window.join("\n")));
+        }
+    }
+    None
+}
+
+/// A line's shape: words and numbers as `x`, white space dropped. Near-identical lines (a field
+/// assigned from a parameter, one assertion of a table, a `case` arm) have one shape.
+fn shape(line: &str) -> String {
+    let mut out = String::new();
+    let mut in_word = false;
+    for c in line.trim().chars() {
+        if c.is_alphanumeric() || c == '_' {
+            if !in_word {
+                out.push('x');
+            }
+            in_word = true;
+        } else {
+            in_word = false;
+            if !c.is_whitespace() {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// `lines` consecutive lines of a random file of `pool` that are repetitive code: at least a
+/// third of them have the shape of the line before (and are more than a word or a bracket),
+/// the idioms every codebase has (see `Repetition`).
+fn repetitive_snippet(pool: &[&Source], lines: usize, rng: &mut Rng) -> Option<String> {
+    let eligible: Vec<&&Source> = pool.iter().filter(|s| s.text.lines().count() >= lines).collect();
+    if eligible.is_empty() {
+        return None;
+    }
+    for _ in 0..20_000 {
+        let source = eligible[rng.below(eligible.len())];
+        let all: Vec<&str> = source.text.lines().collect();
+        let start = rng.below(all.len() - lines + 1);
+        let window = &all[start..start + lines];
+        let shapes: Vec<String> = window.iter().map(|l| shape(l)).collect();
+        let alike = shapes.windows(2).filter(|p| p[0] == p[1] && p[1].len() > 3).count();
+        if alike * 3 >= lines {
+            return Some(window.join("\n"));
         }
     }
     None
@@ -173,6 +230,12 @@ fn min_matches() -> usize {
     args.iter().position(|a| a == "--min-matches").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MIN_MATCHES)
 }
 
+/// The corpus manifest (`--corpus PATH`), if not the project's.
+fn corpus_manifest() -> Option<PathBuf> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == "--corpus").and_then(|i| args.get(i + 1)).map(PathBuf::from)
+}
+
 /// The sampling seed (`--seed N`; the figures in BENCHMARKS.md are for seeds 1-3).
 fn seed() -> u64 {
     let args: Vec<String> = std::env::args().collect();
@@ -198,7 +261,14 @@ const TRANSFORMS: &[(&str, Transform)] = &[
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let corpus = root.join("target/corpus");
-    let packages = packages(&root);
+    let manifest = corpus_manifest();
+    let packages = match &manifest {
+        Some(path) => packages_of(path),
+        None => packages(&root),
+    };
+    let corpus_name = manifest.as_ref().map_or("project corpus".to_string(), |m| {
+        m.parent().and_then(|d| d.file_name()).map_or("corpus".into(), |d| d.to_string_lossy().into_owned())
+    });
     let company_packages: Vec<&Package> = packages.iter().filter(|p| p.company).collect();
     let unrelated_packages: Vec<&Package> = packages.iter().filter(|p| !p.company).collect();
     let debug = std::env::var_os("AIGUARD_ACCURACY_DEBUG").is_some();
@@ -224,8 +294,10 @@ fn main() {
     };
     let mut rng = Rng(0x5eed_1234_abcd_ef01 ^ seed().wrapping_mul(0x9e37_79b9_7f4a_7c15));
     let mut totals = vec![(0usize, 0usize); TRANSFORMS.len() + 2];
+    let mut drawn: Vec<Drawn> = Vec::new();
+    let mut idiom_total = (0usize, 0usize);
     let (mut fp_total, mut neg_total, mut fp_files_total, mut files_total) = (0, 0, 0, 0);
-    println!("{:<11} {:>14} {:>9} {:>8} {:>8} {:>8} {:>9} {:>14} {:>12}", "family", "files (co/un)", "verbatim", "renamed", "12-line", "12 ren.", "all edits", "false pos.", "files w/ FP");
+    println!("{:<11} {:>14} {:>9} {:>8} {:>8} {:>8} {:>9} {:>14} {:>12} {:>14}", "family", "files (co/un)", "verbatim", "renamed", "12-line", "12 ren.", "all edits", "false pos.", "files w/ FP", "repetitive FP");
     for &f in FAMILIES {
         let pos_pool: Vec<&Source> = company.iter().filter(|s| s.family == f).collect();
         let neg_pool: Vec<&Source> = unrelated.iter().filter(|s| s.family == f).collect();
@@ -236,6 +308,22 @@ fn main() {
             println!("{f:<11} no snippets (company files {}, unrelated files {})", pos_pool.len(), neg_pool.len());
             continue;
         }
+        let idioms: Vec<String> = (0..NEGATIVES).filter_map(|_| repetitive_snippet(&neg_pool, 30, &mut rng)).collect();
+        let idiom_fp = idioms.iter().filter(|s| matches(&db, s)).count();
+        idiom_total.0 += idiom_fp;
+        idiom_total.1 += idioms.len();
+        if debug {
+            for s in idioms.iter().filter(|s| matches(&db, s)).take(2) {
+                println!("--- {f}: false match in a repetitive window: {:?}\n{s}", db.scan(s, min_matches()));
+            }
+        }
+        drawn.push(Drawn {
+            idioms,
+            family: f,
+            positives: positives.iter().map(|(_, s)| s.clone()).collect(),
+            fragments: fragments.iter().map(|(_, s)| s.clone()).collect(),
+            negatives: negatives.iter().map(|(_, s)| s.clone()).collect(),
+        });
         let mut row = Vec::new();
         for (i, (name, t)) in TRANSFORMS.iter().enumerate() {
             let found = positives.iter().filter(|(_, s)| matches(&db, &t(s, f))).count();
@@ -288,15 +376,18 @@ fn main() {
         fp_files_total += fp_files;
         files_total += neg_pool.len();
         let pct = |k: usize, n: usize| 100.0 * k as f64 / n.max(1) as f64;
-        println!("{f:<11} {:>14} {:>8.1}% {:>7.1}% {:>7.1}% {:>7.1}% {:>8.1}% {:>6}/{:<3} {:>4.1}% {:>6}/{:<5}",
+        let last = drawn.last().expect("drawn");
+        let idiom_fp = last.idioms.iter().filter(|s| matches(&db, s)).count();
+        println!("{f:<11} {:>14} {:>8.1}% {:>7.1}% {:>7.1}% {:>7.1}% {:>8.1}% {:>6}/{:<3} {:>4.1}% {:>6}/{:<5} {:>6}/{:<3} {:>4.1}%",
             format!("{}/{}", pos_pool.len(), neg_pool.len()),
             pct(row[0], positives.len()), pct(row[5], positives.len()), pct(frag, fragments.len()), pct(frag_renamed, fragments.len()), pct(row[6], positives.len()),
-            fp.len(), negatives.len(), pct(fp.len(), negatives.len()), fp_files, neg_pool.len());
+            fp.len(), negatives.len(), pct(fp.len(), negatives.len()), fp_files, neg_pool.len(),
+            idiom_fp, last.idioms.len(), pct(idiom_fp, last.idioms.len()));
     }
 
     println!("\n{:<28} {:>8} {:>10}", "transformation (all)", "recall", "snippets");
     let names = TRANSFORMS.iter().map(|(n, _)| *n).chain(["12-line fragment", "12-line fragment, renamed"]);
-    let sample_name = format!("seed {} minMatches {}", seed(), min_matches());
+    let sample_name = format!("{corpus_name}, seed {} minMatches {}", seed(), min_matches());
     for (name, (found, n)) in names.zip(&totals) {
         let recall = *found as f64 / (*n).max(1) as f64;
         println!("{name:<28} {recall:>8.3} {n:>10}");
@@ -305,7 +396,7 @@ fn main() {
     let company_files: Vec<serde_json::Value> = company.iter().map(|s| serde_json::json!({
         "family": s.family, "path": s.path.strip_prefix(&root).unwrap_or(&s.path),
     })).collect();
-    let out = serde_json::json!({"minMatches": min_matches(), "seed": seed(), "company": company_files, "snippets": sample});
+    let out = serde_json::json!({"corpus": corpus_name, "minMatches": min_matches(), "seed": seed(), "company": company_files, "snippets": sample});
     std::fs::write(corpus.join("accuracy-sample.json"), out.to_string()).expect("write the sample");
 
     let prose = std::fs::read_to_string(root.join("README.md")).unwrap() + &std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap();
@@ -313,4 +404,62 @@ fn main() {
         100.0 * fp_total as f64 / neg_total.max(1) as f64, if matches(&db, &prose) { "matched" } else { "clean" });
     record::record("fingerprint-accuracy", &format!("{sample_name}: unrelated 30-line windows"), "AIGuard native", "false positives", fp_total, &format!("of {neg_total} windows"));
     record::record("fingerprint-accuracy", &format!("{sample_name}: unrelated files"), "AIGuard native", "false positives", fp_files_total, &format!("of {files_total} files"));
+    println!("repetitive unrelated code: {}/{} 30-line windows ({:.2}%) matched", idiom_total.0, idiom_total.1, 100.0 * idiom_total.0 as f64 / idiom_total.1.max(1) as f64);
+    record::record("fingerprint-accuracy", &format!("{sample_name}: repetitive unrelated 30-line windows"), "AIGuard native", "false positives", idiom_total.0, &format!("of {} windows", idiom_total.1));
+
+    ablation(&corpus, &company_roots, &drawn, &unrelated, &sample_name);
+}
+
+/// One family's drawn snippets.
+struct Drawn {
+    family: &'static str,
+    positives: Vec<String>,
+    fragments: Vec<String>,
+    negatives: Vec<String>,
+    /// Repetitive windows of unrelated code (see [`repetitive_snippet`]).
+    idioms: Vec<String>,
+}
+
+/// The same snippets against a database built and scanned with each setting of [`ABLATION`].
+fn ablation(corpus: &Path, company_roots: &[PathBuf], drawn: &[Drawn], unrelated: &[Source], sample_name: &str) {
+    println!("\nablation: each setting builds its own database of the company code and scans the same snippets");
+    println!("{:<56} {:>9} {:>8} {:>8} {:>8} {:>9} {:>10} {:>13} {:>11} {:>11} {:>12}", "setting", "verbatim", "renamed", "12-line", "12 ren.", "all edits", "false pos.", "worst family", "repetitive", "files w/ FP", "fingerprints");
+    for (name, repetition) in ABLATION {
+        let path = corpus.join("ablation.aigfp");
+        let options = BuildOptions { repetition: *repetition, ..BuildOptions::default() };
+        let summary = walk::build_database_with(company_roots, &[], &path, FingerprintKey::from_bytes(*b"accuracy-key-16b"), options)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let db = FingerprintDb::from_bytes(&std::fs::read(&path).expect("database file")).expect("database loads");
+        let found = |text: &str| !db.scan_with(text, min_matches(), *repetition).is_empty();
+        let rate = |texts: &mut dyn Iterator<Item = bool>| {
+            let (mut k, mut n) = (0usize, 0usize);
+            for t in texts {
+                k += t as usize;
+                n += 1;
+            }
+            k as f64 / n.max(1) as f64
+        };
+        let all_edits = TRANSFORMS.last().expect("transforms").1;
+        let verbatim = rate(&mut drawn.iter().flat_map(|d| d.positives.iter().map(|s| found(s))));
+        let renamed = rate(&mut drawn.iter().flat_map(|d| d.positives.iter().map(move |s| found(&rename(s, d.family)))));
+        let fragment = rate(&mut drawn.iter().flat_map(|d| d.fragments.iter().map(|s| found(s))));
+        let fragment_renamed = rate(&mut drawn.iter().flat_map(|d| d.fragments.iter().map(move |s| found(&rename(s, d.family)))));
+        let edited = rate(&mut drawn.iter().flat_map(|d| d.positives.iter().map(move |s| found(&all_edits(s, d.family)))));
+        let false_pos = rate(&mut drawn.iter().flat_map(|d| d.negatives.iter().map(|s| found(s))));
+        let (worst, worst_rate) = drawn.iter()
+            .map(|d| (d.family, rate(&mut d.negatives.iter().map(|s| found(s)))))
+            .fold(("", -1.0), |a, b| if b.1 > a.1 { b } else { a });
+        let idioms = rate(&mut drawn.iter().flat_map(|d| d.idioms.iter().map(|s| found(s))));
+        let files = unrelated.iter().filter(|s| found(&s.text)).count();
+        println!("{name:<56} {:>9.3} {:>8.3} {:>8.3} {:>8.3} {:>9.3} {:>9.2}% {:>13} {:>10.2}% {:>11} {:>12}",
+            verbatim, renamed, fragment, fragment_renamed, edited, 100.0 * false_pos, format!("{worst} {:.0}%", 100.0 * worst_rate), 100.0 * idioms,
+            format!("{files}/{}", unrelated.len()), summary.fingerprints);
+        record::record("fingerprint-ablation", &format!("{sample_name}: {name}"), "AIGuard native", "unrelated files with a match", files, &format!("of {} files", unrelated.len()));
+        for (metric, value) in [("recall, verbatim", verbatim), ("recall, renamed", renamed), ("recall, 12-line", fragment),
+            ("recall, 12-line renamed", fragment_renamed), ("recall, all edits", edited), ("false positives", false_pos),
+            ("false positives, repetitive windows", idioms)] {
+            record::record("fingerprint-ablation", &format!("{sample_name}: {name}"), "AIGuard native", metric, format!("{value:.3}"), "fraction");
+        }
+        let _ = std::fs::remove_file(&path);
+    }
 }

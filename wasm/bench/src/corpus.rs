@@ -1,4 +1,5 @@
-//! The pinned public packages of `tests/corpora/fingerprint/packages.json`, fetched by
+//! The pinned public packages of `tests/corpora/fingerprint/packages.json` (or another corpus
+//! manifest, such as the held-out one in `tests/corpora/fingerprint-holdout/`), fetched by
 //! `node tests/corpora/fetch.mjs` into `target/corpus` (checksums checked), and their files as
 //! `aiguard fingerprint` walks them: the corpus of the accuracy and scan benchmarks.
 
@@ -39,8 +40,13 @@ pub struct Package {
     pub paths: Vec<String>,
 }
 
+/// The packages of the project's corpus manifest.
 pub fn packages(root: &Path) -> Vec<Package> {
-    let manifest = root.join("tests/corpora/fingerprint/packages.json");
+    packages_of(&root.join("tests/corpora/fingerprint/packages.json"))
+}
+
+/// The packages of a corpus manifest (`packages.json`).
+pub fn packages_of(manifest: &Path) -> Vec<Package> {
     let text = std::fs::read_to_string(&manifest).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
     let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
     let field = |p: &serde_json::Value, f: &str| p[f].as_str().unwrap_or_else(|| panic!("{}: a package has no {f}", manifest.display())).to_string();
