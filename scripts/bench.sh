@@ -3,6 +3,7 @@
 # shipped wasm engine under Node on that workload. Prints figures; asserts nothing.
 #   bash scripts/bench.sh           every benchmark
 #   bash scripts/bench.sh fleet     only fleet delivery (fingerprint databases, bundle to enforcement)
+#   bash scripts/bench.sh accuracy  only fingerprint accuracy (seeds 1-3, the project's and the held-out corpus)
 # Every figure measured is also added to tests/bench/records/results.csv with the run's date,
 # commit and machine: the programs write their rows to AIGUARD_BENCH_RECORD, and this script
 # adds them when it ends, so the figures of the steps that ran are kept if a later one fails.
@@ -53,11 +54,24 @@ fleet() {
   cargo run --quiet --release -p aiguard-bench --bin fleet-bench
   node tests/bench/bundle-apply.mjs
 }
-if [ "${1:-}" = fleet ]; then
-  fleet
-  exit 0
-fi
-[ -z "${1:-}" ] || die "unknown benchmark set '$1' (expected: fleet, or nothing for all)"
+# Seeds 1-3 on the held-out corpus, then on the project's; the last run's sample (the
+# project's corpus, seed 1) is what fingerprint-compare.mjs measures Dolos on.
+accuracy() {
+  node tests/corpora/fetch.mjs
+  node tests/corpora/fetch.mjs tests/corpora/fingerprint-holdout/packages.json
+  for seed in 1 2 3; do
+    cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy -- --seed "$seed" --corpus tests/corpora/fingerprint-holdout/packages.json
+  done
+  for seed in 3 2 1; do
+    cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy -- --seed "$seed"
+  done
+}
+case "${1:-}" in
+  fleet) fleet; exit 0 ;;
+  accuracy) accuracy; exit 0 ;;
+  '') ;;
+  *) die "unknown benchmark set '$1' (expected: fleet, accuracy, or nothing for all)" ;;
+esac
 
 cargo run --quiet --release -p aiguard-bench --bin url-bench
 node tests/bench/url-bench.mjs
@@ -66,7 +80,7 @@ node tests/corpora/fetch.mjs
 cargo run --quiet --release -p aiguard-bench --bin scan-bench
 node tests/bench/scan-bench.mjs
 node tests/bench/files-bench.mjs
-cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy
+accuracy
 node tests/bench/fingerprint-compare.mjs
 node tests/bench/paste-latency.mjs
 fleet
