@@ -28,7 +28,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use aiguard_cli::walk;
-use aiguard_engine::content::fingerprint::{fingerprints, BuildOptions, FingerprintDb, FingerprintKey, Repetition, DEFAULT_MIN_MATCHES, REPETITION};
+use aiguard_engine::content::fingerprint::{fingerprints, tokens, BuildOptions, FingerprintDb, FingerprintKey, Repetition, DEFAULT_MIN_MATCHES, REPETITION};
 
 /// Positives (30-line windows, and as many 12-line fragments) per language family.
 const POSITIVES: usize = 60;
@@ -89,7 +89,11 @@ fn is_data_line(t: &str) -> bool {
 
 /// `lines` consecutive lines of a random file of `pool`, mostly code: at least half of them
 /// carry code punctuation and a word and are not comments, imports or rows of data.
-fn snippet<'a>(pool: &[&'a Source], lines: usize, rng: &mut Rng) -> Option<(&'a Source, String)> {
+/// For company code (`positive`), also: at least half the lines hold code as the file itself
+/// reads (a token that is not a literal: not inside a block comment, a docstring or a template
+/// string opened above the window), and the window is not repetitive (see
+/// [`repetitive_snippet`]: the product deliberately claims no such run, whoever wrote it).
+fn snippet<'a>(pool: &[&'a Source], lines: usize, rng: &mut Rng, positive: bool) -> Option<(&'a Source, String)> {
     let eligible: Vec<&&Source> = pool.iter().filter(|s| s.text.lines().count() >= lines + 10).collect();
     if eligible.is_empty() {
         return None;
@@ -105,11 +109,37 @@ fn snippet<'a>(pool: &[&'a Source], lines: usize, rng: &mut Rng) -> Option<(&'a 
                 && t.contains(['(', ')', '{', '}', ';', '=', '$', '['])
                 && t.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').any(|w| w.len() > 2 && w.starts_with(|c: char| c.is_ascii_alphabetic()))
         }).count();
-        if code_like * 2 >= lines {
-            return Some((source, window.join("\n")));
+        if code_like * 2 < lines {
+            continue;
         }
+        if positive && (code_lines(&source.text)[start..start + lines].iter().filter(|&&c| c).count() * 2 < lines || repetitive(window)) {
+            continue;
+        }
+        return Some((source, window.join("\n")));
     }
     None
+}
+
+/// Per line of `text`: whether a token that is not a literal starts on it, as the engine reads
+/// the whole text.
+fn code_lines(text: &str) -> Vec<bool> {
+    let starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let mut code = vec![false; starts.len()];
+    for (id, _, start, _) in tokens(text, true) {
+        if id != LITERAL_ID {
+            code[starts.partition_point(|&s| s <= start) - 1] = true;
+        }
+    }
+    code
+}
+
+/// The token id of literals (`tokenize.rs`).
+const LITERAL_ID: u32 = 2;
+
+/// Whether a third of the window's lines have the shape of the line before.
+fn repetitive(window: &[&str]) -> bool {
+    let shapes: Vec<String> = window.iter().map(|l| shape(l)).collect();
+    shapes.windows(2).filter(|p| p[0] == p[1] && p[1].len() > 3).count() * 3 >= window.len()
 }
 
 /// A line's shape: words and numbers as `x`, white space dropped. Near-identical lines (a field
@@ -146,9 +176,7 @@ fn repetitive_snippet(pool: &[&Source], lines: usize, rng: &mut Rng) -> Option<S
         let all: Vec<&str> = source.text.lines().collect();
         let start = rng.below(all.len() - lines + 1);
         let window = &all[start..start + lines];
-        let shapes: Vec<String> = window.iter().map(|l| shape(l)).collect();
-        let alike = shapes.windows(2).filter(|p| p[0] == p[1] && p[1].len() > 3).count();
-        if alike * 3 >= lines {
+        if repetitive(window) {
             return Some(window.join("\n"));
         }
     }
@@ -296,19 +324,26 @@ fn main() {
     let mut totals = vec![(0usize, 0usize); TRANSFORMS.len() + 2];
     let mut drawn: Vec<Drawn> = Vec::new();
     let mut idiom_total = (0usize, 0usize);
+    let mut company_idioms = (0usize, 0usize);
     let (mut fp_total, mut neg_total, mut fp_files_total, mut files_total) = (0, 0, 0, 0);
     println!("{:<11} {:>14} {:>9} {:>8} {:>8} {:>8} {:>9} {:>14} {:>12} {:>14}", "family", "files (co/un)", "verbatim", "renamed", "12-line", "12 ren.", "all edits", "false pos.", "files w/ FP", "repetitive FP");
     for &f in FAMILIES {
         let pos_pool: Vec<&Source> = company.iter().filter(|s| s.family == f).collect();
         let neg_pool: Vec<&Source> = unrelated.iter().filter(|s| s.family == f).collect();
-        let positives: Vec<(&Source, String)> = (0..POSITIVES).filter_map(|_| snippet(&pos_pool, 30, &mut rng)).collect();
-        let fragments: Vec<(&Source, String)> = (0..POSITIVES).filter_map(|_| snippet(&pos_pool, 12, &mut rng)).collect();
-        let negatives: Vec<(&Source, String)> = (0..NEGATIVES).filter_map(|_| snippet(&neg_pool, 30, &mut rng)).collect();
+        let positives: Vec<(&Source, String)> = (0..POSITIVES).filter_map(|_| snippet(&pos_pool, 30, &mut rng, true)).collect();
+        let fragments: Vec<(&Source, String)> = (0..POSITIVES).filter_map(|_| snippet(&pos_pool, 12, &mut rng, true)).collect();
+        let negatives: Vec<(&Source, String)> = (0..NEGATIVES).filter_map(|_| snippet(&neg_pool, 30, &mut rng, false)).collect();
         if positives.is_empty() || negatives.is_empty() {
             println!("{f:<11} no snippets (company files {}, unrelated files {})", pos_pool.len(), neg_pool.len());
             continue;
         }
         let idioms: Vec<String> = (0..NEGATIVES).filter_map(|_| repetitive_snippet(&neg_pool, 30, &mut rng)).collect();
+        // Repetitive windows of the company's code: not positives (see `snippet`), but what is
+        // found of them is reported.
+        for s in (0..POSITIVES).filter_map(|_| repetitive_snippet(&pos_pool, 30, &mut rng)) {
+            company_idioms.0 += matches(&db, &s) as usize;
+            company_idioms.1 += 1;
+        }
         let idiom_fp = idioms.iter().filter(|s| matches(&db, s)).count();
         idiom_total.0 += idiom_fp;
         idiom_total.1 += idioms.len();
@@ -405,6 +440,8 @@ fn main() {
     record::record("fingerprint-accuracy", &format!("{sample_name}: unrelated 30-line windows"), "AIGuard native", "false positives", fp_total, &format!("of {neg_total} windows"));
     record::record("fingerprint-accuracy", &format!("{sample_name}: unrelated files"), "AIGuard native", "false positives", fp_files_total, &format!("of {files_total} files"));
     println!("repetitive unrelated code: {}/{} 30-line windows ({:.2}%) matched", idiom_total.0, idiom_total.1, 100.0 * idiom_total.0 as f64 / idiom_total.1.max(1) as f64);
+    println!("repetitive company code (not counted as positives): {}/{} 30-line windows found", company_idioms.0, company_idioms.1);
+    record::record("fingerprint-accuracy", &format!("{sample_name}: repetitive company 30-line windows"), "AIGuard native", "found", company_idioms.0, &format!("of {} windows", company_idioms.1));
     record::record("fingerprint-accuracy", &format!("{sample_name}: repetitive unrelated 30-line windows"), "AIGuard native", "false positives", idiom_total.0, &format!("of {} windows", idiom_total.1));
 
     ablation(&corpus, &company_roots, &drawn, &unrelated, &sample_name);
