@@ -5,8 +5,8 @@
 
 mod fingerprint_fixtures;
 
-use aiguard_engine::content::fingerprint::{token_count, DEFAULT_MIN_MATCHES};
-use fingerprint_fixtures::{company_db, scan, Source, TREE};
+use aiguard_engine::content::fingerprint::{fingerprints, token_count, vocabulary, DEFAULT_MIN_MATCHES, MIN_VOCABULARY, MIN_WHOLE};
+use fingerprint_fixtures::{company_db, scan, Source, IDIOMS, TREE, UNRELATED};
 
 fn map_lines(text: &str, f: impl Fn(&str) -> String) -> String {
     text.lines().map(f).collect::<Vec<_>>().join("\n")
@@ -245,6 +245,44 @@ fn matches_in_a_prompt_point_at_the_code_not_the_prose() {
         let code_end = code_start + s.text.len();
         for m in scan(&db, &text) {
             assert!(m.start >= code_start && m.end <= code_end, "{}: {m:?} outside the code {code_start}..{code_end}", s.name);
+        }
+    }
+}
+
+/// A short paste (a few lines, two or three fingerprints: fewer than `minMatches`) is a copy when
+/// every one of its fingerprints is the company's; one edited line makes it not one, and short
+/// unrelated code and idioms are not.
+#[test]
+fn a_short_paste_every_fingerprint_of_which_matches_is_a_copy() {
+    let db = company_db();
+    let mut tried = 0;
+    for s in TREE {
+        let lines: Vec<&str> = s.text.lines().collect();
+        for start in (0..lines.len().saturating_sub(6)).step_by(3) {
+            let text = lines[start..start + 6].join("\n");
+            let fps = fingerprints(&text, db.key());
+            if fps.len() < MIN_WHOLE || fps.len() >= DEFAULT_MIN_MATCHES || vocabulary(&text) < MIN_VOCABULARY {
+                continue;
+            }
+            let distinct: std::collections::HashSet<u64> = fps.iter().map(|f| f.hash).collect();
+            if distinct.len() != fps.len() || !fps.iter().all(|f| db.contains(f.hash)) {
+                continue;
+            }
+            tried += 1;
+            assert!(!scan(&db, &text).is_empty(), "{}: lines {start}.. of the company's code:\n{text}", s.name);
+            // The same lines in a longer text are judged by the usual rules, not as a whole.
+            let edited = format!("{text}\nunrelated_call(42, \"x\");");
+            let edited_fps = fingerprints(&edited, db.key());
+            if edited_fps.iter().any(|f| !db.contains(f.hash)) && edited_fps.len() < DEFAULT_MIN_MATCHES {
+                assert!(scan(&db, &edited).is_empty(), "{}: with a line of someone else's:\n{edited}", s.name);
+            }
+        }
+    }
+    assert!(tried >= 5, "only {tried} short pastes of the company's code had every fingerprint matched");
+    for (name, text) in UNRELATED.iter().chain(IDIOMS) {
+        for chunk in text.lines().collect::<Vec<_>>().chunks(6) {
+            let chunk = chunk.join("\n");
+            assert!(scan(&db, &chunk).is_empty(), "{name}: {chunk}");
         }
     }
 }

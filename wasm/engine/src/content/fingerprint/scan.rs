@@ -14,6 +14,11 @@
 //! `min_matches` while matching over just as many tokens; the second path counts what was
 //! matched instead of how it happened to be sampled.
 //!
+//! A short text (a few lines pasted alone) may have fewer selections than `min_matches` in all.
+//! When every one of them, at least [`MIN_WHOLE`], is a distinct match, the whole text is one:
+//! two or three fingerprints of 24 tokens each, all the company's and nothing else, are a copy,
+//! where in a longer text the same few matches next to unmatched code would be an idiom.
+//!
 //! A span must also use at least [`MIN_VOCABULARY`] kinds of token (see
 //! [`vocabulary`](super::vocabulary)). Lists are long and regular: an import block, an
 //! attribute list, `__all__ = [...]`, a run of accessors' `import`/`use` lines use four to six
@@ -37,6 +42,9 @@ pub const MIN_DENSITY: f32 = 0.5;
 pub const MIN_DISTINCT: usize = 3;
 /// Fewest kinds of token a reported span uses (see the module notes).
 pub const MIN_VOCABULARY: usize = 8;
+/// Fewest fingerprints of a short text, every one of them matched, that make it a match (see
+/// the module notes).
+pub const MIN_WHOLE: usize = 2;
 
 /// A span of the scanned text that matches the database.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -74,12 +82,14 @@ pub(super) struct Spans {
     /// Matched hashes of the current span, repeats included.
     hashes: Vec<u64>,
     distinct: DistinctCounter,
+    /// Once the text has been read: how many selections it had, for the short-text rule.
+    selections: Option<usize>,
 }
 
 impl Spans {
     pub(super) fn new(min_matches: usize) -> Self {
         let min_matches = min_matches.max(1);
-        Spans { min_matches, min_tokens: K + min_matches * (W + 1) / 2, out: Vec::new(), current: None, hashes: Vec::new(), distinct: DistinctCounter::default() }
+        Spans { min_matches, min_tokens: K + min_matches * (W + 1) / 2, out: Vec::new(), current: None, hashes: Vec::new(), distinct: DistinctCounter::default(), selections: None }
     }
 
     /// The `order`-th fingerprint of the text, at k-gram `token`, is in the database.
@@ -106,7 +116,9 @@ impl Spans {
         let total = span.last - span.first + 1;
         let score = hits as f32 / total as f32;
         let tokens = span.last_token + K - span.first_token;
-        let enough = matched >= self.min_matches || (matched >= MIN_DISTINCT && tokens >= self.min_tokens);
+        // A short text every selection of which matched, distinct: the whole paste is a copy.
+        let whole = self.selections.is_some_and(|n| span.first == 0 && span.last + 1 == n && matched == n && n >= MIN_WHOLE);
+        let enough = matched >= self.min_matches || (matched >= MIN_DISTINCT && tokens >= self.min_tokens) || whole;
         if enough && score >= MIN_DENSITY {
             self.out.push(FingerprintMatch { start: span.start, end: span.end, matched, total, score });
         }
@@ -264,12 +276,17 @@ impl FingerprintDb {
             }
         });
         lookups.flush();
-        spans_of(text, spans)
+        let selections = lookups.count;
+        drop(lookups);
+        spans_of(text, spans, Some(selections))
     }
 }
 
 /// The reported spans, once every hit has gone into `spans`.
-pub(super) fn spans_of(text: &str, mut spans: Spans) -> Vec<FingerprintMatch> {
+/// `selections`: how many the text had, when it was read in one pass (the short-text rule
+/// applies to texts far shorter than a split scan's).
+pub(super) fn spans_of(text: &str, mut spans: Spans, selections: Option<usize>) -> Vec<FingerprintMatch> {
+    spans.selections = selections;
     spans.close();
     // Only spans that passed the counts get here, and code reaches the threshold within its
     // first tokens, so this tokenises little again.

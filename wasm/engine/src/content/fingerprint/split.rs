@@ -442,7 +442,7 @@ fn scan_in_parts_spawning<R>(
         }
         side
     });
-    (spans_of(text, spans.into_inner().unwrap_or_else(|e| e.into_inner())), side)
+    (spans_of(text, spans.into_inner().unwrap_or_else(|e| e.into_inner()), None), side)
 }
 
 /// `job` on a thread of `scope`, started through `spawn`; None when it could not be.
