@@ -325,6 +325,7 @@ fn main() {
     let mut drawn: Vec<Drawn> = Vec::new();
     let mut idiom_total = (0usize, 0usize);
     let mut company_idioms = (0usize, 0usize);
+    let mut short_total = (0usize, 0usize);
     let (mut fp_total, mut neg_total, mut fp_files_total, mut files_total) = (0, 0, 0, 0);
     println!("{:<11} {:>14} {:>9} {:>8} {:>8} {:>8} {:>9} {:>14} {:>12} {:>14}", "family", "files (co/un)", "verbatim", "renamed", "12-line", "12 ren.", "all edits", "false pos.", "files w/ FP", "repetitive FP");
     for &f in FAMILIES {
@@ -333,6 +334,14 @@ fn main() {
         let positives: Vec<(&Source, String)> = (0..POSITIVES).filter_map(|_| snippet(&pos_pool, 30, &mut rng, true)).collect();
         let fragments: Vec<(&Source, String)> = (0..POSITIVES).filter_map(|_| snippet(&pos_pool, 12, &mut rng, true)).collect();
         let negatives: Vec<(&Source, String)> = (0..NEGATIVES).filter_map(|_| snippet(&neg_pool, 30, &mut rng, false)).collect();
+        let short_negatives: Vec<(&Source, String)> = (0..NEGATIVES).filter_map(|_| snippet(&neg_pool, 12, &mut rng, false)).collect();
+        short_total.0 += short_negatives.iter().filter(|(_, s)| matches(&db, s)).count();
+        short_total.1 += short_negatives.len();
+        if debug {
+            for (src, s) in short_negatives.iter().filter(|(_, s)| matches(&db, s)).take(3) {
+                println!("--- {f}: false match in a 12-line window of {}: {:?}\n{s}", src.package, db.scan(s, min_matches()));
+            }
+        }
         if positives.is_empty() || negatives.is_empty() {
             println!("{f:<11} no snippets (company files {}, unrelated files {})", pos_pool.len(), neg_pool.len());
             continue;
@@ -440,6 +449,8 @@ fn main() {
     record::record("fingerprint-accuracy", &format!("{sample_name}: unrelated 30-line windows"), "AIGuard native", "false positives", fp_total, &format!("of {neg_total} windows"));
     record::record("fingerprint-accuracy", &format!("{sample_name}: unrelated files"), "AIGuard native", "false positives", fp_files_total, &format!("of {files_total} files"));
     println!("repetitive unrelated code: {}/{} 30-line windows ({:.2}%) matched", idiom_total.0, idiom_total.1, 100.0 * idiom_total.0 as f64 / idiom_total.1.max(1) as f64);
+    println!("false positives: {}/{} unrelated 12-line windows ({:.2}%)", short_total.0, short_total.1, 100.0 * short_total.0 as f64 / short_total.1.max(1) as f64);
+    record::record("fingerprint-accuracy", &format!("{sample_name}: unrelated 12-line windows"), "AIGuard native", "false positives", short_total.0, &format!("of {} windows", short_total.1));
     println!("repetitive company code (not counted as positives): {}/{} 30-line windows found", company_idioms.0, company_idioms.1);
     record::record("fingerprint-accuracy", &format!("{sample_name}: repetitive company 30-line windows"), "AIGuard native", "found", company_idioms.0, &format!("of {} windows", company_idioms.1));
     record::record("fingerprint-accuracy", &format!("{sample_name}: repetitive unrelated 30-line windows"), "AIGuard native", "false positives", idiom_total.0, &format!("of {} windows", idiom_total.1));
