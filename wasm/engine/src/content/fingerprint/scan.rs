@@ -283,8 +283,7 @@ impl FingerprintDb {
 }
 
 /// The reported spans, once every hit has gone into `spans`.
-/// `selections`: how many the text had, when it was read in one pass (the short-text rule
-/// applies to texts far shorter than a split scan's).
+/// `selections`: how many the text had in all (for the short-text rule), None if not known.
 pub(super) fn spans_of(text: &str, mut spans: Spans, selections: Option<usize>) -> Vec<FingerprintMatch> {
     spans.selections = selections;
     spans.close();

@@ -204,6 +204,8 @@ struct PartResult {
     /// k-grams selected while the part's start was recorded.
     prefix_selected: Vec<usize>,
     met: Option<Meeting>,
+    /// Selections this part's pass made in all (up to the meeting, or to the end).
+    selections: usize,
 }
 
 /// One part's pass: from `bounds[part]` until it meets a later part's, or to the end. Its hits
@@ -316,7 +318,7 @@ fn run_part(db: &FingerprintDb, text: &str, bounds: &[usize], part: usize, prefi
         }
         lookups.flush();
     }
-    PartResult { hits: Vec::new(), prefix_selected: prefix_selected.into_inner(), met }
+    PartResult { hits: Vec::new(), prefix_selected: prefix_selected.into_inner(), met, selections: selections.get() }
 }
 
 /// [`run_part`] keeping the hits, for a part after the first: where its hits go in the one
@@ -347,6 +349,17 @@ fn chain(first: PartResult, mut take: impl FnMut(usize) -> Option<PartResult>) -
 /// copying them into one more vector would fill fresh memory (page faults and all) only for the
 /// span logic to read it once.
 fn join(chain: &[PartResult]) -> impl Iterator<Item = Hit> + '_ {
+    place(chain).0.into_iter().flat_map(|p| {
+        p.hits.iter().filter_map(move |&(fp, order, index)| {
+            let index = index as i64 + p.index_base;
+            (!p.cut.is_some_and(|c| index <= c)).then(|| (fp, p.order_base + order - p.dropped, index as usize))
+        })
+    })
+}
+
+/// Where each part of a [`chain`] goes in the one pass's counts, and how many selections the one
+/// pass makes in all.
+fn place(chain: &[PartResult]) -> (Vec<Placed<'_>>, usize) {
     let mut placed: Vec<Placed> = Vec::new();
     // This part's first token in the whole text's count (negative when the part read tokens
     // that the one pass never had), and the first fingerprint's order.
@@ -354,17 +367,14 @@ fn join(chain: &[PartResult]) -> impl Iterator<Item = Hit> + '_ {
     for r in chain {
         let dropped = cut.map_or(0, |c| r.prefix_selected.iter().filter(|&&i| i as i64 + index_base <= c).count());
         placed.push(Placed { hits: &r.hits, index_base, order_base, dropped, cut });
-        let Some(m) = &r.met else { break };
+        let Some(m) = &r.met else {
+            return (placed, order_base + r.selections - dropped);
+        };
         cut = m.last_selected.map(|l| l as i64 + index_base);
         order_base += m.fingerprints - dropped;
         index_base += m.tokens as i64 - m.their_tokens as i64;
     }
-    placed.into_iter().flat_map(|p| {
-        p.hits.iter().filter_map(move |&(fp, order, index)| {
-            let index = index as i64 + p.index_base;
-            (!p.cut.is_some_and(|c| index <= c)).then(|| (fp, p.order_base + order - p.dropped, index as usize))
-        })
-    })
+    (placed, order_base)
 }
 
 /// A part read by the one pass, and where its hits go in that pass's counts.
@@ -406,6 +416,7 @@ fn scan_in_parts_spawning<R>(
     let finished = Finished::new(bounds.len());
     let claims = Claims::new(bounds.len());
     let spans = Mutex::new(Spans::new(min_matches));
+    let selections = Mutex::new(None);
     // Passes at claimed parts, their hits kept for the join, until no part is left to claim.
     let claim_parts = || {
         while let Some(part) = claims.claim() {
@@ -422,6 +433,7 @@ fn scan_in_parts_spawning<R>(
             for (fp, order, index) in join(&chain) {
                 spans.matched(fp, order, index);
             }
+            *selections.lock().unwrap_or_else(|e| e.into_inner()) = Some(place(&chain).1);
         }
     };
     let side = std::thread::scope(|scope| {
@@ -442,7 +454,8 @@ fn scan_in_parts_spawning<R>(
         }
         side
     });
-    (spans_of(text, spans.into_inner().unwrap_or_else(|e| e.into_inner()), None), side)
+    let selections = selections.into_inner().unwrap_or_else(|e| e.into_inner());
+    (spans_of(text, spans.into_inner().unwrap_or_else(|e| e.into_inner()), selections), side)
 }
 
 /// `job` on a thread of `scope`, started through `spawn`; None when it could not be.
@@ -643,6 +656,21 @@ mod tests {
             let start = code.len() + line * table.lines().next().unwrap().len() + line;
             let (got, _) = in_parts(&db, &text, &[0, start]);
             assert_same(&got, &want, &format!("boundary at table line {line}"));
+        }
+    }
+
+    /// The short-text rule needs the whole text's count of selections, which the parts add up to.
+    #[test]
+    fn a_short_text_that_matches_whole_matches_in_parts_too() {
+        let text = "fn take(q: &mut Quota, n: u32) -> bool {\n    if q.left < n { return false; }\n    q.left -= n;\n    true\n}\n";
+        let db = db_of(text);
+        let n = fingerprints(text, &key()).len();
+        assert!((super::super::MIN_WHOLE..super::super::DEFAULT_MIN_MATCHES).contains(&n), "{n} fingerprints");
+        let want = db.scan(text, 4);
+        assert_eq!(want.len(), 1);
+        let starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1).filter(|&i| i < text.len())).collect();
+        for cut in 1..starts.len() {
+            assert_eq!(db.scan_in_parts_at(text, 4, &[0, starts[cut]]), Some(want.clone()), "parts at {}", starts[cut]);
         }
     }
 
