@@ -33,7 +33,7 @@ const MAX_DECODED_INPUT: u64 = 256 << 20;
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     action: Action,
-    findings: Vec<Finding>,
+    pub findings: Vec<Finding>,
     #[serde(skip_serializing_if = "is_zero")]
     invalid_utf8_bytes: u64,
     /// What the decoders read the input as (`zip`, `pdf`, `text` in UTF-16…), when they did.
@@ -46,11 +46,16 @@ fn is_zero(n: &u64) -> bool {
 }
 
 pub fn scan_input(engine: &Engine, input: &str) -> Result<Report, String> {
-    let mut reader: Box<dyn Read> = if input == "-" {
+    let reader: Box<dyn Read> = if input == "-" {
         Box::new(std::io::stdin().lock())
     } else {
         Box::new(std::fs::File::open(input).map_err(|e| format!("{input}: cannot read: {e}"))?)
     };
+    scan_reader(engine, input, reader)
+}
+
+/// [`scan_input`] of what `reader` gives; `input` names it in messages.
+pub fn scan_reader(engine: &Engine, input: &str, mut reader: impl Read) -> Result<Report, String> {
     let mut head = Vec::with_capacity(SNIFF);
     (&mut reader).take(SNIFF as u64).read_to_end(&mut head).map_err(|e| format!("{input}: {e}"))?;
     if looks_like_text(&head) {
@@ -88,6 +93,7 @@ fn scan_blocks(engine: &Engine, input: &str, mut reader: impl Read) -> Result<Re
     let mut invalid = 0u64;
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + OVERLAP);
     let mut base = 0u64; // offset of buf[0] in the input
+    let mut base_line = 0usize; // newlines of the input before buf[0]
     let mut counted_to = 0u64; // invalid bytes are counted once, outside the overlap
     loop {
         let want = BLOCK + OVERLAP - buf.len();
@@ -96,17 +102,23 @@ fn scan_blocks(engine: &Engine, input: &str, mut reader: impl Read) -> Result<Re
         buf.extend_from_slice(&chunk);
         let last = n < want;
         let mut offset = 0usize;
+        let mut piece_line = base_line; // newlines of the input before this piece
         for piece in buf.utf8_chunks() {
             let text = piece.valid();
             for f in scan_piece(engine, text) {
                 let mut f = f;
                 f.start += base as usize + offset;
                 f.end += base as usize + offset;
+                if let Some(lines) = &mut f.lines {
+                    lines.first += piece_line;
+                    lines.last += piece_line;
+                }
                 if seen.insert((f.detector as u8, f.rule.clone(), f.start, f.end)) {
                     findings.push(f);
                 }
             }
             offset += text.len();
+            piece_line += newlines(text.as_bytes()) + newlines(piece.invalid());
             let bad = piece.invalid().len();
             if base + offset as u64 >= counted_to {
                 invalid += bad as u64;
@@ -120,12 +132,17 @@ fn scan_blocks(engine: &Engine, input: &str, mut reader: impl Read) -> Result<Re
         // Keep the overlap for the next block.
         let keep = OVERLAP.min(buf.len());
         let drop = buf.len() - keep;
+        base_line += newlines(&buf[..drop]);
         buf.drain(..drop);
         base += drop as u64;
     }
     findings.sort_by_key(|f| (f.start, f.end));
     let action = Action::most_severe(findings.iter().map(|f| f.action));
     Ok(Report { action, findings, invalid_utf8_bytes: invalid, decoded: None })
+}
+
+fn newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 fn scan_piece(engine: &Engine, text: &str) -> Vec<Finding> {

@@ -53,6 +53,39 @@ pub struct Finding {
     /// its offsets are into that entry's text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entry: Option<String>,
+    /// Fingerprint matches: the lines of the scanned text the match covers, so that the admin
+    /// and the employee are told which part of a paste is the company's code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<LineRange>,
+}
+
+/// Lines of a text, numbered from 1, first and last included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LineRange {
+    pub first: usize,
+    pub last: usize,
+}
+
+impl LineRange {
+    /// The lines of `text` that the byte ranges `spans` (in increasing order of start) cover:
+    /// one pass over the text for spans that do not overlap, as a scan's do.
+    pub fn of_spans<'a>(text: &'a str, spans: impl IntoIterator<Item = (usize, usize)> + 'a) -> impl Iterator<Item = LineRange> + 'a {
+        let bytes = text.as_bytes();
+        let newlines = |range: &[u8]| range.iter().filter(|&&b| b == b'\n').count();
+        let (mut at, mut line) = (0usize, 1usize);
+        spans.into_iter().map(move |(start, end)| {
+            let start = start.min(bytes.len()).max(at);
+            line += newlines(&bytes[at..start]);
+            at = start;
+            // To the span's last byte: a span that ends right after a newline ends on its line.
+            let last_byte = end.saturating_sub(1).clamp(start, bytes.len());
+            LineRange { first: line, last: line + newlines(&bytes[start..last_byte]) }
+        })
+    }
+
+    pub fn count(&self) -> usize {
+        self.last - self.first + 1
+    }
 }
 
 /// The verdict on a text: the most severe action among the findings (allow when none).
@@ -101,7 +134,7 @@ impl ContentScanner {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS);
             if threads > 1 {
                 let (matches, mut findings) = db.scan_on_threads(text, self.policy.min_matches, threads, || self.secret_and_marker_findings(text));
-                findings.extend(matches.into_iter().map(|m| self.fingerprint_finding(m)));
+                findings.extend(self.fingerprint_findings_of(text, matches));
                 return Self::report(findings);
             }
         }
@@ -186,6 +219,7 @@ impl ContentScanner {
                 score: None,
                 disguise: None,
                 entry: None,
+                lines: None,
             }));
         }
         for m in self.markers.scan(text) {
@@ -205,6 +239,7 @@ impl ContentScanner {
                 score: None,
                 disguise: None,
                 entry: None,
+                lines: None,
             });
         }
         findings
@@ -212,10 +247,16 @@ impl ContentScanner {
 
     fn fingerprint_findings(&self, text: &str) -> Vec<Finding> {
         let Some(db) = self.fingerprints_in_use() else { return Vec::new() };
-        db.scan(text, self.policy.min_matches).into_iter().map(|m| self.fingerprint_finding(m)).collect()
+        self.fingerprint_findings_of(text, db.scan(text, self.policy.min_matches))
     }
 
-    fn fingerprint_finding(&self, m: FingerprintMatch) -> Finding {
+    /// `matches` (in increasing order, as a scan gives them) of `text` as findings.
+    fn fingerprint_findings_of(&self, text: &str, matches: Vec<FingerprintMatch>) -> Vec<Finding> {
+        let lines: Vec<LineRange> = LineRange::of_spans(text, matches.iter().map(|m| (m.start, m.end))).collect();
+        matches.into_iter().zip(lines).map(|(m, lines)| self.fingerprint_finding(m, lines)).collect()
+    }
+
+    fn fingerprint_finding(&self, m: FingerprintMatch, lines: LineRange) -> Finding {
         Finding {
             detector: Detector::Fingerprint,
             rule: "proprietary-code".into(),
@@ -228,6 +269,7 @@ impl ContentScanner {
             score: Some(m.score),
             disguise: None,
             entry: None,
+            lines: Some(lines),
         }
     }
 }
@@ -272,4 +314,37 @@ pub fn redact_secrets(text: &str, findings: &[Finding]) -> String {
     }
     out.push_str(&text[at.min(text.len())..]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineRange;
+
+    #[test]
+    fn line_ranges_of_spans() {
+        let text = "a\nbb\n\nccc\nd";
+        // (span, first line, last line); a span ending right after a newline ends on its line.
+        let table = [
+            ((0, 1), 1, 1),
+            ((0, 2), 1, 1),
+            ((0, 3), 1, 2),
+            ((2, 4), 2, 2),
+            ((5, 6), 3, 3),
+            ((3, 11), 2, 5),
+            ((10, 11), 5, 5),
+            ((11, 11), 5, 5),
+        ];
+        for (span, first, last) in table {
+            let got: Vec<LineRange> = LineRange::of_spans(text, [span]).collect();
+            assert_eq!(got, [LineRange { first, last }], "{span:?}");
+        }
+        // Many spans in one pass give what each gives alone.
+        let spans: Vec<(usize, usize)> = table.iter().map(|t| t.0).filter(|s| s.0 >= 3).collect();
+        let mut sorted = spans.clone();
+        sorted.sort();
+        let together: Vec<LineRange> = LineRange::of_spans(text, sorted.iter().copied()).collect();
+        let alone: Vec<LineRange> = sorted.iter().map(|&s| LineRange::of_spans(text, [s]).next().unwrap()).collect();
+        assert_eq!(together, alone);
+        assert_eq!(LineRange { first: 2, last: 5 }.count(), 4);
+    }
 }

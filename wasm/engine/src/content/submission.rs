@@ -195,6 +195,7 @@ pub fn check(scanner: &ContentScanner, parts: &[Part]) -> SubmissionVerdict {
             score: None,
             disguise: None,
             entry: entry.map(str::to_string),
+            lines: None,
         }));
         let status = match (problems.is_empty(), bytes) {
             (true, _) => PartStatus::Scanned,
@@ -440,6 +441,7 @@ mod tests {
             score: None,
             disguise: None,
             entry: None,
+            lines: None,
         };
         assert_eq!(covered_bytes([f(0, 10), f(5, 15), f(20, 25)].iter()), 20);
         assert_eq!(covered_bytes([f(0, 10), f(2, 4)].iter()), 10);
