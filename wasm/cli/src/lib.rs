@@ -1,5 +1,6 @@
 //! The parts of the `aiguard` CLI that other tools reuse: the source-tree walk behind
 //! `aiguard fingerprint` (the fingerprint accuracy benchmark walks its corpus with it, so it
-//! measures the files a real build would fingerprint).
+//! measures the files a real build would fingerprint), and the file index beside a database.
 
+pub mod index;
 pub mod walk;

@@ -13,7 +13,9 @@ use std::process::ExitCode;
 
 use aiguard_engine::dnr::DnrOptions;
 use aiguard_engine::Engine;
+use aiguard_cli::index::FileIndex;
 use aiguard_cli::walk;
+use std::io::Read;
 use clap::{Parser, Subcommand};
 use serde_json::json;
 
@@ -63,6 +65,10 @@ enum Command {
         /// Fingerprint database built by `aiguard fingerprint`.
         #[arg(long)]
         fingerprints: Option<PathBuf>,
+        /// The database's file index (`aiguard fingerprint --index`): each match then names the
+        /// company files it is a copy of (`files`: path and fingerprints shared, most first).
+        #[arg(long, requires = "fingerprints")]
+        index: Option<PathBuf>,
         /// File to scan, or `-` (the default) for standard input.
         #[arg(default_value = "-")]
         input: String,
@@ -77,6 +83,11 @@ enum Command {
         /// it shares with the company's code are left out as boilerplate. Repeatable.
         #[arg(long)]
         common: Vec<PathBuf>,
+        /// Also write which company file each fingerprint came from to this file, for
+        /// `aiguard scan --index`. Keep it with the admin: it names the company's files, and
+        /// the database the browsers get does not.
+        #[arg(long)]
+        index: Option<PathBuf>,
         /// The company's source trees or files.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -233,21 +244,47 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             println!("{}", serde_json::to_string_pretty(&c.rules).expect("rules serialise"));
         }
-        Command::Scan { policy, fingerprints, input } => {
+        Command::Scan { policy, fingerprints, index, input } => {
             let mut engine = load_engine(policy.as_deref())?;
+            let mut named = None;
             if let Some(path) = fingerprints {
                 let bytes = std::fs::read(&path).map_err(|e| Failure(1, format!("{}: cannot read: {e}", path.display())))?;
                 let db = aiguard_engine::content::fingerprint::FingerprintDb::from_bytes(&bytes)
                     .map_err(|e| Failure(2, format!("{}: {e}", path.display())))?;
+                if let Some(index) = &index {
+                    named = Some((FileIndex::read(index, &db).map_err(|e| Failure(2, e))?, db.clone()));
+                }
                 engine.set_fingerprints(Some(db));
             }
-            let report = scan::scan_input(&engine, &input).map_err(|e| Failure(1, e))?;
-            println!("{}", serde_json::to_string(&report).expect("report serialises"));
+            let Some((index, db)) = named else {
+                let report = scan::scan_input(&engine, &input).map_err(|e| Failure(1, e))?;
+                println!("{}", serde_json::to_string(&report).expect("report serialises"));
+                return Ok(());
+            };
+            // The input is read whole, to look up the text of each match in the index.
+            let mut bytes = Vec::new();
+            let read = if input == "-" { std::io::stdin().lock().read_to_end(&mut bytes) } else { std::fs::File::open(&input).and_then(|mut f| f.read_to_end(&mut bytes)) };
+            read.map_err(|e| Failure(1, format!("{input}: cannot read: {e}")))?;
+            let report = scan::scan_reader(&engine, &input, bytes.as_slice()).map_err(|e| Failure(1, e))?;
+            let mut out = serde_json::to_value(&report).expect("report serialises");
+            for (finding, value) in report.findings.iter().zip(out["findings"].as_array_mut().expect("findings")) {
+                if finding.detector != aiguard_engine::content::scanner::Detector::Fingerprint || finding.entry.is_some() {
+                    continue;
+                }
+                let Ok(text) = std::str::from_utf8(&bytes[finding.start..finding.end]) else { continue };
+                let hashes = aiguard_engine::content::fingerprint::fingerprints(text, db.key()).into_iter().map(|f| f.hash).filter(|&h| db.contains(h));
+                let files: Vec<_> = index.files_of(hashes, 5).into_iter().map(|(path, n)| json!({"path": path, "fingerprints": n})).collect();
+                value["files"] = json!(files);
+            }
+            println!("{out}");
         }
-        Command::Fingerprint { out, common, paths } => {
-            let summary = walk::build_database(&paths, &common, &out).map_err(|e| Failure(1, e))?;
+        Command::Fingerprint { out, common, index, paths } => {
+            let summary = walk::build_database_indexed(&paths, &common, &out, index.as_deref()).map_err(|e| Failure(1, e))?;
             println!("{summary}");
             println!("wrote {}", out.display());
+            if let Some(index) = &index {
+                println!("wrote the file index {} (keep it with the admin: it names the company's files)", index.display());
+            }
         }
         Command::Keygen { out, force } => {
             let public = bundle::keygen(&out, force)?;

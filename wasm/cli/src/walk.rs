@@ -26,7 +26,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-use aiguard_engine::content::fingerprint::{BuildOptions, DbBuilder, FingerprintDb, FingerprintKey};
+use aiguard_engine::content::fingerprint::{fingerprints_with, BuildOptions, DbBuilder, FingerprintDb, FingerprintKey};
 
 /// Extensions of the supported language families (C/C++, C#, Go, Java/Kotlin/Scala,
 /// JavaScript/TypeScript, PHP, Python, Ruby, Rust, Swift, SQL, shell) and close relatives.
@@ -158,6 +158,11 @@ pub fn build_database(paths: &[PathBuf], common: &[PathBuf], out: &Path) -> Resu
     build_database_with(paths, common, out, random_key()?, BuildOptions::default())
 }
 
+/// [`build_database`], also writing the file index (see `index.rs`) to `index` when given.
+pub fn build_database_indexed(paths: &[PathBuf], common: &[PathBuf], out: &Path, index: Option<&Path>) -> Result<WalkSummary, String> {
+    build_database_full(paths, common, out, random_key()?, BuildOptions::default(), index)
+}
+
 /// [`build_database`] with a given key and options (tests, reproducible builds).
 pub fn build_database_with(
     paths: &[PathBuf],
@@ -166,14 +171,31 @@ pub fn build_database_with(
     key: FingerprintKey,
     options: BuildOptions,
 ) -> Result<WalkSummary, String> {
+    build_database_full(paths, common, out, key, options, None)
+}
+
+fn build_database_full(
+    paths: &[PathBuf],
+    common: &[PathBuf],
+    out: &Path,
+    key: FingerprintKey,
+    options: BuildOptions,
+    index: Option<&Path>,
+) -> Result<WalkSummary, String> {
     if paths.is_empty() {
         return Err("no source paths given".into());
     }
+    let mut files = index.map(|_| crate::index::IndexBuilder::default());
+    let index_key = key.clone();
     let mut builder = DbBuilder::new(key, options);
     let mut summary = WalkSummary::default();
     for root in paths {
-        walk(root, &mut summary.skipped, |_, text| {
+        walk(root, &mut summary.skipped, |path, text| {
             builder.add_file(text);
+            if let Some(files) = &mut files {
+                let hashes = fingerprints_with(text, &index_key, options.repetition).into_iter().map(|f| f.hash);
+                files.add_file(path.display().to_string(), hashes);
+            }
         })?;
     }
     let mut common_files = 0;
@@ -186,6 +208,9 @@ pub fn build_database_with(
     builder.note_skipped(summary.skipped_total());
     let db = builder.build().map_err(|e| format!("cannot build the fingerprint database: {e}"))?;
     write_database(&db, out)?;
+    if let (Some(files), Some(path)) = (files, index) {
+        write_file(path, &files.to_bytes(db.key()))?;
+    }
     let stats = db.stats();
     summary.files = stats.files;
     summary.bytes = stats.bytes;
@@ -198,10 +223,16 @@ pub fn build_database_with(
 }
 
 fn write_database(db: &FingerprintDb, out: &Path) -> Result<(), String> {
+    write_file(out, &db.to_bytes())
+}
+
+/// Writes `bytes` to `out` through a temporary file beside it, so a failed write leaves no half
+/// file where the old one was.
+fn write_file(out: &Path, bytes: &[u8]) -> Result<(), String> {
     let mut tmp = out.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, db.to_bytes()).map_err(|e| format!("{}: cannot write: {e}", tmp.display()))?;
+    std::fs::write(&tmp, bytes).map_err(|e| format!("{}: cannot write: {e}", tmp.display()))?;
     std::fs::rename(&tmp, out).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         format!("{}: cannot write: {e}", out.display())

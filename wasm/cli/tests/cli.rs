@@ -247,3 +247,42 @@ fn scan_reports_what_the_decoders_cannot_read_with_the_policy_action() {
     assert_eq!(code, 2);
     assert!(err.contains("content.unscannable") && err.contains("block, warn, allow"), "{err}");
 }
+
+/// `aiguard fingerprint --index` and `aiguard scan --index`: a match names the lines of the paste
+/// it covers and the company file it is a copy of; an index is used only with its own database
+/// and a damaged one is refused with what is wrong.
+#[test]
+fn a_match_names_its_lines_and_with_the_index_the_company_file() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpora/fingerprint-fixtures/company");
+    let (db, idx, other) = (temp_policy("index-db", ""), temp_policy("index-idx", ""), temp_policy("index-other-db", ""));
+    let (code, out, err) = aiguard(&["fingerprint", "--out", db.to_str().unwrap(), "--index", idx.to_str().unwrap(), fixtures.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("wrote the file index"), "{out}");
+    let quota = std::fs::read_to_string(fixtures.join("quota.go")).unwrap();
+    let code_lines: Vec<&str> = quota.lines().skip(28).take(15).collect();
+    let paste = format!("Hello, can you review this?\n\n```go\n{}\n```\n", code_lines.join("\n"));
+    let (code, out, err) = aiguard_stdin(&["scan", "--fingerprints", db.to_str().unwrap(), "--index", idx.to_str().unwrap()], paste.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(f["detector"], "fingerprint", "{out}");
+    let (first, last) = (f["lines"]["first"].as_u64().unwrap(), f["lines"]["last"].as_u64().unwrap());
+    assert!((4..=6).contains(&first) && (16..=18).contains(&last), "lines {first}-{last} of a paste whose code is lines 4-18");
+    assert!(f["files"][0]["path"].as_str().unwrap().ends_with("quota.go"), "{out}");
+    assert!(f["files"][0]["fingerprints"].as_u64().unwrap() >= 4, "{out}");
+    // Without the index, the lines still; no file names.
+    let (_, out, _) = aiguard_stdin(&["scan", "--fingerprints", db.to_str().unwrap()], paste.as_bytes());
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["findings"][0]["lines"].is_object() && v["findings"][0]["files"].is_null(), "{out}");
+    // Another database's index, and a cut one.
+    let (code, _, err) = aiguard(&["fingerprint", "--out", other.to_str().unwrap(), fixtures.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = aiguard_stdin(&["scan", "--fingerprints", other.to_str().unwrap(), "--index", idx.to_str().unwrap()], paste.as_bytes());
+    assert_eq!(code, 2);
+    assert!(err.contains("built with another database"), "{err}");
+    let bytes = std::fs::read(&*idx).unwrap();
+    std::fs::write(&*idx, &bytes[..bytes.len() - 5]).unwrap();
+    let (code, _, err) = aiguard_stdin(&["scan", "--fingerprints", db.to_str().unwrap(), "--index", idx.to_str().unwrap()], paste.as_bytes());
+    assert_eq!(code, 2);
+    assert!(err.contains("entries declared"), "{err}");
+}
