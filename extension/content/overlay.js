@@ -43,7 +43,7 @@ var aiguardOverlay = (() => {
   // Everything the dialog may say, read now: after an update of the extension under this page
   // the locale files can no longer be read, and the dialog must still say why.
   preload([
-    ...Object.values(DETECTOR_KEY), 'findingUnscannable', ...DISGUISES.map((d) => 'disguise_' + d), 'codeCoverage', 'contentUnavailableTitle', 'contentUnavailable', 'contentContextLost',
+    ...Object.values(DETECTOR_KEY), 'findingUnscannable', ...DISGUISES.map((d) => 'disguise_' + d), 'codeCoverage', 'codeLines', 'codeLine', 'contentUnavailableTitle', 'contentUnavailable', 'contentContextLost',
     'blockedExplain', 'warnedExplain', 'findingsLabel', 'justificationPlaceholder', 'contentJustificationRequired',
     'contentJustificationOptional', 'contentJustificationMissing', 'brand', 'ok', 'cancel',
     ...KINDS.flatMap((k) => ['blocked', 'warned', 'redacted', 'anyway'].map((w) => w + k[0].toUpperCase() + k.slice(1))),
@@ -70,6 +70,10 @@ var aiguardOverlay = (() => {
     // The file, and the entry of a container (a zip, an Office document) the finding is in.
     const where = [part?.name, f.entry].filter(Boolean).join(' › ');
     li.append(el('div', { class: 'rule', text: (where ? `${f.rule} · ${where}` : f.rule) + disguise }));
+    // Which lines of the paste (or of the file) are the company's code: every match's.
+    for (const { first, last } of f.detector === 'fingerprint' ? f.allLines ?? [] : []) {
+      li.append(el('div', { text: first === last ? t('codeLine', [String(first)]) : t('codeLines', [String(first), String(last)]) }));
+    }
     if (f.detector === 'fingerprint' && part) {
       li.append(el('div', { text: t('codeCoverage', [String(Math.max(1, Math.round(part.codeCoverage * 100)))]) }));
     } else if (f.excerpt) {
@@ -79,15 +83,21 @@ var aiguardOverlay = (() => {
   }
 
   // At most one finding per (detector, rule, part) is listed: a paste with forty keys of one
-  // kind says so once.
+  // kind says so once. The company-code one lists the lines of every match (at most five).
   function distinctFindings(verdict) {
-    const seen = new Set();
-    return verdict.findings.filter((f) => f.action !== 'allow').filter((f) => {
+    const seen = new Map();
+    const kept = [];
+    for (const f of verdict.findings.filter((x) => x.action !== 'allow')) {
       const key = `${f.detector}\u0000${f.rule}\u0000${f.part}\u0000${f.entry ?? ''}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+      let first = seen.get(key);
+      if (!first) {
+        first = { ...f, allLines: [] };
+        seen.set(key, first);
+        kept.push(first);
+      }
+      if (f.lines && first.allLines.length < 5) first.allLines.push(f.lines);
+    }
+    return kept;
   }
 
   // Shows the verdict; resolves to {choice: 'ok'|'cancel'|'proceed'|'redact', justification}.

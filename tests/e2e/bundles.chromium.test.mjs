@@ -80,7 +80,11 @@ test('the good bundle from the managed policy is in force after start, with its 
 });
 
 test('a 15-line fragment of the company\'s code pasted into an AI page is blocked; code from elsewhere is not', async () => {
-  assert.match(await paste(COMPANY_CODE), /Paste blocked/);
+  const shown = await paste(COMPANY_CODE);
+  assert.match(shown, /Paste blocked/);
+  // The dialog says which lines of the 15 are the company's.
+  const [, first, last] = shown.match(/Lines (\d+)–(\d+) match company code/) ?? [];
+  assert.ok(Number(first) >= 1 && Number(last) <= 15 && last - first >= 10, shown);
   assert.equal(await paste(OTHER_CODE), null);
 });
 
