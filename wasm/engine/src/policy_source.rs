@@ -9,7 +9,12 @@
 //!    the built-in default;
 //! 2. if that candidate does not compile, it is rejected (the rejection is reported with its
 //!    source and the engine's message) and the last good policy stays in force;
-//! 3. without a last good policy (or if it no longer compiles), the built-in default.
+//! 3. without a last good policy (or if it no longer compiles), the built-in default;
+//!    and a last good policy saved on the options page never stands in for a rejected bundle
+//!    or managed policy: an employee's policy must not come back because the admin's arrived
+//!    broken.
+//!
+//! Whether a policy may be saved on the options page at all is [`local_policy_allowed`].
 //!
 //! A candidate that compiles becomes the new last good policy, unless it is the built-in one
 //! (which needs no keeping).
@@ -133,7 +138,8 @@ pub fn choose(c: PolicyCandidates<'_>) -> ActivePolicy {
         }
         Err(e) => Rejection { source, message: e.to_string() },
     };
-    if let Some((good_source, good_text)) = c.last_good {
+    let admins = matches!(source, PolicySource::Bundle | PolicySource::Managed);
+    if let Some((good_source, good_text)) = c.last_good.filter(|(good, _)| !(admins && *good == PolicySource::Local)) {
         if let Ok(engine) = Engine::from_policy_json(good_text) {
             return ActivePolicy {
                 engine,
@@ -153,9 +159,39 @@ pub fn choose(c: PolicyCandidates<'_>) -> ActivePolicy {
     }
 }
 
+/// Whether a policy may be saved on the options page (and one saved there is used): not when
+/// the extension was installed by enterprise policy (`admin_installed`) or managed storage
+/// configures it (`managed_configured`: a policy, a bundle), unless the admin allows it
+/// explicitly (`allow_local`, managed storage's `allowLocalPolicy`, for a pilot). Otherwise an
+/// employee could replace the company's policy with one that allows everything.
+pub fn local_policy_allowed(admin_installed: bool, managed_configured: bool, allow_local: Option<bool>) -> bool {
+    match allow_local {
+        Some(allowed) => allowed || !(admin_installed || managed_configured),
+        None => !(admin_installed || managed_configured),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn who_may_save_a_policy_on_the_options_page() {
+        // (installed by policy, managed storage configures it, allowLocalPolicy) → allowed
+        let table = [
+            ((false, false, None), true),
+            ((false, false, Some(false)), true),
+            ((true, false, None), false),
+            ((false, true, None), false),
+            ((true, true, None), false),
+            ((true, false, Some(false)), false),
+            ((true, true, Some(true)), true),
+            ((false, true, Some(true)), true),
+        ];
+        for ((admin, managed, allow), want) in table {
+            assert_eq!(local_policy_allowed(admin, managed, allow), want, "{admin} {managed} {allow:?}");
+        }
+    }
 
     const GOOD_A: &str = r#"{"version":1,"rules":[{"id":"a","action":"block","patterns":["a.example"]}]}"#;
     const GOOD_B: &str = r#"{"version":1,"rules":[{"id":"b","action":"block","patterns":["b.example"]}]}"#;
@@ -190,6 +226,9 @@ mod tests {
             Case { name: "a bundle without managed", bundle: Some(GOOD_C), managed: None, local: Some(GOOD_B), last_good: None, source: Bundle, text: Some(GOOD_C), reason: Reason::Chosen, rejected: None },
             Case { name: "no bundle yet: managed", bundle: None, managed: Some(GOOD_A), local: None, last_good: Some((Managed, GOOD_A)), source: Managed, text: Some(GOOD_A), reason: Reason::Chosen, rejected: None },
             Case { name: "a bundle this engine no longer compiles keeps the last good", bundle: Some(BAD), managed: Some(GOOD_A), local: None, last_good: Some((Bundle, GOOD_C)), source: Bundle, text: Some(GOOD_C), reason: Reason::LastGoodKept, rejected: Some(Bundle) },
+            Case { name: "a broken managed policy never brings back a local one", bundle: None, managed: Some(BAD), local: None, last_good: Some((Local, GOOD_B)), source: Builtin, text: None, reason: Reason::BuiltinFallback, rejected: Some(Managed) },
+            Case { name: "a broken bundle never brings back a local one", bundle: Some(BAD), managed: None, local: None, last_good: Some((Local, GOOD_B)), source: Builtin, text: None, reason: Reason::BuiltinFallback, rejected: Some(Bundle) },
+            Case { name: "a broken managed policy keeps the last bundle's", bundle: None, managed: Some(BAD), local: None, last_good: Some((Bundle, GOOD_C)), source: Bundle, text: Some(GOOD_C), reason: Reason::LastGoodKept, rejected: Some(Managed) },
         ];
         for c in cases {
             let got = choose(PolicyCandidates { bundle: c.bundle, managed: c.managed, local: c.local, last_good: c.last_good });
