@@ -25,6 +25,13 @@ export async function choosePolicy({ managed, local, lastGood, bundle }) {
     bundle ?? undefined);
 }
 
+// Whether a policy may be saved on the options page (and one saved there used): the engine's
+// rule over how the extension was installed and what managed storage says.
+export async function localPolicyAllowed({ adminInstalled, managedConfigured, allowLocal }) {
+  await loadWasm();
+  return Engine.localPolicyAllowed(adminInstalled, managedConfigured, allowLocal ?? undefined);
+}
+
 // A refusal from the engine's bundle checks, as {reason, message} (a thrown error, for
 // arguments of the wrong type, is `malformed`).
 const refusal = (e) => ({ reason: typeof e?.reason === 'string' ? e.reason : 'malformed', message: String(e?.message ?? e) });

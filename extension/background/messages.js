@@ -29,6 +29,7 @@ const EXTENSION_PAGE_MESSAGES = {
   async status() {
     const s = await policy.current();
     return { ready: true, source: s.source, stats: s.engine.stats(), error: await policy.lastError(), diagnostics: { ...content.diagnostics },
+      localEditing: await policy.localEditing(),
       bundle: { ...(await bundles.status()), versionInUse: s.bundleVersion, fingerprints: s.engine.fingerprintCount() } };
   },
   // "Check now" on the options page: fetches the bundle at once; answers with the new status.
@@ -47,6 +48,8 @@ const EXTENSION_PAGE_MESSAGES = {
     return { problem: await checkPolicy(text) };
   },
   async savePolicy({ text }) {
+    // The admin's extension: nobody saves a policy here, whoever asks.
+    if (!(await policy.localEditing()).allowed) return { error: 'locked' };
     const problem = text == null ? null : await checkPolicy(text);
     if (problem) return { problem };
     if (text == null) await policy.clearLocalPolicy(); else await policy.saveLocalPolicy(text);

@@ -4,7 +4,7 @@
 // pages. Which text is in force, and why, is the engine's decision (`Engine.choose`); this
 // module keeps the texts and the compiled engine.
 import { api } from '../shared/runtime-module.js';
-import { choosePolicy } from './engine.js';
+import { choosePolicy, localPolicyAllowed } from './engine.js';
 import * as bundles from './bundles.js';
 
 const LOCAL_POLICY = 'policy.local';       // set from the options page
@@ -21,6 +21,28 @@ async function managedPolicyText() {
   }
 }
 
+// The managed settings that put the admin in control of the policy.
+const MANAGED_CONTROL = ['policy', 'bundleUrl'];
+
+// Who may edit the policy on the options page: {allowed, adminInstalled, managedConfigured,
+// allowLocal}. An extension installed by enterprise policy, or configured through managed
+// storage, is the admin's: a policy saved on the options page is refused, and one saved before
+// is not used, unless managed storage's allowLocalPolicy says otherwise.
+export async function localEditing() {
+  let adminInstalled = false;
+  try {
+    adminInstalled = (await api.management.getSelf()).installType === 'admin';
+  } catch { /* management unavailable: judged by managed storage alone */ }
+  let managed = {};
+  try {
+    managed = await api.storage.managed.get([...MANAGED_CONTROL, 'allowLocalPolicy']);
+  } catch { /* no managed storage */ }
+  const managedConfigured = MANAGED_CONTROL.some((k) => managed[k] != null && managed[k] !== '');
+  const allowLocal = typeof managed.allowLocalPolicy === 'boolean' ? managed.allowLocalPolicy : null;
+  const allowed = await localPolicyAllowed({ adminInstalled, managedConfigured, allowLocal });
+  return { allowed, adminInstalled, managedConfigured, allowLocal };
+}
+
 // Returns {engine, source, text, revision, bundleVersion}: the policy in force, compiled, with
 // the fingerprint database of the bundle in force loaded whichever source the policy came from
 // (the database is the company's code, not a policy setting). The revision names the database
@@ -29,7 +51,8 @@ async function loadActivePolicy() {
   const managed = await managedPolicyText();
   const bundle = await bundles.bundleInForce();
   const stored = await api.storage.local.get([LOCAL_POLICY, LAST_GOOD]);
-  const chosen = await choosePolicy({ managed, local: stored[LOCAL_POLICY] ?? null, lastGood: stored[LAST_GOOD] ?? null,
+  const editing = await localEditing();
+  const chosen = await choosePolicy({ managed, local: editing.allowed ? stored[LOCAL_POLICY] ?? null : null, lastGood: stored[LAST_GOOD] ?? null,
     bundle: bundle?.policyText ?? null });
   const { source, text, rejected, lastGood } = chosen;
   if (lastGood) await api.storage.local.set({ [LAST_GOOD]: lastGood });

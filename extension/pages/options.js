@@ -16,10 +16,14 @@ async function refresh() {
   $('rule-count').textContent = t('ruleCountValue', [String(s.stats.rules), String(s.stats.filters)]);
   $('catalog-version').textContent = t('catalogValue', [s.stats.catalogVersion, String(s.stats.catalogTools)]);
   $('policy-error').textContent = s.error ? t('policyRejected', [s.error.message]) : '';
-  // A policy from managed storage or a signed bundle wins over one saved here.
+  // A policy from managed storage or a signed bundle wins over one saved here; and an extension
+  // the organisation installed or configures takes none from here (the background refuses it
+  // too), unless the admin allows it.
   const managed = s.source === 'managed' || s.source === 'bundle';
-  $('managed-note').hidden = !managed;
-  for (const id of ['policy-text', 'save', 'reset']) $(id).disabled = managed;
+  const locked = managed || s.localEditing?.allowed === false;
+  $('managed-note').hidden = !locked;
+  $('policy-editor').dataset.locked = String(locked);
+  for (const id of ['policy-text', 'save', 'reset']) $(id).disabled = locked;
   showBundle(s.bundle, s.source);
 }
 
@@ -55,7 +59,7 @@ async function main() {
   });
   $('save').addEventListener('click', async () => {
     const r = await send({ type: 'savePolicy', text: $('policy-text').value });
-    showProblem($('check-result'), r.problem ?? (r.error ? { message: r.error } : null));
+    showProblem($('check-result'), r.problem ?? (r.error ? { message: r.error === 'locked' ? t('managedNote') : r.error } : null));
     await refresh();
   });
   $('reset').addEventListener('click', async () => {

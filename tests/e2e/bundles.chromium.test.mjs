@@ -125,6 +125,18 @@ for (const [name, answer, reason] of BAD) {
   });
 }
 
+test('the organisation configures bundles: the options page is read-only and a policy save is refused', async () => {
+  const page = await options();
+  await page.locator('#policy-editor[data-locked="true"]').waitFor();
+  assert.ok(await page.locator('#save').isDisabled());
+  const allowAll = JSON.stringify({ version: 1, defaultAction: 'allow', rules: [] });
+  for (const text of [allowAll, null]) {
+    assert.equal((await page.evaluate((t) => chrome.runtime.sendMessage({ type: 'savePolicy', text: t }), text)).error, 'locked');
+  }
+  assert.equal(await verdictRule('https://v2.example/'), 'bundle-v2');
+  await page.close();
+});
+
 test('every refusal is in the audit trail with its reason', async () => {
   const audit = await (await worker()).evaluate(() => chrome.storage.local.get('audit.queue'));
   const reasons = audit['audit.queue'].filter((e) => e.type === 'bundle-refused').map((e) => e.reason);

@@ -142,6 +142,19 @@ for (const [name, answer, reason] of BAD) {
   });
 }
 
+test('the organisation configures bundles: the options page is read-only and a policy save is refused', async () => {
+  await options(2);
+  assert.equal(await ff.exec('return document.getElementById("policy-editor").dataset.locked'), 'true');
+  assert.equal(await ff.exec('return document.getElementById("save").disabled'), true);
+  // (The answer is wrapped: WebDriver takes a result with an `error` field for its own error.)
+  for (const text of [JSON.stringify({ version: 1, defaultAction: 'allow', rules: [] }), null]) {
+    const { answer } = await ff.execAsync(`const [msg, done] = arguments;
+      browser.runtime.sendMessage(msg).then((answer) => done({ answer }), (e) => done({ answer: String(e) }));`, [{ type: 'savePolicy', text }]);
+    assert.equal(answer?.error, 'locked', JSON.stringify(answer));
+  }
+  assert.equal(await verdictRule('https://v2.example/'), 'bundle-v2');
+});
+
 test('with bundle 2 in force, the company\'s code is still blocked', async () => {
   assert.match(await paste(COMPANY_CODE), /Paste blocked/);
 });

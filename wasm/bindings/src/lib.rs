@@ -106,6 +106,13 @@ impl WasmEngine {
         ActivePolicy { inner: Some(chosen) }
     }
 
+    /// Whether a policy may be saved on the options page (and one saved there used): see
+    /// `aiguard_engine::policy_source::local_policy_allowed`.
+    #[wasm_bindgen(js_name = localPolicyAllowed)]
+    pub fn local_policy_allowed(admin_installed: bool, managed_configured: bool, allow_local: Option<bool>) -> bool {
+        policy_source::local_policy_allowed(admin_installed, managed_configured, allow_local)
+    }
+
     /// What the warn and block pages show, with the "Continue" `grants` applied at `now_ms`.
     pub fn explain(&self, url: &str, grants: &WasmGrants, now_ms: f64) -> Result<JsValue, JsError> {
         let e = self.inner.explain(url, &grants.inner, now_ms).map_err(|e| JsError::new(&e.to_string()))?;
