@@ -29,6 +29,7 @@ import { loadEngine } from '../wasm/load.mjs';
 import { startSites } from '../e2e/harness/sites.mjs';
 import { launchChromium } from '../e2e/harness/chromium.mjs';
 import { bundleServer, BUNDLE_URL, databaseUrl } from '../e2e/harness/bundle-server.mjs';
+import { policyOf } from '../e2e/harness/fleet.mjs';
 import { writeChromiumPolicy, CHROMIUM_POLICY_DIR } from '../e2e/harness/managed-policy.mjs';
 import { record, WASM_TOOL } from './record.mjs';
 import { armPasteTarget, timePastes, quantile } from './paste-timer.mjs';
@@ -87,15 +88,6 @@ if (process.getuid?.() !== 0) {
 const AIGUARD = resolve('target/release/aiguard');
 const work = mkdtempSync(join(tmpdir(), 'aiguard-fleet-bench-'));
 const cli = (...args) => execFileSync(AIGUARD, args, { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const policyOf = (version) => JSON.stringify({
-  version: 1,
-  defaultAction: 'allow',
-  rules: [
-    { id: 'approved', action: 'allow', patterns: ['claude.ai'] },
-    { id: `bundle-v${version}`, action: 'block', patterns: [`v${version}.example`] },
-  ],
-  content: { fingerprints: { action: 'block' } },
-});
 let version = 0;
 function nextBundle(db) {
   version += 1;

@@ -21,7 +21,7 @@ export const OTHER_CODE = lines('unrelated/wordcount.go', 10);
 // Each bundle's policy allows claude.ai (so the page loads) and blocks one host naming its
 // version: which bundle's policy is in force is one verdict away, and its block page is an
 // extension page a test can talk to the background from.
-const policyOf = (version) => JSON.stringify({
+export const policyOf = (version) => JSON.stringify({
   version: 1,
   defaultAction: 'allow',
   rules: [
