@@ -92,6 +92,40 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Write the file an admin pushes to force-install AIGuard with its managed settings, for
+    /// one platform's policy mechanism (to standard output without --out). The policy is
+    /// validated first: a policy that does not validate exits 2 and nothing is written.
+    Deploy {
+        #[arg(long)]
+        policy: PathBuf,
+        /// chrome-linux, edge-linux, chrome-windows, edge-windows, chrome-macos, edge-macos,
+        /// google-admin or firefox.
+        #[arg(long)]
+        target: String,
+        /// The Chrome/Edge extension id (the id of your packaged CRX); not needed for Firefox.
+        #[arg(long, default_value = "")]
+        extension_id: String,
+        /// Chrome/Edge: the URL of the updates.xml you host; Firefox: the URL of the .xpi.
+        #[arg(long)]
+        update_url: String,
+        /// The signed bundle's URL (managed bundleUrl).
+        #[arg(long)]
+        bundle_url: Option<String>,
+        /// A trusted bundle key, as public.key holds it (managed bundleKeys). Repeatable.
+        #[arg(long = "bundle-key")]
+        bundle_keys: Vec<String>,
+        #[arg(long)]
+        bundle_refresh_minutes: Option<u32>,
+        /// Let the options page set a policy anyway (managed allowLocalPolicy; for a pilot).
+        #[arg(long)]
+        allow_local_policy: bool,
+        /// Developer tools: not-on-extensions (the default: not on the pages of force-installed
+        /// extensions), allow, or block.
+        #[arg(long, default_value = "not-on-extensions")]
+        devtools: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Make an Ed25519 key pair for signing bundles: KEYDIR/private.key (PKCS#8 PEM, mode 0600)
     /// and KEYDIR/public.key (one line of base64, as managed storage's bundleKeys takes it).
     Keygen {
@@ -286,6 +320,35 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 println!("wrote the file index {} (keep it with the admin: it names the company's files)", index.display());
             }
         }
+        Command::Deploy { policy, target, extension_id, update_url, bundle_url, bundle_keys, bundle_refresh_minutes, allow_local_policy, devtools, out } => {
+            let text = std::fs::read_to_string(&policy).map_err(|e| Failure(1, format!("{}: cannot read: {e}", policy.display())))?;
+            if let Err(e) = Engine::from_policy_json(&text) {
+                return Err(Failure(2, format!("{}: {e}", policy.display())));
+            }
+            if target != "firefox" && !is_extension_id(&extension_id) {
+                return Err(Failure(2, format!("--extension-id {extension_id:?}: expected the 32 letters a-p of a Chrome/Edge extension id (aiguard pack prints it)")));
+            }
+            if !update_url.strip_prefix("https://").is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace)) {
+                return Err(Failure(2, format!("--update-url {update_url:?}: expected an https URL")));
+            }
+            let devtools = aiguard_cli::deploy::DevTools::parse(&devtools).map_err(|e| Failure(2, format!("--devtools {e}")))?;
+            let deployment = aiguard_cli::deploy::Deployment {
+                target: &target,
+                extension_id: &extension_id,
+                update_url: &update_url,
+                policy: &text,
+                bundle_url: bundle_url.as_deref(),
+                bundle_keys: &bundle_keys,
+                bundle_refresh_minutes,
+                allow_local_policy: allow_local_policy.then_some(true),
+                devtools,
+            };
+            let file = deployment.render().map_err(|e| Failure(2, e))?;
+            match out {
+                Some(path) => std::fs::write(&path, file).map_err(|e| Failure(1, format!("{}: cannot write: {e}", path.display())))?,
+                None => print!("{file}"),
+            }
+        }
         Command::Keygen { out, force } => {
             let public = bundle::keygen(&out, force)?;
             println!("{public}");
@@ -348,4 +411,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
 
 fn fingerprints_pair<'a>(path: &'a Option<PathBuf>, url: &'a Option<String>) -> Option<(&'a Path, &'a str)> {
     Some((path.as_deref()?, url.as_deref()?))
+}
+
+/// A Chrome/Edge extension id: 32 letters a-p.
+fn is_extension_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| (b'a'..=b'p').contains(&b))
 }
