@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEngine } from './load.mjs';
 
-const { verifyBundle, checkDatabase } = await loadEngine();
+const { verifyBundle, checkDatabase, checkDatabaseDigest } = await loadEngine();
 const aiguard = new URL('../../target/release/aiguard', import.meta.url).pathname;
 const company = new URL('../corpora/fingerprint-fixtures/company', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'aiguard-bundle-'));
@@ -161,6 +161,14 @@ test('a downloaded database passes only with the size and SHA-256 the bundle nam
     assert.equal(r?.reason, reason, `${name}: ${JSON.stringify(r)}`);
     assert.ok(r.message.length > 0, name);
   }
+  // The browser hashes a download with WebCrypto and asks the engine with the digest: the same
+  // answers.
+  for (const [name, bytes] of [['the database', db], ...refusals]) {
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    assert.deepEqual(checkDatabaseDigest(bytes.length, digest, fingerprints), checkDatabase(bytes, fingerprints), name);
+  }
+  assert.throws(() => checkDatabaseDigest(db.length, 'not hex', fingerprints), /sha256/);
+  assert.throws(() => checkDatabaseDigest(-1, createHash('sha256').update(db).digest('hex'), fingerprints), /byteLength/);
   // The CLI checks a database the same way: 0 when it matches, 4 when it does not.
   writeFileSync(join(dir, 'v3.json'), v3.text);
   for (const [name, bytes, expected] of [['the database', db, 0], ...refusals.map(([n, b]) => [n, b, 4])]) {

@@ -104,3 +104,25 @@ pub fn check_database(bytes: &[u8], fingerprints: JsValue) -> Result<JsValue, Js
         Err(e) => to_js(&refusal(&e)),
     }
 }
+
+/// [`check_database`] for a database the caller hashed itself (with WebCrypto, so that its bytes
+/// need not be copied into the module): `byteLength` and `sha256` (64 hex digits) against the
+/// bundle's `fingerprints`. `null` when they match, else `{reason, message}`.
+#[wasm_bindgen(js_name = checkDatabaseDigest)]
+pub fn check_database_digest(byte_length: f64, sha256: &str, fingerprints: JsValue) -> Result<JsValue, JsError> {
+    let f: JsFingerprints = serde_wasm_bindgen::from_value(fingerprints).map_err(|e| JsError::new(&format!("fingerprints: {e}")))?;
+    let expected_sha = bundle::sha256_from_hex(&f.sha256).ok_or_else(|| JsError::new("fingerprints.sha256: expected 64 hex digits"))?;
+    let got = bundle::sha256_from_hex(sha256).ok_or_else(|| JsError::new("sha256: expected 64 hex digits"))?;
+    let whole = |n: f64| n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0;
+    if !whole(f.bytes) {
+        return Err(JsError::new(&format!("fingerprints.bytes: {} is not a byte count", f.bytes)));
+    }
+    if !whole(byte_length) {
+        return Err(JsError::new(&format!("byteLength: {byte_length} is not a byte count")));
+    }
+    let expected = FingerprintRef { url: f.url, sha256: expected_sha, bytes: f.bytes as u64 };
+    match bundle::check_database_digest(byte_length as u64, &got, &expected) {
+        Ok(()) => Ok(JsValue::NULL),
+        Err(e) => to_js(&refusal(&e)),
+    }
+}

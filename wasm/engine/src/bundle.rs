@@ -336,7 +336,16 @@ pub fn check_database(bytes: &[u8], expected: &FingerprintRef) -> Result<(), Bun
     if bytes.len() as u64 != expected.bytes {
         return Err(BundleError::new(Reason::DatabaseSize, format!("the database is {} bytes; the bundle says {}", bytes.len(), expected.bytes)));
     }
-    let got = sha256(bytes);
+    check_database_digest(bytes.len() as u64, &sha256(bytes), expected)
+}
+
+/// [`check_database`] for a database whose size and SHA-256 were taken elsewhere (the browser
+/// hashes a download with WebCrypto rather than copy it into the engine to hash it).
+pub fn check_database_digest(bytes: u64, got: &[u8; 32], expected: &FingerprintRef) -> Result<(), BundleError> {
+    if bytes != expected.bytes {
+        return Err(BundleError::new(Reason::DatabaseSize, format!("the database is {bytes} bytes; the bundle says {}", expected.bytes)));
+    }
+    let got = *got;
     if got != expected.sha256 {
         return Err(BundleError::new(Reason::DatabaseHash, format!("the database's SHA-256 is {}; the bundle says {}", hex(&got), expected.sha256_hex())));
     }
@@ -635,6 +644,11 @@ mod tests {
         let e = check_database(b"the databasE", &db).unwrap_err();
         assert_eq!(e.reason, Reason::DatabaseHash);
         assert!(e.message.contains(&db.sha256_hex()), "{}", e.message);
+        // The digest taken elsewhere gives the same answers.
+        for bytes in [&b"the database"[..], b"the data", b"", b"the databasE"] {
+            let by_digest = check_database_digest(bytes.len() as u64, &sha256(bytes), &db);
+            assert_eq!(by_digest, check_database(bytes, &db), "{bytes:?}");
+        }
     }
 
     #[test]
