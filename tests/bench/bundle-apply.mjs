@@ -21,6 +21,7 @@
 // Prints figures; asserts nothing, but says NOT ENFORCED when a bundle did not take effect.
 //   node tests/bench/bundle-apply.mjs [rounds]
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -53,7 +54,6 @@ const ms = (x) => x.toFixed(x < 10 ? 1 : 0);
 console.log('\nFingerprint databases in the shipped wasm module under Node (median of 5)');
 console.log(['database', 'MB', 'check ms', 'load ms', 'memory MiB'].map((h, i) => (i ? h.padStart(i === 4 ? 16 : 12) : h.padEnd(10))).join(''));
 for (const db of databases) {
-  const { createHash } = await import('node:crypto');
   const reference = { url: databaseUrl(db.file), sha256: createHash('sha256').update(db.bytes).digest('hex'), bytes: db.bytes.length };
   // Timings in one module instance; the memory in a fresh one that loads the database once.
   const timing = await loadEngine(undefined, { instance: `${db.name}-timing` });

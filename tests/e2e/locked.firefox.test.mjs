@@ -5,9 +5,6 @@
 // profile, so Firefox started again keeps what the employee saved.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startSites } from './harness/sites.mjs';
 import { startProxy } from './harness/proxy.mjs';
 import { launchFirefox, waitFor } from './harness/firefox.mjs';
@@ -16,19 +13,17 @@ import { writeFirefoxPolicy } from './harness/managed-policy.mjs';
 const EMPLOYEE = { version: 1, defaultAction: 'allow', rules: [{ id: 'employee', action: 'block', patterns: ['employee.example'] }] };
 const COMPANY = { version: 1, defaultAction: 'allow', rules: [{ id: 'company', action: 'block', patterns: ['company.example'] }] };
 
-let sites, proxy, ff, profileDir, removePolicy;
+let sites, proxy, ff, removePolicy;
 before(async () => {
   sites = await startSites();
   proxy = await startProxy(sites);
-  profileDir = mkdtempSync(join(tmpdir(), 'aiguard-firefox-'));
-  ff = await launchFirefox({ proxyPort: proxy.port, profileDir });
+  ff = await launchFirefox({ proxyPort: proxy.port, keepProfile: true });
 });
 after(async () => {
   await ff?.close();
   await proxy?.close();
   await sites?.close();
   removePolicy?.();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
 // Goes to `url` until AIGuard's warn or block page for it shows: an extension page, from which
@@ -56,8 +51,7 @@ test('without an organisation\'s configuration, a policy saved on the options pa
 
 test('once Firefox starts with a managed policy, the employee\'s policy is not used, and no policy can be saved or reset', async () => {
   removePolicy = writeFirefoxPolicy({ policy: JSON.stringify(COMPANY) });
-  await ff.close();
-  ff = await launchFirefox({ proxyPort: proxy.port, profileDir, install: false, uuid: ff.uuid });
+  ff = await ff.restart();
   await extensionPageFor('https://company.example/');
   assert.equal((await ask({ type: 'verdict', url: 'https://company.example/' })).rule, 'company');
   assert.equal((await ask({ type: 'verdict', url: 'https://employee.example/' })).rule, null);

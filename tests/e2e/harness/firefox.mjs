@@ -3,7 +3,9 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 export const GECKO_ID = 'aiguard@aiguard.dev';
@@ -16,11 +18,37 @@ async function freePort() {
   return port;
 }
 
-// With `profileDir`, Firefox runs on that profile and the add-on is installed from its package
-// (dist/aiguard-firefox.xpi) as a company installs it, not temporarily: what it stored survives a
-// restart, which is launching again on the same profile and `uuid` with `install: false` (the
-// add-on's storage belongs to its moz-extension:// origin, so a new UUID would start it empty).
-export async function launchFirefox({ proxyPort, extensionDir = 'dist/firefox', profileDir = null, install = true, uuid = randomUUID(), prefs = {} }) {
+// With `keepProfile`, Firefox runs on a profile of its own and the add-on is installed from its
+// package (dist/aiguard-firefox.xpi) as a company installs it, not temporarily: what it stored
+// survives `restart({prefs})`, which quits and starts Firefox again on the same profile and
+// add-on UUID (the add-on's storage belongs to its moz-extension:// origin, so a new UUID would
+// start it empty). `close()` removes the profile.
+export async function launchFirefox(options) {
+  const { keepProfile = false, ...rest } = options;
+  const profileDir = keepProfile ? mkdtempSync(join(tmpdir(), 'aiguard-firefox-')) : null;
+  let ff;
+  try {
+    ff = await startFirefox({ ...rest, profileDir });
+  } catch (e) {
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    throw e;
+  }
+  if (!profileDir) return ff;
+  const kept = (session) => ({
+    ...session,
+    async restart({ prefs = {} } = {}) {
+      await session.close();
+      return kept(await startFirefox({ ...rest, prefs, profileDir, install: false, uuid: session.uuid }));
+    },
+    async close() {
+      await session.close();
+      rmSync(profileDir, { recursive: true, force: true });
+    },
+  });
+  return kept(ff);
+}
+
+async function startFirefox({ proxyPort, extensionDir = 'dist/firefox', profileDir = null, install = true, uuid = randomUUID(), prefs = {} }) {
   const port = await freePort();
   const driver = spawn('geckodriver', ['--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let driverLog = '';

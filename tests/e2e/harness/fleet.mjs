@@ -3,6 +3,7 @@
 // company tree (and a second one, which the server sends with one byte changed), bundles 1 to 3
 // and a few bad ones, served by the local bundle server; and the managed settings that point a
 // browser at them.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,14 @@ const AIGUARD = resolve('target/release/aiguard'); // built by scripts/build.sh
 const lines = (file, from) => readFileSync(join(FIXTURES, file), 'utf8').split('\n').slice(from - 1, from + 14).join('\n');
 export const COMPANY_CODE = lines('company/quota.go', 29);
 export const OTHER_CODE = lines('unrelated/wordcount.go', 10);
+
+// Checks the dialog shown for a paste of COMPANY_CODE: blocked, naming which of its 15 lines are
+// the company's.
+export function assertCompanyCodeBlocked(shown) {
+  assert.match(shown, /Paste blocked/);
+  const [, first, last] = shown.match(/Lines (\d+)–(\d+) match company code/) ?? [];
+  assert.ok(Number(first) >= 1 && Number(last) <= 15 && last - first >= 10, shown);
+}
 
 // Each bundle's policy allows claude.ai (so the page loads) and blocks one host naming its
 // version: which bundle's policy is in force is one verdict away, and its block page is an

@@ -38,20 +38,10 @@ pub struct IndexBuilder {
 
 impl IndexBuilder {
     /// Records the distinct fingerprints of one file of the company's code.
-    pub fn add_file(&mut self, name: String, hashes: impl IntoIterator<Item = u64>) {
+    pub fn add_file(&mut self, name: String, distinct: impl IntoIterator<Item = u64>) {
         let file = self.files.len() as u32;
         self.files.push(name);
-        let start = self.entries.len();
-        self.entries.extend(hashes.into_iter().map(|h| (h, file)));
-        self.entries[start..].sort_unstable();
-        let mut seen = start;
-        for i in start..self.entries.len() {
-            if i == start || self.entries[i].0 != self.entries[seen - 1].0 {
-                self.entries[seen] = self.entries[i];
-                seen += 1;
-            }
-        }
-        self.entries.truncate(seen);
+        self.entries.extend(distinct.into_iter().map(|h| (h, file)));
     }
 
     /// The index file's bytes, for the database built with `key`.

@@ -26,7 +26,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-use aiguard_engine::content::fingerprint::{fingerprints_with, BuildOptions, DbBuilder, FingerprintDb, FingerprintKey};
+use aiguard_engine::content::fingerprint::{BuildOptions, DbBuilder, FingerprintDb, FingerprintKey};
 
 /// Extensions of the supported language families (C/C++, C#, Go, Java/Kotlin/Scala,
 /// JavaScript/TypeScript, PHP, Python, Ruby, Rust, Swift, SQL, shell) and close relatives.
@@ -186,15 +186,13 @@ fn build_database_full(
         return Err("no source paths given".into());
     }
     let mut files = index.map(|_| crate::index::IndexBuilder::default());
-    let index_key = key.clone();
     let mut builder = DbBuilder::new(key, options);
     let mut summary = WalkSummary::default();
     for root in paths {
         walk(root, &mut summary.skipped, |path, text| {
             builder.add_file(text);
             if let Some(files) = &mut files {
-                let hashes = fingerprints_with(text, &index_key, options.repetition).into_iter().map(|f| f.hash);
-                files.add_file(path.display().to_string(), hashes);
+                files.add_file(path.display().to_string(), builder.last_file_fingerprints().iter().copied());
             }
         })?;
     }

@@ -79,6 +79,12 @@ impl DbBuilder {
         scratch.len()
     }
 
+    /// The distinct fingerprints of the file [`add_file`](Self::add_file) took last (for the
+    /// admin's file index, which records where each came from).
+    pub fn last_file_fingerprints(&self) -> &[u64] {
+        &self.scratch
+    }
+
     /// Fingerprints a file of generic (not proprietary) code: its fingerprints are removed.
     pub fn add_common(&mut self, text: &str) {
         for_each_fingerprint(text, &self.hasher, self.options.repetition, |fp, _, repeats| {
