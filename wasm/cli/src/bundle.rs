@@ -56,7 +56,7 @@ pub fn keygen(dir: &Path, force: bool) -> Result<String, Failure> {
 }
 
 /// Writes the private key readable by its owner only, from the moment the file exists.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let _ = std::fs::remove_file(path);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

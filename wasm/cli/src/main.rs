@@ -6,6 +6,7 @@
 //! when the fingerprint database does not match it.
 
 mod bundle;
+mod pack;
 mod scan;
 
 use std::path::{Path, PathBuf};
@@ -125,6 +126,34 @@ enum Command {
         devtools: String,
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Pack the Chrome/Edge extension as a CRX signed with the company's key, with the
+    /// updates.xml that ExtensionInstallForcelist points at (OUT/aiguard.crx, OUT/updates.xml);
+    /// prints the extension id, which follows from the key.
+    Pack {
+        /// The company's RSA private key (PEM), made once with --new-key and kept safe: it is
+        /// the extension's identity.
+        #[arg(long, required_unless_present = "new_key", conflicts_with = "new_key")]
+        key: Option<PathBuf>,
+        /// Make a new 2048-bit key in this file (mode 0600; an existing file is never replaced),
+        /// print its extension id, and pack nothing.
+        #[arg(long)]
+        new_key: Option<PathBuf>,
+        /// The URL the CRX will be served from (https; http only on 127.0.0.1 or localhost).
+        #[arg(long, required_unless_present_any = ["new_key", "print_id", "print_manifest_key"])]
+        codebase: Option<String>,
+        #[arg(long, default_value = "dist")]
+        out: PathBuf,
+        /// Print the key's extension id and pack nothing.
+        #[arg(long)]
+        print_id: bool,
+        /// Print the manifest `key` (the public key) that gives an unpacked copy the same id, and
+        /// pack nothing.
+        #[arg(long)]
+        print_manifest_key: bool,
+        /// The Chrome/Edge extension directory.
+        #[arg(default_value = "dist/chrome")]
+        extension_dir: PathBuf,
     },
     /// Make an Ed25519 key pair for signing bundles: KEYDIR/private.key (PKCS#8 PEM, mode 0600)
     /// and KEYDIR/public.key (one line of base64, as managed storage's bundleKeys takes it).
@@ -328,8 +357,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if target != "firefox" && !is_extension_id(&extension_id) {
                 return Err(Failure(2, format!("--extension-id {extension_id:?}: expected the 32 letters a-p of a Chrome/Edge extension id (aiguard pack prints it)")));
             }
-            if !update_url.strip_prefix("https://").is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace)) {
-                return Err(Failure(2, format!("--update-url {update_url:?}: expected an https URL")));
+            if !pack::is_served_url(&update_url) {
+                return Err(Failure(2, format!("--update-url {update_url:?}: expected an https URL (http only on 127.0.0.1 or localhost, for testing)")));
             }
             let devtools = aiguard_cli::deploy::DevTools::parse(&devtools).map_err(|e| Failure(2, format!("--devtools {e}")))?;
             let deployment = aiguard_cli::deploy::Deployment {
@@ -348,6 +377,25 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Some(path) => std::fs::write(&path, file).map_err(|e| Failure(1, format!("{}: cannot write: {e}", path.display())))?,
                 None => print!("{file}"),
             }
+        }
+        Command::Pack { key, new_key, codebase, out, print_id, print_manifest_key, extension_dir } => {
+            if let Some(path) = new_key {
+                let key = pack::PackingKey::generate(&path)?;
+                println!("{}", key.extension_id());
+                eprintln!("aiguard: wrote {} (keep it secret and keep it: every later package must be signed with it); the line above is its extension id", path.display());
+                return Ok(());
+            }
+            let key = pack::PackingKey::read(&key.expect("clap requires --key"))?;
+            if print_id || print_manifest_key {
+                println!("{}", if print_id { key.extension_id() } else { key.manifest_key() });
+                return Ok(());
+            }
+            let packed = pack::pack(&extension_dir, &key, &codebase.expect("clap requires --codebase"), &out)?;
+            println!("{}", packed.id);
+            eprintln!(
+                "aiguard: wrote {} (version {}, {} files) and {}; extension id {}",
+                packed.crx.display(), packed.version, packed.files, packed.updates.display(), packed.id
+            );
         }
         Command::Keygen { out, force } => {
             let public = bundle::keygen(&out, force)?;
