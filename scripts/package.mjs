@@ -1,6 +1,13 @@
 // Assembles the unpacked extensions (dist/chrome, dist/firefox) and their archives from
 // extension/, the manifest sources in manifest/, the wasm package and the static ruleset.
 //   node scripts/package.mjs <wasm-pkg-dir> <rules-dir>   (rules-dir holds default-rules-<browser>.json)
+//
+// The version is manifest/base.json's major.minor and a build stamp, so every build is newer
+// than the last and browsers take it as an update: days since 2025-01-01, then the UTC second
+// of the day halved (both within Chrome's 65535 per component). AIGUARD_VERSION overrides it.
+// The Chrome manifest's `key` is the development key's public half (manifest/dev-key.pem, as
+// `aiguard pack` derives it), which fixes the id the static ruleset names; `aiguard pack` with
+// the company's key replaces both in the CRX it makes.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,7 +19,22 @@ if (!wasmDir || !rulesDir) {
 }
 const readJson = (p) => JSON.parse(readFileSync(p, 'utf8'));
 const base = readJson('manifest/base.json');
-const version = readJson('package.json').version ?? base.version;
+
+function buildVersion(now = new Date()) {
+  if (process.env.AIGUARD_VERSION) {
+    if (!/^\d+(\.\d+){0,3}$/.test(process.env.AIGUARD_VERSION)) {
+      console.error(`AIGUARD_VERSION=${process.env.AIGUARD_VERSION}: expected one to four dot-separated integers`);
+      process.exit(2);
+    }
+    return process.env.AIGUARD_VERSION;
+  }
+  const day = Math.floor((now.getTime() - Date.UTC(2025, 0, 1)) / 86_400_000);
+  const halfSecond = Math.floor((now.getTime() % 86_400_000) / 2000);
+  return `${base.version}.${day}.${halfSecond}`;
+}
+const version = buildVersion();
+const aiguard = process.env.AIGUARD_CLI ?? 'target/release/aiguard';
+const manifestKey = execFileSync(aiguard, ['pack', '--key', 'manifest/dev-key.pem', '--print-manifest-key'], { encoding: 'utf8' }).trim();
 
 for (const browser of ['chrome', 'firefox']) {
   const out = join('dist', browser);
@@ -26,12 +48,12 @@ for (const browser of ['chrome', 'firefox']) {
   cpSync(join(rulesDir, `default-rules-${browser}.json`), join(out, 'rules', 'default.json'));
   cpSync('manifest/managed_schema.json', join(out, 'managed_schema.json'));
 
-  const manifest = { ...base, ...readJson(`manifest/${browser}.json`) };
-  if (browser === 'firefox') delete manifest.key; // Firefox takes its id from gecko.id
+  const manifest = { ...base, version, ...readJson(`manifest/${browser}.json`) };
+  if (browser === 'chrome') manifest.key = manifestKey; // Firefox takes its id from gecko.id
   writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 
   const archive = join('dist', browser === 'chrome' ? 'aiguard-chrome.zip' : 'aiguard-firefox.xpi');
   rmSync(archive, { force: true });
   execFileSync('zip', ['-q', '-r', '-X', '-9', join('..', '..', archive), '.'], { cwd: out });
-  console.log(`${out}/ and ${archive}`);
+  console.log(`${out}/ and ${archive} (version ${version})`);
 }

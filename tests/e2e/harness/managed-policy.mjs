@@ -4,11 +4,20 @@
 // runs when the test process exits, so a failed or interrupted test leaves no policy behind for
 // the next browser on the machine.
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { CHROMIUM } from './chromium.mjs';
 import { FIREFOX } from './firefox.mjs';
 
-export const CHROMIUM_ID = readFileSync(new URL('../../../manifest/extension-id.txt', import.meta.url), 'utf8').trim();
+// The built package's id, as Chromium derives it from the manifest key: the first 16 bytes of the
+// key's SHA-256, each nibble a letter a-p.
+export const CHROMIUM_ID = extensionIdOf(readFileSync(new URL('../../../dist/chrome/manifest.json', import.meta.url), 'utf8'));
+
+export function extensionIdOf(manifestText) {
+  const key = Buffer.from(JSON.parse(manifestText).key, 'base64');
+  return [...createHash('sha256').update(key).digest().subarray(0, 16)].map((b) => (b >> 4).toString(16) + (b & 15).toString(16)).join('')
+    .replace(/[0-9a-f]/g, (h) => String.fromCharCode(97 + parseInt(h, 16)));
+}
 export const GECKO_ID = 'aiguard@aiguard.dev';
 export const CHROMIUM_POLICY_DIR = process.env.CHROMIUM_POLICY_DIR ?? '/etc/chromium/policies/managed';
 
@@ -21,6 +30,14 @@ function removable(remove) {
   };
   process.once('exit', once);
   return once;
+}
+
+// A file in Chromium's managed policy directory for a test to write (with `aiguard deploy`, say),
+// removed by `remove()` or when the test process exits.
+export function chromiumPolicyFile(name = 'aiguard-e2e.json') {
+  mkdirSync(CHROMIUM_POLICY_DIR, { recursive: true });
+  const path = join(CHROMIUM_POLICY_DIR, name);
+  return { path, remove: removable(() => rmSync(path, { force: true })) };
 }
 
 // Writes `settings` (the extension's managed-storage keys) as a Chromium managed policy file.
