@@ -8,19 +8,24 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // `restart()` quits the browser and starts it again on the same profile (what the extension
 // stored survives, as it does when an employee restarts the browser), resolving to the new one.
+// `extensionDir: null` loads no extension from the command line: the browser installs it as a
+// company's browsers do, from the managed policy's ExtensionInstallForcelist (which needs the
+// browser's background networking, the extension updater's, left on); `waitForExtension: false`
+// does not wait for its worker (developer tools may be barred from it).
 export async function launchChromium(options) {
-  const { httpsPort, httpPort, extensionDir = 'dist/chrome', headless = true, firstUrl = null } = options;
-  const ext = resolve(extensionDir);
+  const { httpsPort, httpPort, extensionDir = 'dist/chrome', headless = true, firstUrl = null, waitForExtension = true } = options;
+  const fromCommandLine = extensionDir !== null;
+  const ext = fromCommandLine ? resolve(extensionDir) : null;
   const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'aiguard-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless,
     ignoreHTTPSErrors: true,
-    ignoreDefaultArgs: ['--disable-extensions'],
+    ignoreDefaultArgs: ['--disable-extensions', ...(fromCommandLine ? [] : ['--disable-background-networking'])],
     args: [
-      `--disable-extensions-except=${ext}`, `--load-extension=${ext}`,
+      ...(fromCommandLine ? [`--disable-extensions-except=${ext}`, `--load-extension=${ext}`] : []),
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ...(fromCommandLine ? ['--disable-background-networking'] : []), '--disable-component-update', '--disable-sync',
       '--ignore-certificate-errors',
       `--host-resolver-rules=MAP *:443 127.0.0.1:${httpsPort}, MAP *:80 127.0.0.1:${httpPort}`,
     ],
@@ -29,12 +34,13 @@ export async function launchChromium(options) {
   const firstPage = firstUrl ? await context.newPage() : null;
   const firstGoto = firstPage?.goto(firstUrl).catch(() => {});
   let [worker] = context.serviceWorkers();
-  worker ??= await context.waitForEvent('serviceworker', { timeout: 20_000 });
-  const extensionId = new URL(worker.url()).host;
+  if (waitForExtension) worker ??= await context.waitForEvent('serviceworker', { timeout: 30_000 });
+  const extensionId = worker ? new URL(worker.url()).host : null;
   return {
     context,
     worker,
     extensionId,
+    userDataDir,
     firstPage,
     firstGoto,
     close: async () => { await context.close(); rmSync(userDataDir, { recursive: true, force: true }); },
