@@ -53,6 +53,16 @@ export function firefoxDistributionDir() {
   return process.env.FIREFOX_DISTRIBUTION_DIR ?? join(dirname(realpathSync(FIREFOX)), 'distribution');
 }
 
+// Firefox's policies.json for a test to write (with `aiguard deploy`, say); `remove()`, or the
+// test process's exit, puts back the file that was there before, or removes it.
+export function firefoxPolicyFile() {
+  const dir = firefoxDistributionDir();
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'policies.json');
+  const before = existsSync(path) ? readFileSync(path) : null;
+  return { path, remove: removable(() => (before ? writeFileSync(path, before) : rmSync(path, { force: true }))) };
+}
+
 // Writes `settings` as the add-on's 3rdparty policy in Firefox's policies.json.
 export function writeFirefoxPolicy(settings) {
   const dir = firefoxDistributionDir();
