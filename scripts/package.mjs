@@ -7,7 +7,8 @@
 // of the day halved (both within Chrome's 65535 per component). AIGUARD_VERSION overrides it.
 // The Chrome manifest's `key` is the development key's public half (manifest/dev-key.pem, as
 // `aiguard pack` derives it), which fixes the id the static ruleset names; `aiguard pack` with
-// the company's key replaces both in the CRX it makes.
+// the company's key replaces both in the CRX it makes. AIGUARD_GECKO_ID gives the Firefox
+// package a company's own add-on id, for signing it under the company's Mozilla account.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -50,6 +51,13 @@ for (const browser of ['chrome', 'firefox']) {
 
   const manifest = { ...base, version, ...readJson(`manifest/${browser}.json`) };
   if (browser === 'chrome') manifest.key = manifestKey; // Firefox takes its id from gecko.id
+  if (browser === 'firefox' && process.env.AIGUARD_GECKO_ID) {
+    if (!/^([\w.-]*@[\w.-]+|\{[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\})$/.test(process.env.AIGUARD_GECKO_ID)) {
+      console.error(`AIGUARD_GECKO_ID=${process.env.AIGUARD_GECKO_ID}: expected a Firefox add-on id, name@domain or {UUID}`);
+      process.exit(2);
+    }
+    manifest.browser_specific_settings.gecko.id = process.env.AIGUARD_GECKO_ID;
+  }
   writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 
   const archive = join('dist', browser === 'chrome' ? 'aiguard-chrome.zip' : 'aiguard-firefox.xpi');

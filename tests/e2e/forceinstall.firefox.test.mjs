@@ -1,6 +1,7 @@
-// AIGuard as a company deploys it, in Firefox ESR: `aiguard deploy --target firefox` writes
-// policies.json, whose ExtensionSettings force-installs the add-on's package from a local web
-// server and whose 3rdparty policy carries AIGuard's settings. Nothing installs the add-on
+// AIGuard as a company deploys it, in Firefox ESR: `aiguard deploy --target firefox
+// --allow-unsigned` writes policies.json, whose ExtensionSettings force-installs the add-on's
+// package from a local web server, whose Preferences let ESR take it unsigned, and whose
+// 3rdparty policy carries AIGuard's settings. Nothing installs the add-on
 // through the driver: Firefox installs it at start, the employee cannot disable it, it takes its
 // policy from managed storage and refuses a local one; a broken policy at the next start leaves
 // the last good one in force. (Firefox reads policies.json only at start: a changed policy needs a
@@ -21,6 +22,9 @@ const AIGUARD = process.env.AIGUARD_CLI ?? 'target/release/aiguard';
 const COMPANY = { version: 1, defaultAction: 'allow', rules: [{ id: 'company', action: 'block', patterns: ['company.example'] }] };
 const BROKEN = '{"version": 1, "rules": [{"id": "broken", "action": "explode", "patterns": ["broken.example"]}]}';
 const XPI = resolve('dist/aiguard-firefox.xpi');
+// The package server is reached directly (every site goes through the test proxy), and the
+// profile requires signed add-ons: only the deployed policy lets this unsigned package in.
+let PREFS;
 
 let sites, proxy, server, port, dir, policyFile, ff;
 const requests = [];
@@ -36,13 +40,13 @@ before(async () => {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   port = server.address().port;
+  PREFS = { 'network.proxy.no_proxies_on': `127.0.0.1:${port}`, 'xpinstall.signatures.required': true };
   dir = mkdtempSync(join(tmpdir(), 'aiguard-ff-deploy-'));
   policyFile = firefoxPolicyFile();
   writeFileSync(join(dir, 'policy.json'), JSON.stringify(COMPANY));
   execFileSync(AIGUARD, ['deploy', '--policy', join(dir, 'policy.json'), '--target', 'firefox',
-    '--update-url', `http://127.0.0.1:${port}/aiguard-firefox.xpi`, '--out', policyFile.path]);
-  // The package server is reached directly; every site goes through the test proxy.
-  ff = await launchFirefox({ proxyPort: proxy.port, keepProfile: true, install: false, prefs: { 'network.proxy.no_proxies_on': `127.0.0.1:${port}` } });
+    '--update-url', `http://127.0.0.1:${port}/aiguard-firefox.xpi`, '--allow-unsigned', '--out', policyFile.path]);
+  ff = await launchFirefox({ proxyPort: proxy.port, keepProfile: true, install: false, prefs: PREFS });
 });
 after(async () => {
   await ff?.close();
@@ -92,7 +96,7 @@ test('a broken managed policy at the next start leaves the last good one in forc
   const file = JSON.parse(readFileSync(policyFile.path, 'utf8'));
   file.policies['3rdparty'].Extensions['aiguard@aiguard.dev'].policy = BROKEN;
   writeFileSync(policyFile.path, JSON.stringify(file));
-  ff = await ff.restart({ prefs: { 'network.proxy.no_proxies_on': `127.0.0.1:${port}` } });
+  ff = await ff.restart({ prefs: PREFS });
   await extensionPageFor('https://company.example/');
   const status = await waitFor(async () => {
     const s = await ask({ type: 'status' });

@@ -63,7 +63,8 @@ impl DevTools {
 /// What goes into the file.
 pub struct Deployment<'a> {
     pub target: &'a str,
-    /// The Chrome/Edge extension id (ignored for Firefox, whose id is fixed).
+    /// The Chrome/Edge extension id; for Firefox, the add-on id when it is not AIGuard's own
+    /// (a company that signs its build under its own id), empty for [`GECKO_ID`].
     pub extension_id: &'a str,
     /// Chrome/Edge: the `updates.xml` URL; Firefox: the `.xpi` URL.
     pub update_url: &'a str,
@@ -74,6 +75,9 @@ pub struct Deployment<'a> {
     pub bundle_refresh_minutes: Option<u32>,
     pub allow_local_policy: Option<bool>,
     pub devtools: DevTools,
+    /// Firefox ESR and Developer Edition: install an add-on Mozilla has not signed (the
+    /// `xpinstall.signatures.required` preference, locked off; release Firefox ignores it).
+    pub unsigned_xpi: bool,
 }
 
 impl Deployment<'_> {
@@ -206,19 +210,36 @@ impl Deployment<'_> {
     }
 
     fn firefox(&self) -> String {
+        let id = if self.extension_id.is_empty() { GECKO_ID } else { self.extension_id };
         let mut policies = Map::new();
-        policies.insert("ExtensionSettings".into(), json!({GECKO_ID: {
+        policies.insert("ExtensionSettings".into(), json!({id: {
             "installation_mode": "force_installed",
             "install_url": self.update_url,
             // Private windows are no way around it.
             "private_browsing": true,
         }}));
-        policies.insert("3rdparty".into(), json!({"Extensions": {GECKO_ID: Value::Object(self.settings())}}));
+        policies.insert("3rdparty".into(), json!({"Extensions": {id: Value::Object(self.settings())}}));
+        if self.unsigned_xpi {
+            policies.insert("Preferences".into(), json!({"xpinstall.signatures.required": {"Value": false, "Status": "locked"}}));
+        }
         if self.devtools == DevTools::Blocked {
             policies.insert("DisableDeveloperTools".into(), json!(true));
         }
         pretty(&json!({"policies": Value::Object(policies)}))
     }
+}
+
+/// A Firefox add-on id: `name@domain` or a braced UUID.
+pub fn is_gecko_id(id: &str) -> bool {
+    let email = id.split_once('@').is_some_and(|(name, domain)| {
+        let ok = |s: &str, empty: bool| (empty || !s.is_empty()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+        ok(name, true) && ok(domain, false)
+    });
+    let uuid = id.strip_prefix('{').and_then(|r| r.strip_suffix('}')).is_some_and(|u| {
+        let parts: Vec<_> = u.split('-').collect();
+        parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+    });
+    email || uuid
 }
 
 fn pretty(v: &Value) -> String {

@@ -103,7 +103,8 @@ enum Command {
         /// google-admin or firefox.
         #[arg(long)]
         target: String,
-        /// The Chrome/Edge extension id (the id of your packaged CRX); not needed for Firefox.
+        /// The Chrome/Edge extension id (`aiguard pack` prints it); for Firefox, the add-on id
+        /// when the package was built and signed under the company's own (AIGUARD_GECKO_ID).
         #[arg(long, default_value = "")]
         extension_id: String,
         /// Chrome/Edge: the URL of the updates.xml you host; Firefox: the URL of the .xpi.
@@ -124,6 +125,10 @@ enum Command {
         /// extensions), allow, or block.
         #[arg(long, default_value = "not-on-extensions")]
         devtools: String,
+        /// Firefox ESR or Developer Edition: install the package unsigned by Mozilla (locks
+        /// xpinstall.signatures.required off; release Firefox ignores it and needs a signed one).
+        #[arg(long)]
+        allow_unsigned: bool,
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -349,13 +354,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 println!("wrote the file index {} (keep it with the admin: it names the company's files)", index.display());
             }
         }
-        Command::Deploy { policy, target, extension_id, update_url, bundle_url, bundle_keys, bundle_refresh_minutes, allow_local_policy, devtools, out } => {
+        Command::Deploy { policy, target, extension_id, update_url, bundle_url, bundle_keys, bundle_refresh_minutes, allow_local_policy, devtools, allow_unsigned, out } => {
             let text = std::fs::read_to_string(&policy).map_err(|e| Failure(1, format!("{}: cannot read: {e}", policy.display())))?;
             if let Err(e) = Engine::from_policy_json(&text) {
                 return Err(Failure(2, format!("{}: {e}", policy.display())));
             }
-            if target != "firefox" && !is_extension_id(&extension_id) {
-                return Err(Failure(2, format!("--extension-id {extension_id:?}: expected the 32 letters a-p of a Chrome/Edge extension id (aiguard pack prints it)")));
+            if target == "firefox" {
+                if !extension_id.is_empty() && !aiguard_cli::deploy::is_gecko_id(&extension_id) {
+                    return Err(Failure(2, format!("--extension-id {extension_id:?}: expected a Firefox add-on id, name@domain or {{UUID}} (or none, for {})", aiguard_cli::deploy::GECKO_ID)));
+                }
+            } else {
+                if !is_extension_id(&extension_id) {
+                    return Err(Failure(2, format!("--extension-id {extension_id:?}: expected the 32 letters a-p of a Chrome/Edge extension id (aiguard pack prints it)")));
+                }
+                if allow_unsigned {
+                    return Err(Failure(2, "--allow-unsigned: only for --target firefox (a CRX is always signed, by aiguard pack)".into()));
+                }
             }
             if !pack::is_served_url(&update_url) {
                 return Err(Failure(2, format!("--update-url {update_url:?}: expected an https URL (http only on 127.0.0.1 or localhost, for testing)")));
@@ -371,6 +385,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 bundle_refresh_minutes,
                 allow_local_policy: allow_local_policy.then_some(true),
                 devtools,
+                unsigned_xpi: allow_unsigned,
             };
             let file = deployment.render().map_err(|e| Failure(2, e))?;
             match out {

@@ -24,9 +24,9 @@ fn temp(name: &str) -> PathBuf {
 }
 
 fn deploy(target: &str, policy: &Path) -> String {
-    let url = if target == "firefox" { XPI } else { UPDATES };
+    let (id, url) = if target == "firefox" { ("", XPI) } else { (ID, UPDATES) };
     let (code, out, err) = aiguard(&[
-        "deploy", "--policy", policy.to_str().unwrap(), "--target", target, "--extension-id", ID, "--update-url", url,
+        "deploy", "--policy", policy.to_str().unwrap(), "--target", target, "--extension-id", id, "--update-url", url,
         "--bundle-url", BUNDLE, "--bundle-key", KEYS[0], "--bundle-key", KEYS[1],
     ]);
     assert_eq!(code, 0, "{target}: {err}");
@@ -129,12 +129,40 @@ fn a_policy_that_does_not_validate_writes_nothing() {
         (vec!["--target", "chrome-beos", "--extension-id", ID, "--update-url", UPDATES], "expected one of"),
         (vec!["--target", "chrome-linux", "--extension-id", "not-an-id", "--update-url", UPDATES], "--extension-id"),
         (vec!["--target", "chrome-linux", "--extension-id", ID, "--update-url", "http://plain.example/u.xml"], "https URL"),
+        (vec!["--target", "chrome-linux", "--extension-id", ID, "--update-url", "http://127.0.0.1.example/u.xml"], "https URL"),
+        (vec!["--target", "chrome-linux", "--extension-id", ID, "--update-url", UPDATES, "--allow-unsigned"], "only for --target firefox"),
+        (vec!["--target", "firefox", "--extension-id", ID, "--update-url", XPI], "a Firefox add-on id"),
+        (vec!["--target", "firefox", "--extension-id", "aiguard@", "--update-url", XPI], "a Firefox add-on id"),
+        (vec!["--target", "firefox", "--extension-id", "{1234-5678}", "--update-url", XPI], "a Firefox add-on id"),
     ] {
         let mut all = vec!["deploy", "--policy", policy.to_str().unwrap()];
         all.extend(args);
         let (code, _, err) = aiguard(&all);
         assert_eq!(code, 2, "{err}");
         assert!(err.contains(says), "{err}");
+    }
+    let _ = std::fs::remove_file(&policy);
+}
+
+#[test]
+fn firefox_under_a_company_id_and_unsigned_for_esr() {
+    let policy = temp("ff.json");
+    std::fs::write(&policy, POLICY).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["deploy", "--policy", policy.to_str().unwrap(), "--target", "firefox", "--update-url", XPI];
+        args.extend(extra);
+        let (code, out, err) = aiguard(&args);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let plain = run(&[]);
+    assert!(plain["policies"].get("Preferences").is_none(), "signatures stay required unless asked");
+    for id in ["aiguard@example.com", "{0b5e6a4c-8a7e-4b55-9a3f-1c2d3e4f5a6b}"] {
+        let v = run(&["--extension-id", id, "--allow-unsigned"]);
+        assert_eq!(v["policies"]["ExtensionSettings"][id]["installation_mode"], "force_installed", "{id}");
+        assert_policy(v["policies"]["3rdparty"]["Extensions"][id]["policy"].as_str().unwrap(), "firefox");
+        assert!(v["policies"]["ExtensionSettings"].get("aiguard@aiguard.dev").is_none());
+        assert_eq!(v["policies"]["Preferences"]["xpinstall.signatures.required"], serde_json::json!({"Value": false, "Status": "locked"}));
     }
     let _ = std::fs::remove_file(&policy);
 }
