@@ -21,8 +21,8 @@ test('URL cases', () => {
   const failures = [];
   for (const c of vectors.cases) {
     const got = engineFor(c.policy).verdict(c.url);
-    if (got.action !== c.action || got.rule !== c.rule) {
-      failures.push(`${c.name}: [${c.policy}] ${c.url}: got ${got.action} ${got.rule}, want ${c.action} ${c.rule} (${c.why})`);
+    if (got.action !== c.action || got.rule !== c.rule || (got.monitor ?? false) !== (c.monitor ?? false)) {
+      failures.push(`${c.name}: [${c.policy}] ${c.url}: got ${got.action} ${got.rule} monitor ${got.monitor ?? false}, want ${c.action} ${c.rule} monitor ${c.monitor ?? false} (${c.why})`);
     }
   }
   assert.deepEqual(failures, [], `${failures.length} of ${vectors.cases.length} cases failed`);

@@ -37,6 +37,9 @@ pub struct Verdict {
     pub action: Action,
     /// The id of the deciding rule, or `None` when the policy's default action applied.
     pub rule: Option<String>,
+    /// The deciding rule is a `monitor` rule: the visit is allowed and recorded.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub monitor: bool,
 }
 
 /// Everything the warn and block pages show about a URL.
@@ -122,10 +125,19 @@ impl Engine {
         &self.catalog
     }
 
+    /// `raw` reduced to what an audit event may hold and carry off the machine (known fields,
+    /// clipped, URLs cut to the policy's `auditUrls`, secrets redacted from a justification):
+    /// see [`crate::audit`].
+    pub fn audit_event(&self, raw: &serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+        let redact = |text: &str| crate::content::scanner::redact_secrets(text, &self.scan(text).findings);
+        crate::audit::reduce_event(raw, self.policy.audit_urls, &redact)
+    }
+
     /// The verdict for a URL string, ignoring "Continue" grants.
     pub fn verdict(&self, url: &str) -> Result<Verdict, UrlError> {
         let (action, rule) = self.decide(url)?;
-        Ok(Verdict { action, rule: rule.map(str::to_string) })
+        let monitor = rule.is_some_and(|id| self.policy.rules.iter().any(|r| r.monitor && r.id == id));
+        Ok(Verdict { action, rule: rule.map(str::to_string), monitor })
     }
 
     /// The action and deciding rule id, without allocating for canonical URLs: the hot path.

@@ -14,6 +14,7 @@
 //!
 //! The crate has no browser dependency; the wasm bindings and the CLI are thin layers over it.
 
+pub mod audit;
 pub mod bundle;
 pub mod catalog;
 pub mod content;

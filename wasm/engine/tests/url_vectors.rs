@@ -30,6 +30,9 @@ struct UrlCase {
     action: Action,
     /// The deciding rule's id; `null` when no rule matched and the default action applied.
     rule: Option<String>,
+    /// A `monitor` rule decided: allowed, and the visit recorded.
+    #[serde(default)]
+    monitor: bool,
     why: String,
 }
 
@@ -68,16 +71,18 @@ fn url_cases() {
                 continue;
             }
         };
-        if got.action != case.action || got.rule != case.rule {
+        if got.action != case.action || got.rule != case.rule || got.monitor != case.monitor {
             failures.push(format!(
-                "{}: [{}] {:?}: got {} {:?}, want {} {:?} ({})",
+                "{}: [{}] {:?}: got {} {:?} monitor {}, want {} {:?} monitor {} ({})",
                 case.name,
                 case.policy,
                 case.url,
                 got.action.as_str(),
                 got.rule,
+                got.monitor,
                 case.action.as_str(),
                 case.rule,
+                case.monitor,
                 case.why
             ));
         }

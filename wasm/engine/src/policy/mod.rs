@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use schema::{FastPolicyDoc, RawPolicyDoc, RuleDoc, RuleId};
 
+use crate::audit::AuditUrls;
 use crate::catalog::{Catalog, CATEGORIES};
 use crate::content::policy::{ContentDoc, ContentPolicy};
 use crate::error::PolicyError;
@@ -32,6 +33,9 @@ pub const DEFAULT_POLICY_JSON: &str = include_str!("../../data/default-policy.js
 pub struct Rule {
     pub id: String,
     pub action: Action,
+    /// `"action": "monitor"`: allowed, and each visit recorded in the audit trail, so an admin
+    /// can see which AI tools are in use before deciding about them.
+    pub monitor: bool,
     /// Localised messages by language tag (`en`, `zh-CN`).
     pub message: BTreeMap<String, String>,
     pub alternative: Option<String>,
@@ -105,6 +109,8 @@ pub struct Policy {
     /// content in a page compiles, without the URL rules it has no use for.
     pub content_only_json: String,
     pub warn_remember_minutes: u32,
+    /// How much of a URL audit events keep.
+    pub audit_urls: AuditUrls,
     pub rules: Vec<Rule>,
     index: FilterIndex<Owner>,
 }
@@ -114,11 +120,11 @@ impl Policy {
     pub fn parse(text: &str, catalog: &Catalog) -> Result<Policy, PolicyError> {
         // One pass over the text for a valid policy; errors take the slower path that can say
         // which rule, which field and where.
-        let (version, default_action, warn_remember_minutes, content, docs) = match serde_json::from_str::<FastPolicyDoc>(text) {
-            Ok(d) => (d.version, d.default_action, d.warn_remember_minutes, d.content, Ok(d.rules)),
+        let (version, default_action, warn_remember_minutes, audit_urls, content, docs) = match serde_json::from_str::<FastPolicyDoc>(text) {
+            Ok(d) => (d.version, d.default_action, d.warn_remember_minutes, d.audit_urls, d.content, Ok(d.rules)),
             Err(fast_err) => {
                 let d: RawPolicyDoc = serde_json::from_str(text).map_err(|e| PolicyError::from_json(&e))?;
-                (d.version, d.default_action, d.warn_remember_minutes, d.content, Err(PolicyError::from_json(&fast_err)))
+                (d.version, d.default_action, d.warn_remember_minutes, d.audit_urls, d.content, Err(PolicyError::from_json(&fast_err)))
             }
         };
         let (content, content_only_json) = match content {
@@ -139,6 +145,10 @@ impl Policy {
             Some(a) => Action::parse(a).ok_or_else(|| {
                 PolicyError::at_field("defaultAction", format!("`{a}` is not one of block, warn, allow"))
             })?,
+        };
+        let audit_urls = match audit_urls.as_deref() {
+            None => AuditUrls::default(),
+            Some(a) => AuditUrls::parse(a).ok_or_else(|| PolicyError::at_field("auditUrls", format!("`{a}` is not one of origin, path, full")))?,
         };
         let content = ContentPolicy::compile(content)?;
         let rules = match docs {
@@ -168,6 +178,7 @@ impl Policy {
             default_action,
             content_only_json,
             warn_remember_minutes: warn_remember_minutes.unwrap_or(DEFAULT_WARN_REMEMBER_MINUTES),
+            audit_urls,
             content,
             rules,
             index: FilterIndex::build(indexed),
@@ -286,8 +297,9 @@ fn compile_rule(doc: RuleDoc, i: usize, catalog: &Catalog) -> Result<Rule, Polic
     if doc.id.trim().is_empty() {
         return Err(at(format!("rules[{i}].id"), "rule id must not be empty".into()));
     }
-    let action = Action::parse(&doc.action).ok_or_else(|| {
-        at(format!("rules[{i}].action"), format!("`{}` is not one of block, warn, allow", doc.action))
+    let monitor = doc.action == "monitor";
+    let action = if monitor { Some(Action::Allow) } else { Action::parse(&doc.action) }.ok_or_else(|| {
+        at(format!("rules[{i}].action"), format!("`{}` is not one of block, warn, allow, monitor", doc.action))
     })?;
     let justification = match doc.justification.as_deref() {
         None => Justification::None,
@@ -351,6 +363,7 @@ fn compile_rule(doc: RuleDoc, i: usize, catalog: &Catalog) -> Result<Rule, Polic
     Ok(Rule {
         id: doc.id,
         action,
+        monitor,
         message: doc.message,
         alternative: doc.alternative,
         justification,

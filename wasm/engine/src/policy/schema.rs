@@ -22,6 +22,9 @@ pub(super) struct PolicyDoc<'a, R> {
     pub default_action: Option<String>,
     #[serde(default)]
     pub warn_remember_minutes: Option<u32>,
+    /// How much of a URL audit events keep: `origin`, `path` (the default) or `full`.
+    #[serde(default)]
+    pub audit_urls: Option<String>,
     #[serde(default = "Vec::new")]
     pub rules: Vec<R>,
     /// The `content` section as written: read as a [`ContentDoc`] by the compiler, and kept as
