@@ -78,6 +78,9 @@ pub struct Deployment<'a> {
     /// Firefox ESR and Developer Edition: install an add-on Mozilla has not signed (the
     /// `xpinstall.signatures.required` preference, locked off; release Firefox ignores it).
     pub unsigned_xpi: bool,
+    /// The reporting settings (`reportingUrl`, `reportingToken`, …), already checked by the
+    /// engine; empty for none.
+    pub reporting: Map<String, Value>,
 }
 
 impl Deployment<'_> {
@@ -98,6 +101,7 @@ impl Deployment<'_> {
         if let Some(allow) = self.allow_local_policy {
             m.insert("allowLocalPolicy".into(), json!(allow));
         }
+        m.extend(self.reporting.clone());
         m
     }
 
@@ -152,17 +156,28 @@ impl Deployment<'_> {
             let _ = write!(out, "\"{name}\"={}\r\n", reg_value(&value));
         }
         // An extension's managed settings: one value per setting of its schema under
-        // 3rdparty\extensions\<id>\policy, a list as a subkey of numbered values.
+        // 3rdparty\extensions\<id>\policy, a list as a subkey of numbered values, an object
+        // (reportingTags) as a subkey of named values.
         let key = format!(r"{base}\3rdparty\extensions\{}\policy", self.extension_id);
         let settings = self.settings();
         let _ = write!(out, "\r\n[{key}]\r\n");
-        for (name, value) in settings.iter().filter(|(_, v)| !v.is_array()) {
+        for (name, value) in settings.iter().filter(|(_, v)| !v.is_array() && !v.is_object()) {
             let _ = write!(out, "\"{name}\"={}\r\n", reg_value(value));
         }
-        for (name, value) in settings.iter().filter(|(_, v)| v.is_array()) {
+        for (name, value) in settings.iter().filter(|(_, v)| v.is_array() || v.is_object()) {
             let _ = write!(out, "\r\n[{key}\\{name}]\r\n");
-            for (i, item) in value.as_array().expect("an array").iter().enumerate() {
-                let _ = write!(out, "\"{}\"={}\r\n", i + 1, reg_value(item));
+            match value {
+                Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        let _ = write!(out, "\"{}\"={}\r\n", i + 1, reg_value(item));
+                    }
+                }
+                Value::Object(fields) => {
+                    for (field, item) in fields {
+                        let _ = write!(out, "\"{}\"={}\r\n", field.replace('\\', "\\\\").replace('"', "\\\""), reg_value(item));
+                    }
+                }
+                _ => {}
             }
         }
         out

@@ -125,6 +125,22 @@ enum Command {
         /// extensions), allow, or block.
         #[arg(long, default_value = "not-on-extensions")]
         devtools: String,
+        /// The audit collector: an HTTP Event Collector URL (…/services/collector/event), or a
+        /// webhook with --reporting-format jsonl (managed reportingUrl).
+        #[arg(long)]
+        reporting_url: Option<String>,
+        /// The collector's token (managed reportingToken).
+        #[arg(long)]
+        reporting_token: Option<String>,
+        /// hec (the default) or jsonl.
+        #[arg(long)]
+        reporting_format: Option<String>,
+        /// jsonl: the header that carries the token (default Authorization).
+        #[arg(long)]
+        reporting_header: Option<String>,
+        /// A label added to every event, NAME=VALUE (managed reportingTags). Repeatable.
+        #[arg(long = "reporting-tag")]
+        reporting_tags: Vec<String>,
         /// Firefox ESR or Developer Edition: install the package unsigned by Mozilla (locks
         /// xpinstall.signatures.required off; release Firefox ignores it and needs a signed one).
         #[arg(long)]
@@ -354,7 +370,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 println!("wrote the file index {} (keep it with the admin: it names the company's files)", index.display());
             }
         }
-        Command::Deploy { policy, target, extension_id, update_url, bundle_url, bundle_keys, bundle_refresh_minutes, allow_local_policy, devtools, allow_unsigned, out } => {
+        Command::Deploy {
+            policy, target, extension_id, update_url, bundle_url, bundle_keys, bundle_refresh_minutes, allow_local_policy, devtools,
+            reporting_url, reporting_token, reporting_format, reporting_header, reporting_tags, allow_unsigned, out,
+        } => {
             let text = std::fs::read_to_string(&policy).map_err(|e| Failure(1, format!("{}: cannot read: {e}", policy.display())))?;
             if let Err(e) = Engine::from_policy_json(&text) {
                 return Err(Failure(2, format!("{}: {e}", policy.display())));
@@ -375,6 +394,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 return Err(Failure(2, format!("--update-url {update_url:?}: expected an https URL (http only on 127.0.0.1 or localhost, for testing)")));
             }
             let devtools = aiguard_cli::deploy::DevTools::parse(&devtools).map_err(|e| Failure(2, format!("--devtools {e}")))?;
+            let reporting = reporting_settings(reporting_url, reporting_token, reporting_format, reporting_header, &reporting_tags)?;
             let deployment = aiguard_cli::deploy::Deployment {
                 target: &target,
                 extension_id: &extension_id,
@@ -386,6 +406,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 allow_local_policy: allow_local_policy.then_some(true),
                 devtools,
                 unsigned_xpi: allow_unsigned,
+                reporting,
             };
             let file = deployment.render().map_err(|e| Failure(2, e))?;
             match out {
@@ -470,6 +491,42 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// The managed reporting settings from `aiguard deploy`'s flags, checked as the extension
+/// checks them.
+fn reporting_settings(
+    url: Option<String>,
+    token: Option<String>,
+    format: Option<String>,
+    header: Option<String>,
+    tags: &[String],
+) -> Result<serde_json::Map<String, serde_json::Value>, Failure> {
+    let mut m = serde_json::Map::new();
+    if url.is_none() {
+        if token.is_some() || format.is_some() || header.is_some() || !tags.is_empty() {
+            return Err(Failure(2, "--reporting-token, --reporting-format, --reporting-header and --reporting-tag need --reporting-url".into()));
+        }
+        return Ok(m);
+    }
+    for (key, value) in [("reportingUrl", url), ("reportingToken", token), ("reportingFormat", format), ("reportingHeader", header)] {
+        if let Some(v) = value {
+            m.insert(key.into(), json!(v));
+        }
+    }
+    if !tags.is_empty() {
+        let mut labels = serde_json::Map::new();
+        for tag in tags {
+            let Some((name, value)) = tag.split_once('=').filter(|(n, _)| !n.is_empty()) else {
+                return Err(Failure(2, format!("--reporting-tag {tag:?}: expected NAME=VALUE")));
+            };
+            labels.insert(name.into(), json!(value));
+        }
+        m.insert("reportingTags".into(), serde_json::Value::Object(labels));
+    }
+    let managed = serde_json::Value::Object(m.clone());
+    aiguard_engine::audit::ReportingConfig::from_managed(&managed).map_err(|e| Failure(2, format!("--reporting: {e}")))?;
+    Ok(m)
 }
 
 fn fingerprints_pair<'a>(path: &'a Option<PathBuf>, url: &'a Option<String>) -> Option<(&'a Path, &'a str)> {

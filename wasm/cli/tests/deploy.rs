@@ -134,6 +134,11 @@ fn a_policy_that_does_not_validate_writes_nothing() {
         (vec!["--target", "firefox", "--extension-id", ID, "--update-url", XPI], "a Firefox add-on id"),
         (vec!["--target", "firefox", "--extension-id", "aiguard@", "--update-url", XPI], "a Firefox add-on id"),
         (vec!["--target", "firefox", "--extension-id", "{1234-5678}", "--update-url", XPI], "a Firefox add-on id"),
+        (vec!["--target", "firefox", "--update-url", XPI, "--reporting-url", "http://siem.example/e"], "reportingUrl"),
+        (vec!["--target", "firefox", "--update-url", XPI, "--reporting-url", "https://siem.example/e"], "reportingToken"),
+        (vec!["--target", "firefox", "--update-url", XPI, "--reporting-token", "t"], "need --reporting-url"),
+        (vec!["--target", "firefox", "--update-url", XPI, "--reporting-url", "https://siem.example/e", "--reporting-token", "t", "--reporting-tag", "site"], "NAME=VALUE"),
+        (vec!["--target", "firefox", "--update-url", XPI, "--reporting-url", "https://siem.example/e", "--reporting-token", "t", "--reporting-format", "syslog"], "reportingFormat"),
     ] {
         let mut all = vec!["deploy", "--policy", policy.to_str().unwrap()];
         all.extend(args);
@@ -141,6 +146,36 @@ fn a_policy_that_does_not_validate_writes_nothing() {
         assert_eq!(code, 2, "{err}");
         assert!(err.contains(says), "{err}");
     }
+    let _ = std::fs::remove_file(&policy);
+}
+
+#[test]
+fn reporting_settings_in_every_format() {
+    let policy = temp("rep.json");
+    std::fs::write(&policy, POLICY).unwrap();
+    let reporting = ["--reporting-url", "https://siem.example:8088/services/collector/event", "--reporting-token", "hec-token", "--reporting-tag", "site=Lyon \"2\"", "--reporting-tag", "team=platform"];
+    let run = |target: &str| {
+        let (id, url) = if target == "firefox" { ("", XPI) } else { (ID, UPDATES) };
+        let mut args = vec!["deploy", "--policy", policy.to_str().unwrap(), "--target", target, "--extension-id", id, "--update-url", url];
+        args.extend(reporting);
+        let (code, out, err) = aiguard(&args);
+        assert_eq!(code, 0, "{target}: {err}");
+        out
+    };
+    let linux: serde_json::Value = serde_json::from_str(&run("chrome-linux")).unwrap();
+    let settings = &linux["3rdparty"]["extensions"][ID];
+    assert_eq!(settings["reportingUrl"], "https://siem.example:8088/services/collector/event");
+    assert_eq!(settings["reportingTags"], serde_json::json!({"site": "Lyon \"2\"", "team": "platform"}));
+    let ff: serde_json::Value = serde_json::from_str(&run("firefox")).unwrap();
+    assert_eq!(ff["policies"]["3rdparty"]["Extensions"]["aiguard@aiguard.dev"]["reportingToken"], "hec-token");
+    let reg = parse_reg(&run("chrome-windows"));
+    let key = format!(r"HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Google\Chrome\3rdparty\extensions\{ID}\policy");
+    assert_eq!(reg[&key]["reportingToken"], Reg::String("hec-token".into()));
+    assert_eq!(reg[&format!(r"{key}\reportingTags")]["site"], Reg::String("Lyon \"2\"".into()));
+    let profile = plist::Value::from_reader_xml(run("edge-macos").as_bytes()).unwrap();
+    let payloads = profile.as_dictionary().unwrap()["PayloadContent"].as_array().unwrap();
+    let tags = payloads[1].as_dictionary().unwrap()["reportingTags"].as_dictionary().unwrap();
+    assert_eq!(tags["team"].as_string(), Some("platform"));
     let _ = std::fs::remove_file(&policy);
 }
 
