@@ -94,3 +94,35 @@ export async function readGrants(text) {
     return Grants.fromJson(null);
   }
 }
+
+// The reporting settings in managed storage, as the engine reads them: {none}, {config: {url,
+// format, headers, tags, timeoutMs, batchEvents, batchBytes}} or {error}.
+export async function reportingConfig(managed) {
+  await loadWasm();
+  try {
+    return wasm.reportingConfig(managed ?? {});
+  } catch (e) {
+    return { error: String(e?.message ?? e) };
+  }
+}
+
+// The request body for a batch of events, the wait after a failure, and what a status means:
+// the engine's reporting rules.
+export async function reportingBody(events, format) {
+  await loadWasm();
+  return wasm.reportingBody(events, format);
+}
+export async function retryDelay(attempt, retryAfter, nowMs) {
+  await loadWasm();
+  return wasm.retryDelay(attempt, retryAfter ?? undefined, nowMs, Math.random());
+}
+export async function delivery(status) {
+  await loadWasm();
+  return wasm.delivery(status);
+}
+
+// The audit trail exported: `jsonl` (one event per line) or `csv`.
+export async function auditExport(events, format) {
+  await loadWasm();
+  return format === 'csv' ? wasm.auditCsv(events) : wasm.reportingBody(events, 'jsonl');
+}

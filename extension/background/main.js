@@ -13,7 +13,8 @@
 //   file-decoders.js   the file decoders' wasm module, compiled for the first file that is not
 //                      plain text
 //   messages.js        who may ask what
-//   audit.js           the local audit trail
+//   audit.js           the audit trail: events reduced by the engine, in IndexedDB
+//   reporter.js        delivery of the audit trail to the company's collector
 import * as policy from './policy.js';
 import * as bundles from './bundles.js';
 import * as grants from './grants.js';
@@ -24,10 +25,13 @@ import { answerMessages } from './messages.js';
 import { diagnostics } from './content-checks.js';
 import { api } from '../shared/runtime-module.js';
 import { engineMemoryBytes } from './engine.js';
+import * as audit from './audit.js';
+import * as reporter from './reporter.js';
 
 const ACTION = ['block', 'warn', 'allow'];
 
 policy.onPolicyLoaded(async (next, previous) => {
+  void audit.policyApplied(next);
   if (previous && next.text !== previous.text) await grants.clearAll(next.engine);
   await grants.prune(next.engine);
   await installRules(next);
@@ -38,6 +42,8 @@ watchNavigations();
 watchCspHeaders();
 answerMessages();
 policy.watchPolicySources();
+reporter.watchReporting();
+void audit.migrate().catch((e) => console.error('AIGuard: the earlier audit trail could not be moved', e));
 bundles.watchBundles(() => policy.reload());
 api.alarms.onAlarm.addListener((a) => {
   if (a.name === grants.ALARM) void policy.current().then((s) => grants.prune(s.engine));
@@ -56,4 +62,7 @@ globalThis.aiguard = {
   // The engine module's WebAssembly memory: its high-water mark, as wasm memory never shrinks.
   engineMemory: () => engineMemoryBytes(),
   diagnostics: () => ({ ...diagnostics }),
+  // The audit trail and its delivery.
+  audit: () => audit.entries(),
+  reporting: () => reporter.status(),
 };

@@ -11,6 +11,8 @@ import * as policy from './policy.js';
 import * as navigation from './navigation.js';
 import * as content from './content-checks.js';
 import * as audit from './audit.js';
+import * as reporter from './reporter.js';
+import { auditExport } from './engine.js';
 import * as bundles from './bundles.js';
 import { checkPolicy } from './engine.js';
 
@@ -58,6 +60,19 @@ const EXTENSION_PAGE_MESSAGES = {
   },
   async audit() {
     return audit.entries();
+  },
+  // The audit trail as a file: `jsonl` or `csv`, of the events the page's filters kept (their
+  // ids), or all.
+  async auditExport({ format, ids }) {
+    let { entries } = await audit.entries();
+    if (Array.isArray(ids)) {
+      const keep = new Set(ids);
+      entries = entries.filter((e) => keep.has(e.id));
+    }
+    return { text: await auditExport(entries, format === 'csv' ? 'csv' : 'jsonl') };
+  },
+  async reportingStatus() {
+    return reporter.status();
   },
 };
 

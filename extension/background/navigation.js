@@ -54,6 +54,10 @@ async function checkNavigation(d, stage) {
   if (d.frameId !== 0 || !isWeb(d.url)) return;
   const { engine } = await policy.current();
   const e = engine.explain(d.url, await grants.current(), Date.now());
+  // A visit a `monitor` rule allows is recorded once, when the page commits.
+  if (stage === 'committed' && e.action === 'allow' && e.rule && engine.verdict(d.url).monitor) {
+    void audit.record({ type: 'navigation', action: 'monitor', rule: e.rule, url: d.url });
+  }
   if (e.action === 'allow') {
     if (stage === 'history' || passes.get(d.tabId)?.url === d.url) return;
     const address = engine.checkAddress(d.url);

@@ -6,6 +6,7 @@
 import { api } from '../shared/runtime-module.js';
 import { choosePolicy, localPolicyAllowed } from './engine.js';
 import * as bundles from './bundles.js';
+import * as audit from './audit.js';
 
 const LOCAL_POLICY = 'policy.local';       // set from the options page
 const LAST_GOOD = 'policy.lastGood';       // {source, text} of the last policy that compiled
@@ -56,7 +57,10 @@ async function loadActivePolicy() {
     bundle: bundle?.policyText ?? null });
   const { source, text, rejected, lastGood } = chosen;
   if (lastGood) await api.storage.local.set({ [LAST_GOOD]: lastGood });
-  if (rejected) await api.storage.local.set({ [LAST_ERROR]: { ...rejected, at: Date.now() } });
+  if (rejected) {
+    await api.storage.local.set({ [LAST_ERROR]: { ...rejected, at: Date.now() } });
+    void audit.policyRejected(rejected);
+  }
   else await api.storage.local.remove(LAST_ERROR);
   const engine = chosen.takeEngine();
   chosen.free();
@@ -68,6 +72,7 @@ async function loadActivePolicy() {
       revision += '+' + bundle.fingerprints.sha256.slice(0, 16);
     } catch (e) {
       console.error('AIGuard: the cached fingerprint database no longer loads', e);
+      void audit.record({ type: 'engine-error', kind: 'fingerprints', message: String(e?.message ?? e) });
     }
   }
   return { engine, source, text, revision, bundleVersion: bundle?.version ?? null };

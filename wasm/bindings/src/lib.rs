@@ -9,6 +9,7 @@ use aiguard_engine::{Action, Engine, Grants, PolicyError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod audit;
 mod bundle;
 mod utf8;
 
