@@ -134,10 +134,10 @@ test('the organisation configures bundles: the options page is read-only and a p
 });
 
 test('every refusal is in the audit trail with its reason', async () => {
-  const audit = await (await worker()).evaluate(() => chrome.storage.local.get('audit.queue'));
-  const reasons = audit['audit.queue'].filter((e) => e.type === 'bundle-refused').map((e) => e.reason);
+  const { entries } = await (await worker()).evaluate(() => globalThis.aiguard.audit());
+  const reasons = entries.filter((e) => e.type === 'bundle-refused').map((e) => e.reason);
   for (const [, , reason] of BAD) assert.ok(reasons.includes(reason), `${reason} in ${reasons}`);
-  assert.deepEqual(audit['audit.queue'].filter((e) => e.type === 'bundle-applied').map((e) => e.version), [1, 2]);
+  assert.deepEqual(entries.filter((e) => e.type === 'bundle-applied').map((e) => e.version), [1, 2]);
 });
 
 test('a restarted worker judges the next paste with the cached bundle and database, the server down', async () => {

@@ -109,8 +109,8 @@ test('admin policy: warn, continue needs a justification, then the site loads an
   // Remembered for the host: a second visit goes straight through.
   await page.goto('https://chatgpt.com/other');
   assert.equal(await page.locator('#site').innerText(), 'SITE chatgpt.com');
-  const audit = await browser.worker.evaluate(() => chrome.storage.local.get('audit.queue'));
-  const decision = audit['audit.queue'].find((e) => e.type === 'warn-decision' && e.choice === 'continue');
+  const { entries } = await browser.worker.evaluate(() => globalThis.aiguard.audit());
+  const decision = entries.find((e) => e.type === 'warn-decision' && e.choice === 'continue');
   assert.equal(decision.justification, 'Evaluating for the platform team');
   assert.equal(decision.rule, 'genai');
   await page.close();

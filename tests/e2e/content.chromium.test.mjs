@@ -850,7 +850,7 @@ test('a warned prompt in the address: "Open anyway" opens it once; the audit tra
     await page.keyboard.press('Enter');
     await until('the page opens', async () => page.url() === url);
     assert.ok(sites.received.some((r) => r.includes(SECRET)), 'sent once the employee chose to');
-    const { 'audit.queue': queue } = await browser.worker.evaluate(() => chrome.storage.local.get('audit.queue'));
+    const { entries: queue } = await browser.worker.evaluate(() => globalThis.aiguard.audit());
     const entry = queue.findLast((e) => e.kind === 'address');
     assert.equal(entry.choice, 'proceed');
     assert.equal(entry.url, `${ORIGIN}/new`, 'the address is recorded without what it carried');
