@@ -83,4 +83,5 @@ node tests/bench/files-bench.mjs
 accuracy
 node tests/bench/fingerprint-compare.mjs
 node tests/bench/paste-latency.mjs
+node tests/bench/audit-record.mjs
 fleet
