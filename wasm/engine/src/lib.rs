@@ -26,6 +26,7 @@ pub mod grants;
 pub mod page_engine;
 pub mod policy;
 pub mod policy_source;
+pub mod time;
 pub mod url_filter;
 pub mod verdict;
 
