@@ -119,7 +119,19 @@ export async function contentDecision({ kind, choice, justification, action, fin
   const { engine } = await policy.current();
   const text = (v) => String(v ?? '').slice(0, 64);
   const why = typeof justification === 'string' && justification.trim() ? engine.redactSecrets(justification.trim()).slice(0, 1000) : null;
-  const found = (Array.isArray(findings) ? findings : []).slice(0, 100).map((f) => ({ detector: text(f?.detector), rule: text(f?.rule) }));
+  // One entry per detector and rule, with how many times it was found and, for company code,
+  // which lines of the content matched: what the team needs to judge the event, not the content.
+  const found = [];
+  for (const f of (Array.isArray(findings) ? findings : []).slice(0, 1000)) {
+    const [detector, rule] = [text(f?.detector), text(f?.rule)];
+    let entry = found.find((e) => e.detector === detector && e.rule === rule);
+    if (!entry) found.push(entry = { detector, rule, count: 0 });
+    entry.count++;
+    const lines = f?.lines;
+    if (Number.isInteger(lines?.first) && Number.isInteger(lines?.last)) {
+      entry.lines = entry.lines ? { first: Math.min(entry.lines.first, lines.first), last: Math.max(entry.lines.last, lines.last) } : { first: lines.first, last: lines.last };
+    }
+  }
   await audit.record({ type: 'content', kind: text(kind), action: text(action), choice: text(choice), justification: why, findings: found, url: pageOf(sender) });
   return {};
 }

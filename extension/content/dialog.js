@@ -46,7 +46,7 @@
     ask({
       type: 'contentDecision', kind, choice: answer.choice, justification: answer.justification,
       action: verdict?.action ?? 'block',
-      findings: (verdict?.findings ?? []).map((f) => ({ detector: f.detector, rule: f.rule })),
+      findings: (verdict?.findings ?? []).map((f) => ({ detector: f.detector, rule: f.rule, lines: f.lines ?? null })),
     }).catch(() => {});
     return answer;
   }

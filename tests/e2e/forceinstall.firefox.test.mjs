@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSites, closeServer } from './harness/sites.mjs';
 import { startProxy } from './harness/proxy.mjs';
-import { launchFirefox, waitFor } from './harness/firefox.mjs';
+import { launchFirefox, waitFor, extensionPageFor, askBackground } from './harness/firefox.mjs';
 import { firefoxPolicyFile } from './harness/managed-policy.mjs';
 
 const AIGUARD = process.env.AIGUARD_CLI ?? 'target/release/aiguard';
@@ -57,23 +57,10 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// Goes to `url` until AIGuard's page for it shows (the add-on installs in the first seconds).
-async function extensionPageFor(url) {
-  await waitFor(async () => {
-    const at = await ff.url();
-    if (at.startsWith(ff.extensionBase) && (await ff.exec('return document.readyState')) === 'complete') return true;
-    await ff.navigate(url).catch(() => {});
-    await new Promise((r) => setTimeout(r, 500));
-    return false;
-  }, `AIGuard's page for ${url}`, 60_000);
-}
-
-// The background's answer, wrapped (WebDriver takes a result with an `error` field for its own).
-const ask = (msg) => waitFor(async () => (await ff.execAsync(`const [msg, done] = arguments;
-  browser.runtime.sendMessage(msg).then((answer) => done({ answer }), () => done(null));`, [msg]))?.answer, `the background to answer ${msg.type}`, 30_000);
+const ask = (msg) => askBackground(ff, msg);
 
 test('Firefox installs the add-on from policies.json, the employee cannot disable it, and it takes its policy from managed storage', async () => {
-  await extensionPageFor('https://company.example/');
+  await extensionPageFor(ff, 'https://company.example/');
   assert.ok(requests.includes('/aiguard-firefox.xpi'), requests.join(' '));
   const self = await waitFor(async () => (await ff.execAsync(`const [done] = arguments;
     browser.management.getSelf().then((s) => done({ installType: s.installType, mayDisable: s.mayDisable }), (e) => done({ failed: String(e) }));`)), 'management.getSelf');
@@ -97,7 +84,7 @@ test('a broken managed policy at the next start leaves the last good one in forc
   file.policies['3rdparty'].Extensions['aiguard@aiguard.dev'].policy = BROKEN;
   writeFileSync(policyFile.path, JSON.stringify(file));
   ff = await ff.restart({ prefs: PREFS });
-  await extensionPageFor('https://company.example/');
+  await extensionPageFor(ff, 'https://company.example/');
   const status = await waitFor(async () => {
     const s = await ask({ type: 'status' });
     return s.error?.source === 'managed' ? s : null;

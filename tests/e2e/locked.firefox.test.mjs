@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSites } from './harness/sites.mjs';
 import { startProxy } from './harness/proxy.mjs';
-import { launchFirefox, waitFor } from './harness/firefox.mjs';
+import { launchFirefox, waitFor, extensionPageFor, askBackground } from './harness/firefox.mjs';
 import { writeFirefoxPolicy } from './harness/managed-policy.mjs';
 
 const EMPLOYEE = { version: 1, defaultAction: 'allow', rules: [{ id: 'employee', action: 'block', patterns: ['employee.example'] }] };
@@ -26,24 +26,10 @@ after(async () => {
   removePolicy?.();
 });
 
-// Goes to `url` until AIGuard's warn or block page for it shows: an extension page, from which
-// the background can be asked.
-async function extensionPageFor(url) {
-  await waitFor(async () => {
-    const at = await ff.url();
-    if (at.startsWith(ff.extensionBase) && (await ff.exec('return document.readyState')) === 'complete') return true;
-    await ff.navigate(url).catch(() => {});
-    await new Promise((r) => setTimeout(r, 500));
-    return false;
-  }, `AIGuard's page for ${url}`, 60_000);
-}
-
-// The background's answer, wrapped (WebDriver takes a result with an `error` field for its own).
-const ask = (msg) => waitFor(async () => (await ff.execAsync(`const [msg, done] = arguments;
-  browser.runtime.sendMessage(msg).then((answer) => done({ answer }), () => done(null));`, [msg]))?.answer, `the background to answer ${msg.type}`, 30_000);
+const ask = (msg) => askBackground(ff, msg);
 
 test('without an organisation\'s configuration, a policy saved on the options page is in force', async () => {
-  await extensionPageFor('https://chatgpt.com/');
+  await extensionPageFor(ff, 'https://chatgpt.com/');
   const r = await ask({ type: 'savePolicy', text: JSON.stringify(EMPLOYEE) });
   assert.equal(r.source, 'local', JSON.stringify(r));
   assert.equal((await ask({ type: 'verdict', url: 'https://employee.example/' })).rule, 'employee');
@@ -52,7 +38,7 @@ test('without an organisation\'s configuration, a policy saved on the options pa
 test('once Firefox starts with a managed policy, the employee\'s policy is not used, and no policy can be saved or reset', async () => {
   removePolicy = writeFirefoxPolicy({ policy: JSON.stringify(COMPANY) });
   ff = await ff.restart();
-  await extensionPageFor('https://company.example/');
+  await extensionPageFor(ff, 'https://company.example/');
   assert.equal((await ask({ type: 'verdict', url: 'https://company.example/' })).rule, 'company');
   assert.equal((await ask({ type: 'verdict', url: 'https://employee.example/' })).rule, null);
   for (const text of [JSON.stringify(EMPLOYEE), null]) {

@@ -115,6 +115,8 @@ test('events carry their envelope and no content, and the monitor rule records v
   const block = events.find((e) => e.type === 'navigation' && e.action === 'block');
   assert.equal(block.url, 'https://banned.example/r0', 'the query is dropped under the default auditUrls');
   assert.equal(block.rule, 'banned-ai');
+  const pasted = events.find((e) => e.type === 'content');
+  assert.deepEqual([pasted.kind, pasted.action, pasted.url, pasted.findings], ['paste', 'block', `${ORIGIN}/composer`, [{ detector: 'secret', rule: 'aws-access-key-id', count: 1 }]]);
   const monitor = events.find((e) => e.type === 'navigation' && e.action === 'monitor');
   assert.deepEqual([monitor.rule, monitor.url], ['watched-ai', 'https://watched.example/r0']);
   const version = await inWorker(() => chrome.runtime.getManifest().version);

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSites } from './harness/sites.mjs';
 import { startProxy } from './harness/proxy.mjs';
-import { launchFirefox, waitFor } from './harness/firefox.mjs';
+import { launchFirefox, waitFor, extensionPageFor, askBackground } from './harness/firefox.mjs';
 import { writeFirefoxPolicy } from './harness/managed-policy.mjs';
 import { startCollector } from './harness/collector.mjs';
 
@@ -46,24 +46,9 @@ after(async () => {
   removePolicy?.();
 });
 
-// The background's answer, asked from an extension page (wrapped: WebDriver takes a result
-// with an `error` field for its own); a page that navigated away meanwhile is found again.
-const ask = (msg) => waitFor(async () => {
-  await onExtensionPage();
-  return (await ff.execAsync(`const [msg, done] = arguments;
-    browser.runtime.sendMessage(msg).then((answer) => done({ answer }), () => done(null));`, [msg]))?.answer;
-}, `the background to answer ${msg.type}`, 60_000);
-
-// WebDriver may not open an extension page itself: the block page of a banned site is one.
-async function onExtensionPage() {
-  await waitFor(async () => {
-    const at = await ff.url();
-    if (at.startsWith(ff.extensionBase) && (await ff.exec('return document.readyState')) === 'complete') return true;
-    await ff.navigate('https://banned.example/').catch(() => {});
-    await new Promise((r) => setTimeout(r, 300));
-    return false;
-  }, 'an extension page', 60_000);
-}
+// Asked from the block page of a banned site (an extension page), found again when the session
+// has navigated away.
+const ask = (msg) => askBackground(ff, msg, { findPage: () => extensionPageFor(ff, 'https://banned.example/'), timeout: 60_000 });
 const recorded = async () => (await ask({ type: 'audit' })).entries;
 const pending = async () => (await ask({ type: 'reportingStatus' })).pending;
 

@@ -174,3 +174,26 @@ export async function waitFor(fn, what, timeout = 15_000) {
   }
   throw new Error(`timed out waiting for ${what}; last: ${last}`);
 }
+
+// Goes to `url` until AIGuard's warn or block page for it shows: an extension page, from which
+// the background can be asked (WebDriver may not open an extension page itself).
+export async function extensionPageFor(ff, url, timeout = 60_000) {
+  await waitFor(async () => {
+    const at = await ff.url();
+    if (at.startsWith(ff.extensionBase) && (await ff.exec('return document.readyState')) === 'complete') return true;
+    await ff.navigate(url).catch(() => {});
+    await new Promise((r) => setTimeout(r, 300));
+    return false;
+  }, `AIGuard's page for ${url}`, timeout);
+}
+
+// The background's answer to `msg`, asked from the extension page the session is on (wrapped:
+// WebDriver takes a result with an `error` field for its own). `findPage` runs before each
+// attempt, for a session whose page may have navigated away meanwhile.
+export function askBackground(ff, msg, { findPage = null, timeout = 30_000 } = {}) {
+  return waitFor(async () => {
+    if (findPage) await findPage();
+    return (await ff.execAsync(`const [msg, done] = arguments;
+      browser.runtime.sendMessage(msg).then((answer) => done({ answer }), () => done(null));`, [msg]))?.answer;
+  }, `the background to answer ${msg.type}`, timeout);
+}

@@ -101,6 +101,7 @@ const FIELDS: &[(&str, Field)] = &[
     ("reason", Field::Word),
     ("source", Field::Word),
     ("mime", Field::Word),
+    ("status", Field::Word),
     ("fingerprints", Field::Word),
     ("version", Field::Number),
     ("count", Field::Number),
@@ -120,6 +121,7 @@ const FIELDS: &[(&str, Field)] = &[
     ("files", Field::Nested),
     ("lines", Field::Nested),
     ("rules", Field::Nested),
+    ("problems", Field::Nested),
 ];
 
 const MAX_ITEMS: usize = 100;
@@ -447,7 +449,7 @@ mod tests {
             "justification": "needed AKIAABCDEFGHIJKLMNOP for a test",
             "text": "the pasted text", "excerpt": "AKIA…", "clipboard": "x",
             "findings": [{"detector": "secret", "rule": "aws-access-key", "count": 2, "excerpt": "AKIAABCDEFGHIJKLMNOP", "lines": {"first": 3, "last": 9}}],
-            "files": [{"name": "report.docx", "size": 12, "content": "secret body"}],
+            "files": [{"name": "report.docx", "size": 12, "content": "secret body", "status": "unscannable", "problems": [{"entry": "a/b.env", "reason": "encrypted", "text": "x"}]}],
             "rule": "x".repeat(100),
         });
         let e = reduce_event(&raw, AuditUrls::Path, &redact);
@@ -457,7 +459,7 @@ mod tests {
             assert!(!e.contains_key(dropped), "{dropped}");
         }
         assert_eq!(e["findings"], json!([{"detector": "secret", "rule": "aws-access-key", "count": 2, "lines": {"first": 3, "last": 9}}]));
-        assert_eq!(e["files"], json!([{"name": "report.docx", "size": 12}]));
+        assert_eq!(e["files"], json!([{"name": "report.docx", "size": 12, "status": "unscannable", "problems": [{"entry": "a/b.env", "reason": "encrypted"}]}]));
         assert_eq!(e["rule"].as_str().unwrap().chars().count(), 65);
         assert!(!Value::Object(e).to_string().contains("AKIAABCDEFGHIJKLMNOP"));
     }
