@@ -11,7 +11,7 @@ step "Firefox package lint (web-ext)" node_modules/.bin/web-ext lint --source-di
 step "test pages with real editors (no extension)" node --test tests/e2e/composer-page.test.mjs
 # A browser or driver left behind must not hold a finished test file open (Node 20.14+).
 FORCE_EXIT=$(node --test-force-exit -e '' 2>/dev/null && echo --test-force-exit)
-step "browser end-to-end: Chromium" node --test --test-concurrency=1 $FORCE_EXIT tests/e2e/chromium.test.mjs tests/e2e/content.chromium.test.mjs tests/e2e/hostile.chromium.test.mjs tests/e2e/sidedoors.chromium.test.mjs tests/e2e/files.chromium.test.mjs tests/e2e/bundles.chromium.test.mjs tests/e2e/locked.chromium.test.mjs tests/e2e/forceinstall.chromium.test.mjs tests/e2e/reporting.chromium.test.mjs
-step "browser end-to-end: Firefox ESR" node --test --test-concurrency=1 $FORCE_EXIT tests/e2e/firefox.test.mjs tests/e2e/content.firefox.test.mjs tests/e2e/bundles.firefox.test.mjs tests/e2e/locked.firefox.test.mjs tests/e2e/forceinstall.firefox.test.mjs tests/e2e/reporting.firefox.test.mjs
+step "browser end-to-end: Chromium" node --test --test-concurrency=1 $FORCE_EXIT tests/e2e/chromium.test.mjs tests/e2e/content.chromium.test.mjs tests/e2e/hostile.chromium.test.mjs tests/e2e/sidedoors.chromium.test.mjs tests/e2e/files.chromium.test.mjs tests/e2e/bundles.chromium.test.mjs tests/e2e/locked.chromium.test.mjs tests/e2e/forceinstall.chromium.test.mjs tests/e2e/reporting.chromium.test.mjs tests/e2e/console.chromium.test.mjs tests/e2e/popup.chromium.test.mjs
+step "browser end-to-end: Firefox ESR" node --test --test-concurrency=1 $FORCE_EXIT tests/e2e/firefox.test.mjs tests/e2e/content.firefox.test.mjs tests/e2e/bundles.firefox.test.mjs tests/e2e/locked.firefox.test.mjs tests/e2e/forceinstall.firefox.test.mjs tests/e2e/reporting.firefox.test.mjs tests/e2e/console.firefox.test.mjs
 
 say "all tests passed in $((SECONDS - t0)) s"

@@ -32,6 +32,13 @@ export async function localPolicyAllowed({ adminInstalled, managedConfigured, al
   return Engine.localPolicyAllowed(adminInstalled, managedConfigured, allowLocal ?? undefined);
 }
 
+// Whether the toolbar popup links to the console: the engine's rule over how the extension was
+// installed and what managed storage says (showConsole).
+export async function consoleVisible({ adminInstalled, managedConfigured, showConsole }) {
+  await loadWasm();
+  return Engine.consoleVisible(adminInstalled, managedConfigured, showConsole ?? undefined);
+}
+
 // A refusal from the engine's bundle checks, as {reason, message} (a thrown error, for
 // arguments of the wrong type, is `malformed`).
 const refusal = (e) => ({ reason: typeof e?.reason === 'string' ? e.reason : 'malformed', message: String(e?.message ?? e) });
@@ -82,6 +89,29 @@ export async function fingerprintsAccepted(bytes) {
 export async function checkPolicy(text) {
   await loadWasm();
   return Engine.checkPolicy(text);
+}
+
+// `fn(engine)` with `text` compiled (the console's edited policy), or {error} when it does not
+// compile; the engine is freed after.
+export async function withPolicy(text, fn) {
+  await loadWasm();
+  let engine;
+  try {
+    engine = Engine.fromPolicy(text);
+  } catch (e) {
+    return { error: String(e?.message ?? e) };
+  }
+  try {
+    return fn(engine);
+  } finally {
+    engine.free();
+  }
+}
+
+// The built-in default policy's text: what the console starts from.
+export async function builtinPolicyText() {
+  await loadWasm();
+  return Engine.builtinPolicyText();
 }
 
 // "Continue" grants read from their stored form (a broken one reads as none).

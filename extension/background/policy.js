@@ -4,7 +4,7 @@
 // pages. Which text is in force, and why, is the engine's decision (`Engine.choose`); this
 // module keeps the texts and the compiled engine.
 import { api } from '../shared/runtime-module.js';
-import { choosePolicy, localPolicyAllowed } from './engine.js';
+import { choosePolicy, localPolicyAllowed, consoleVisible } from './engine.js';
 import * as bundles from './bundles.js';
 import * as audit from './audit.js';
 
@@ -26,7 +26,7 @@ async function managedPolicyText() {
 const MANAGED_CONTROL = ['policy', 'bundleUrl'];
 
 // Who may edit the policy on the options page: {allowed, adminInstalled, managedConfigured,
-// allowLocal}. An extension installed by enterprise policy, or configured through managed
+// allowLocal, console} (`console`: whether the toolbar popup links to the options page). An extension installed by enterprise policy, or configured through managed
 // storage, is the admin's: a policy saved on the options page is refused, and one saved before
 // is not used, unless managed storage's allowLocalPolicy says otherwise.
 export async function localEditing() {
@@ -36,12 +36,14 @@ export async function localEditing() {
   } catch { /* management unavailable: judged by managed storage alone */ }
   let managed = {};
   try {
-    managed = await api.storage.managed.get([...MANAGED_CONTROL, 'allowLocalPolicy']);
+    managed = await api.storage.managed.get([...MANAGED_CONTROL, 'allowLocalPolicy', 'showConsole']);
   } catch { /* no managed storage */ }
   const managedConfigured = MANAGED_CONTROL.some((k) => managed[k] != null && managed[k] !== '');
   const allowLocal = typeof managed.allowLocalPolicy === 'boolean' ? managed.allowLocalPolicy : null;
   const allowed = await localPolicyAllowed({ adminInstalled, managedConfigured, allowLocal });
-  return { allowed, adminInstalled, managedConfigured, allowLocal };
+  const showConsole = typeof managed.showConsole === 'boolean' ? managed.showConsole : null;
+  const console = await consoleVisible({ adminInstalled, managedConfigured, showConsole });
+  return { allowed, adminInstalled, managedConfigured, allowLocal, console };
 }
 
 // Returns {engine, source, text, revision, bundleVersion}: the policy in force, compiled, with

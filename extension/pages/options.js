@@ -1,8 +1,20 @@
-// The options page: status, the signed bundle, reporting and the audit trail, policy editing
-// (when not managed by the enterprise), a URL tester.
+// The console (the options page): what is in force and who controls it, a policy editor that
+// checks as the admin types and shows the change before saving, the catalog under the edited
+// policy, trying a URL and a text, reporting and the audit trail. Every verdict comes from the
+// background's engine; the page draws.
 import { api, t, localize, uiLanguage } from '../shared/runtime-module.js';
 const $ = (id) => document.getElementById(id);
 const send = (msg) => api.runtime.sendMessage(msg);
+
+let inForce = { text: '', source: null };
+let locked = false;
+let dirty = false;
+// The review in progress is for going back to the built-in policy (a reset, not a save of its text).
+let resetting = false;
+
+// The editor's text when it differs from the policy in force and compiles: what the catalog and
+// "Try it" judge with; null for the policy in force.
+let edited = null;
 
 function showProblem(el, problem) {
   el.className = problem ? 'error' : 'ok';
@@ -20,11 +32,250 @@ async function refresh() {
   // the organisation installed or configures takes none from here (the background refuses it
   // too), unless the admin allows it.
   const managed = s.source === 'managed' || s.source === 'bundle';
-  const locked = managed || s.localEditing?.allowed === false;
+  const editing = s.localEditing ?? {};
+  locked = managed || editing.allowed === false;
+  const why = s.source === 'bundle' ? t('lockedByBundle') : s.source === 'managed' ? t('lockedByManaged')
+    : editing.adminInstalled ? t('lockedByInstall') : editing.managedConfigured ? t('lockedByManaged') : '';
+  $('who-controls').textContent = locked ? why : t('controlledHere');
   $('managed-note').hidden = !locked;
+  $('managed-note').textContent = `${t('managedNote')} ${why}`;
   $('policy-editor').dataset.locked = String(locked);
-  for (const id of ['policy-text', 'save', 'reset']) $(id).disabled = locked;
+  for (const id of ['policy-text', 'save', 'reset', 'import-file']) $(id).disabled = locked;
   showBundle(s.bundle, s.source);
+  await showInForce();
+}
+
+// The managed settings by name, with where each comes from; the policy text in force in the
+// editor (unless the admin is editing it).
+async function showInForce() {
+  const c = await send({ type: 'console' });
+  inForce = c;
+  const rows = Object.entries(c.managed ?? {});
+  $('managed-none').hidden = rows.length > 0;
+  $('managed-settings').hidden = rows.length === 0;
+  $('managed-settings').tBodies[0].replaceChildren(...rows.map(([k, v]) => {
+    const tr = document.createElement('tr');
+    const value = typeof v === 'string' ? (v.length > 120 ? `${v.slice(0, 120)}…` : v) : JSON.stringify(v);
+    for (const [text, cls] of [[k, ''], [value, 'url'], [t('settingManaged'), '']]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (cls) td.className = cls;
+      tr.append(td);
+    }
+    return tr;
+  }));
+  if (!dirty) {
+    $('policy-text').value = c.text;
+    drawGutter(null);
+  }
+}
+
+// --- The editor -----------------------------------------------------------------------------
+function drawGutter(badLine) {
+  const lines = $('policy-text').value.split('\n').length;
+  const gutter = $('policy-gutter');
+  gutter.replaceChildren(...Array.from({ length: lines }, (_, i) => {
+    const span = document.createElement('span');
+    span.textContent = `${i + 1}\n`;
+    if (i + 1 === badLine) span.className = 'bad';
+    return span;
+  }));
+  gutter.dataset.errorLine = badLine ? String(badLine) : '';
+  gutter.scrollTop = $('policy-text').scrollTop;
+}
+
+let checkTimer = null;
+async function checkEditor() {
+  const text = $('policy-text').value;
+  const { problem } = await send({ type: 'checkPolicy', text });
+  showProblem($('check-result'), problem);
+  drawGutter(problem?.line ?? null);
+  const next = !problem && text !== inForce.text ? text : null;
+  if (next !== edited) {
+    edited = next;
+    await Promise.all([loadCatalog(), retry()]);
+  }
+  return problem;
+}
+
+function onEdit() {
+  dirty = $('policy-text').value !== inForce.text;
+  drawGutter(Number($('policy-gutter').dataset.errorLine) || null);
+  clearTimeout(checkTimer);
+  checkTimer = setTimeout(() => void checkEditor(), 250);
+}
+
+// A line diff of the policy in force and the edited text (longest common subsequence).
+function lineDiff(before, after) {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  if (a.length * b.length > 4_000_000) return [...a.map((l) => ['-', l]), ...b.map((l) => ['+', l])];
+  const w = b.length + 1;
+  const lcs = new Uint32Array((a.length + 1) * w);
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      lcs[i * w + j] = a[i] === b[j] ? lcs[(i + 1) * w + j + 1] + 1 : Math.max(lcs[(i + 1) * w + j], lcs[i * w + j + 1]);
+    }
+  }
+  const out = [];
+  let i = 0, j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) { out.push([' ', a[i]]); i++; j++; }
+    else if (j < b.length && (i === a.length || lcs[i * w + j + 1] >= lcs[(i + 1) * w + j])) out.push(['+', b[j++]]);
+    else out.push(['-', a[i++]]);
+  }
+  return out;
+}
+
+async function review() {
+  const problem = await checkEditor();
+  if (problem) return;
+  const diff = lineDiff(inForce.text, $('policy-text').value);
+  const changed = diff.filter(([op]) => op !== ' ').length;
+  $('diff').replaceChildren(...diff.map(([op, line]) => {
+    const span = document.createElement('span');
+    span.className = op === '+' ? 'add' : op === '-' ? 'del' : '';
+    span.textContent = `${op} ${line}\n`;
+    return span;
+  }));
+  $('diff').dataset.changed = String(changed);
+  $('review').hidden = false;
+  $('confirm-save').disabled = changed === 0 && !(resetting && inForce.source === 'local');
+  $('confirm-save').focus();
+}
+
+async function save(text) {
+  const r = await send({ type: 'savePolicy', text });
+  showProblem($('check-result'), r.problem ?? (r.error ? { message: r.error === 'locked' ? t('managedNote') : r.error } : null));
+  $('review').hidden = true;
+  if (!r.problem && !r.error) {
+    dirty = false;
+    edited = null;
+  }
+  await refresh();
+  await Promise.all([loadCatalog(), retry()]);
+}
+
+function download(text, name, type) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+// --- The catalog ----------------------------------------------------------------------------
+let tools = [];
+async function loadCatalog() {
+  const r = await send({ type: 'catalog', policyText: edited });
+  tools = r.tools ?? [];
+  $('catalog-basis').textContent = edited ? t('basisEdited') : t('basisInForce');
+  fillChoices($('catalog-category'), tools.map((x) => x.category));
+  fillChoices($('catalog-action'), tools.map((x) => x.action));
+  drawCatalog();
+}
+
+function drawCatalog() {
+  const q = $('catalog-search').value.trim().toLowerCase();
+  const category = $('catalog-category').value;
+  const action = $('catalog-action').value;
+  const rows = tools.filter((x) => (!category || x.category === category) && (!action || x.action === action)
+    && (!q || [x.name, x.vendor, x.id, ...x.patterns].some((v) => v.toLowerCase().includes(q))));
+  $('catalog-count').textContent = t('catalogCountValue', [String(rows.length), String(tools.length)]);
+  $('catalog-table').tBodies[0].replaceChildren(...rows.map((x) => {
+    const tr = document.createElement('tr');
+    tr.dataset.tool = x.id;
+    tr.dataset.action = x.action;
+    const cells = [`${x.name} (${x.vendor})`, t('category_' + x.category.replace('-', '_')), x.patterns.join(' '), null, x.rule ?? t('defaultRule'), null];
+    cells.forEach((text, i) => {
+      const td = document.createElement('td');
+      if (i === 2) td.className = 'hosts';
+      if (i === 3) {
+        const badge = document.createElement('span');
+        badge.className = `badge ${x.action}`;
+        badge.textContent = x.action;
+        td.append(badge);
+      } else if (i === 5) {
+        const add = document.createElement('button');
+        add.className = 'small add-rule';
+        add.textContent = t('addRule');
+        add.disabled = locked;
+        add.setAttribute('aria-label', t('addRuleFor', [x.name]));
+        add.addEventListener('click', () => addRuleFor(x));
+        td.append(add);
+      } else {
+        td.textContent = text;
+      }
+      tr.append(td);
+    });
+    return tr;
+  }));
+}
+
+// "Add a rule for this tool": a block rule with the tool's patterns, added to the editor's
+// policy for the admin to adjust, check and review.
+function addRuleFor(tool) {
+  let doc;
+  try {
+    doc = JSON.parse($('policy-text').value);
+  } catch {
+    showProblem($('check-result'), { message: t('addRuleNeedsJson') });
+    return;
+  }
+  doc.rules = Array.isArray(doc.rules) ? doc.rules : [];
+  let id = tool.id;
+  for (let n = 2; doc.rules.some((r) => r?.id === id); n++) id = `${tool.id}-${n}`;
+  doc.rules.push({ id, action: 'block', patterns: tool.patterns });
+  $('policy-text').value = JSON.stringify(doc, null, 2) + '\n';
+  onEdit();
+  $('policy-text').focus();
+}
+
+// --- Try it ---------------------------------------------------------------------------------
+async function tryUrl() {
+  if (!$('try-url').value.trim()) return;
+  const r = await send({ type: 'tryUrl', url: $('try-url').value.trim(), policyText: edited });
+  const e = r.explanation;
+  $('try-result').className = r.error ? 'error' : '';
+  $('try-result').textContent = r.error ? r.error : [
+    t('tryValue', [e.action, e.rule ?? t('defaultRule')]),
+    e.filter ? t('tryFilter', [e.filter]) : null,
+    e.tool ? t('toolLine', [e.tool.name, t('category_' + e.tool.category.replace('-', '_'))]) : null,
+  ].filter(Boolean).join(' · ');
+  $('try-result').dataset.action = e?.action ?? '';
+}
+
+async function tryText() {
+  const text = $('try-text').value;
+  if (!text) return;
+  const r = await send({ type: 'tryText', text, policyText: edited });
+  const findings = (r.findings ?? []).slice().sort((a, b) => a.from - b.from);
+  $('try-text-result').textContent = r.error ?? (findings.length
+    ? t('tryTextFound', [r.action, findings.map((f) => f.rule).join(', ')]) : t('tryTextClean'));
+  $('try-text-result').dataset.action = r.action ?? '';
+  // The text with each finding marked where it is, as the employee's dialog would point at it.
+  const view = $('try-text-view');
+  const parts = [];
+  let at = 0;
+  for (const f of findings) {
+    if (f.from < at) continue;
+    parts.push(document.createTextNode(text.slice(at, f.from)));
+    const mark = document.createElement('mark');
+    mark.className = f.action === 'warn' ? 'warn' : '';
+    mark.dataset.rule = f.rule;
+    mark.title = `${f.detector}: ${f.rule}`;
+    mark.textContent = text.slice(f.from, f.to);
+    parts.push(mark);
+    at = f.to;
+  }
+  parts.push(document.createTextNode(text.slice(at)));
+  view.replaceChildren(...parts);
+  view.hidden = findings.length === 0;
+}
+
+async function retry() {
+  await Promise.all([$('try-url').value.trim() ? tryUrl() : null, $('try-text').value ? tryText() : null]);
+  $('try-basis').textContent = edited ? t('basisEdited') : t('basisInForce');
 }
 
 const when = (ms) => (typeof ms === 'number' ? new Date(ms).toLocaleString(uiLanguage()) : '—');
@@ -125,34 +376,33 @@ async function loadAudit() {
 
 async function exportAudit(format) {
   const { text } = await send({ type: 'auditExport', format, ids: shown().map((e) => e.id) });
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/x-ndjson' }));
-  a.download = `aiguard-audit-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.${format === 'csv' ? 'csv' : 'jsonl'}`;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, '');
+  download(text, `aiguard-audit-${stamp}.${format === 'csv' ? 'csv' : 'jsonl'}`, format === 'csv' ? 'text/csv' : 'application/x-ndjson');
 }
 
 async function main() {
   localize();
   await refresh();
-  await Promise.all([showReporting(), loadAudit()]);
-  for (const id of ['audit-type', 'audit-action', 'audit-rule', 'audit-since']) $(id).addEventListener('input', drawAudit);
-  $('audit-export-jsonl').addEventListener('click', () => exportAudit('jsonl'));
-  $('audit-export-csv').addEventListener('click', () => exportAudit('csv'));
-  setInterval(() => void showReporting(), 5000);
-  $('check').addEventListener('click', async () => {
-    const { problem } = await send({ type: 'checkPolicy', text: $('policy-text').value });
-    showProblem($('check-result'), problem);
-  });
-  $('save').addEventListener('click', async () => {
-    const r = await send({ type: 'savePolicy', text: $('policy-text').value });
-    showProblem($('check-result'), r.problem ?? (r.error ? { message: r.error === 'locked' ? t('managedNote') : r.error } : null));
-    await refresh();
-  });
+  await Promise.all([showReporting(), loadAudit(), loadCatalog(), retry()]);
+  $('policy-text').addEventListener('input', onEdit);
+  $('policy-text').addEventListener('scroll', () => { $('policy-gutter').scrollTop = $('policy-text').scrollTop; });
+  $('check').addEventListener('click', () => void checkEditor());
+  $('save').addEventListener('click', () => { resetting = false; void review(); });
+  $('confirm-save').addEventListener('click', () => void save(resetting ? null : $('policy-text').value));
+  $('cancel-save').addEventListener('click', () => { $('review').hidden = true; });
   $('reset').addEventListener('click', async () => {
-    await send({ type: 'savePolicy', text: null });
-    $('check-result').textContent = '';
-    await refresh();
+    $('policy-text').value = inForce.builtin;
+    onEdit();
+    resetting = true;
+    await review();
+  });
+  $('export').addEventListener('click', () => download($('policy-text').value, 'aiguard-policy.json', 'application/json'));
+  $('import-file').addEventListener('change', async () => {
+    const file = $('import-file').files[0];
+    if (!file) return;
+    $('policy-text').value = await file.text();
+    $('import-file').value = '';
+    onEdit();
   });
   $('bundle-refresh').addEventListener('click', async () => {
     $('bundle-refresh').disabled = true;
@@ -163,10 +413,14 @@ async function main() {
       $('bundle-refresh').disabled = false;
     }
   });
-  $('try').addEventListener('click', async () => {
-    const r = await send({ type: 'verdict', url: $('try-url').value });
-    $('try-result').textContent = r.error ? r.error : t('tryValue', [r.action, r.rule ?? t('defaultRule')]);
-  });
+  $('try').addEventListener('click', () => void tryUrl());
+  $('try-url').addEventListener('keydown', (e) => { if (e.key === 'Enter') void tryUrl(); });
+  $('try-text-button').addEventListener('click', () => void tryText());
+  for (const id of ['catalog-search', 'catalog-category', 'catalog-action']) $(id).addEventListener('input', drawCatalog);
+  for (const id of ['audit-type', 'audit-action', 'audit-rule', 'audit-since']) $(id).addEventListener('input', drawAudit);
+  $('audit-export-jsonl').addEventListener('click', () => exportAudit('jsonl'));
+  $('audit-export-csv').addEventListener('click', () => exportAudit('csv'));
+  setInterval(() => void showReporting(), 5000);
 }
 
 main();

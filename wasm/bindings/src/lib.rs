@@ -114,6 +114,32 @@ impl WasmEngine {
         policy_source::local_policy_allowed(admin_installed, managed_configured, allow_local)
     }
 
+    /// Whether the toolbar popup links to the console: see
+    /// `aiguard_engine::policy_source::console_visible`.
+    #[wasm_bindgen(js_name = consoleVisible)]
+    pub fn console_visible(admin_installed: bool, managed_configured: bool, show_console: Option<bool>) -> bool {
+        policy_source::console_visible(admin_installed, managed_configured, show_console)
+    }
+
+    /// Every catalog tool with the action and deciding rule this policy gives it.
+    #[wasm_bindgen(js_name = catalogActions)]
+    pub fn catalog_actions(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.catalog_actions())
+    }
+
+    /// The built-in default policy's text: the console's starting point.
+    #[wasm_bindgen(js_name = builtinPolicyText)]
+    pub fn builtin_policy_text() -> String {
+        aiguard_engine::policy::DEFAULT_POLICY_JSON.to_owned()
+    }
+
+    /// What the toolbar popup tells the employee about the page at `url`.
+    #[wasm_bindgen(js_name = tabStatus)]
+    pub fn tab_status(&self, url: &str, grants: &WasmGrants, now_ms: f64) -> Result<JsValue, JsError> {
+        let status = self.inner.tab_status(url, &grants.inner, now_ms).map_err(|e| JsError::new(&e.to_string()))?;
+        to_js(&status)
+    }
+
     /// What the warn and block pages show, with the "Continue" `grants` applied at `now_ms`.
     pub fn explain(&self, url: &str, grants: &WasmGrants, now_ms: f64) -> Result<JsValue, JsError> {
         let e = self.inner.explain(url, &grants.inner, now_ms).map_err(|e| JsError::new(&e.to_string()))?;

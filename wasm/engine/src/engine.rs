@@ -50,6 +50,8 @@ pub struct Explanation {
     pub host: String,
     pub action: Action,
     pub rule: Option<String>,
+    /// The deciding rule's filter that matched, as the policy writes filters.
+    pub filter: Option<String>,
     pub message: std::collections::BTreeMap<String, String>,
     pub alternative: Option<String>,
     pub justification: Justification,
@@ -60,6 +62,31 @@ pub struct Explanation {
     pub remember_minutes: u32,
     /// True when a "Continue" grant turned a warn into an allow.
     pub granted: bool,
+    /// Until when that grant lasts (ms since the epoch).
+    pub granted_until: Option<f64>,
+}
+
+/// A catalog tool and what the policy does to it.
+#[derive(Clone, Debug, Serialize)]
+pub struct CatalogAction<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub vendor: &'a str,
+    pub category: &'a str,
+    pub patterns: &'a [String],
+    pub action: Action,
+    pub rule: Option<&'a str>,
+}
+
+/// What the toolbar popup tells the employee about a tab: the verdict as the warn page explains
+/// it, whether content going into the page is checked, and whether the visit is recorded.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TabStatus {
+    #[serde(flatten)]
+    pub explanation: Explanation,
+    pub scans_content: bool,
+    pub monitored: bool,
 }
 
 /// The proxy a URL goes through and the URL it reaches (what the page really is).
@@ -165,9 +192,11 @@ impl Engine {
         let req = RequestUrl::parse(url)?;
         let j = self.policy.judge(&req);
         let (action, rule) = (j.action, j.decided.map(|(r, _)| r));
+        let filter = j.decided.map(|(_, f)| f.to_string());
         // A grant is for the host in the address bar: "Continue" on claude-ai.translate.goog
         // says nothing about claude.ai itself.
-        let granted = action == Action::Warn && grants.is_active(req.host.as_ref(), now_ms);
+        let granted_until = if action == Action::Warn { grants.active_until(req.host.as_ref(), now_ms) } else { None };
+        let granted = granted_until.is_some();
         let tool = self.tool_of(&req, j.via.as_ref()).map(|t| ToolInfo {
             id: t.id.clone(),
             name: t.name.clone(),
@@ -180,6 +209,7 @@ impl Engine {
             host: req.host.to_string(),
             action: if granted { Action::Allow } else { action },
             rule: rule.map(|r| r.id.clone()),
+            filter,
             message: rule.map(|r| r.message.clone()).unwrap_or_default(),
             alternative: rule.and_then(|r| r.alternative.clone()),
             justification: rule.map_or(Justification::None, |r| r.justification),
@@ -187,7 +217,37 @@ impl Engine {
             proxy,
             remember_minutes: self.policy.warn_remember_minutes,
             granted,
+            granted_until,
         })
+    }
+
+    /// Every catalog tool with what this policy does to it: the action and deciding rule for the
+    /// tool's first pattern as an https URL (the console's catalog view).
+    pub fn catalog_actions(&self) -> Vec<CatalogAction<'_>> {
+        self.catalog
+            .tools
+            .iter()
+            .map(|t| {
+                let url = t.patterns.first().map(|p| format!("https://{}", p.trim_start_matches('.')));
+                let decided = url.as_deref().and_then(|u| self.decide(u).ok());
+                CatalogAction {
+                    id: &t.id,
+                    name: &t.name,
+                    vendor: &t.vendor,
+                    category: &t.category,
+                    patterns: &t.patterns,
+                    action: decided.map_or(self.policy.default_action, |(a, _)| a),
+                    rule: decided.and_then(|(_, r)| r),
+                }
+            })
+            .collect()
+    }
+
+    /// The popup's answer for the page at `url`.
+    pub fn tab_status(&self, url: &str, grants: &Grants, now_ms: f64) -> Result<TabStatus, UrlError> {
+        let explanation = self.explain(url, grants, now_ms)?;
+        let monitored = self.verdict(url).map(|v| v.monitor).unwrap_or(false);
+        Ok(TabStatus { scans_content: self.scans_page(url), monitored, explanation })
     }
 
     /// The catalog tool a page belongs to: through a proxy, the served site's tool first.
@@ -475,8 +535,26 @@ mod tests {
         let mut grants = Grants::new();
         grants.add("warned.example", "https://warned.example/", 2_000.0);
         let at = |now| e.explain("https://warned.example/a", &grants, now).unwrap();
-        assert_eq!((at(1_999.0).action, at(1_999.0).granted), (Action::Allow, true));
-        assert_eq!((at(2_000.0).action, at(2_000.0).granted), (Action::Warn, false));
+        assert_eq!((at(1_999.0).action, at(1_999.0).granted, at(1_999.0).granted_until), (Action::Allow, true, Some(2_000.0)));
+        assert_eq!((at(2_000.0).action, at(2_000.0).granted, at(2_000.0).granted_until), (Action::Warn, false, None));
+    }
+
+    #[test]
+    fn the_console_sees_the_matching_filter_and_every_catalog_tool_under_the_policy() {
+        let e = Engine::from_policy_json(r#"{"version":1,"defaultAction":"warn","rules":[
+            {"id":"no-claude","action":"block","patterns":["example.org", "claude.ai/new"]},
+            {"id":"watch","action":"monitor","categories":["ai-code"]}]}"#).unwrap();
+        let x = e.explain("https://claude.ai/new/chat", &Grants::new(), 0.0).unwrap();
+        assert_eq!((x.rule.as_deref(), x.filter.as_deref()), (Some("no-claude"), Some("claude.ai/new")));
+        assert_eq!(e.explain("https://unlisted.example/", &Grants::new(), 0.0).unwrap().filter, None);
+        let tools = e.catalog_actions();
+        assert_eq!(tools.len(), e.catalog().tools.len());
+        for t in &tools {
+            let (action, rule) = if t.category == "ai-code" { (Action::Allow, Some("watch")) } else { (Action::Warn, None) };
+            assert_eq!((t.action, t.rule), (action, rule), "{} {:?}", t.id, t.patterns);
+        }
+        let t = e.tab_status("https://github.com/copilot", &Grants::new(), 0.0).unwrap();
+        assert!(t.monitored == (t.explanation.rule.as_deref() == Some("watch")));
     }
 
     #[test]

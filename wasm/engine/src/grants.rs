@@ -80,7 +80,12 @@ impl Grants {
 
     /// Whether `host` has a grant that has not expired at `now_ms`.
     pub fn is_active(&self, host: &str, now_ms: f64) -> bool {
-        self.by_host.iter().any(|(h, g)| h == host && g.until > now_ms)
+        self.active_until(host, now_ms).is_some()
+    }
+
+    /// Until when `host`'s grant lasts, if it has one that has not expired at `now_ms`.
+    pub fn active_until(&self, host: &str, now_ms: f64) -> Option<f64> {
+        self.by_host.iter().find(|(h, g)| h == host && g.until > now_ms).map(|(_, g)| g.until)
     }
 
     /// Drops the grants that have expired at `now_ms`; returns how many.

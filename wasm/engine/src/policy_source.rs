@@ -159,6 +159,13 @@ pub fn choose(c: PolicyCandidates<'_>) -> ActivePolicy {
     }
 }
 
+/// Whether the toolbar popup links to the console (the options page): an admin's managed
+/// `showConsole` decides; without it, the console is the employee's own only when nobody
+/// manages the extension (not installed by policy, nothing set in managed storage).
+pub fn console_visible(admin_installed: bool, managed_configured: bool, show_console: Option<bool>) -> bool {
+    show_console.unwrap_or(!(admin_installed || managed_configured))
+}
+
 /// Whether a policy may be saved on the options page (and one saved there is used): not when
 /// the extension was installed by enterprise policy (`admin_installed`) or managed storage
 /// configures it (`managed_configured`: a policy, a bundle), unless the admin allows it
@@ -190,6 +197,19 @@ mod tests {
         ];
         for ((admin, managed, allow), want) in table {
             assert_eq!(local_policy_allowed(admin, managed, allow), want, "{admin} {managed} {allow:?}");
+        }
+    }
+
+    #[test]
+    fn the_console_is_linked_for_an_unmanaged_extension_or_where_the_admin_says() {
+        for ((admin, managed, show), want) in [
+            ((false, false, None), true),
+            ((true, false, None), false),
+            ((false, true, None), false),
+            ((true, true, Some(true)), true),
+            ((false, false, Some(false)), false),
+        ] {
+            assert_eq!(console_visible(admin, managed, show), want, "{admin} {managed} {show:?}");
         }
     }
 

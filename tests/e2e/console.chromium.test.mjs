@@ -1,0 +1,112 @@
+// The console (the options page) in Debian's Chromium, as a new admin uses it: the built-in
+// policy in the editor and who controls it; an error typed shows at its line as they type; the
+// fix reviewed as a diff and saved; a URL and a text with a secret and a marker tried against
+// the edited policy before saving; the catalog searched, filtered and a rule added from a row.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSites } from './harness/sites.mjs';
+import { launchChromium, until } from './harness/chromium.mjs';
+
+const SECRET = 'AKIAFLHBMUAPTT2ZN5X2';
+const POLICY = {
+  version: 1,
+  defaultAction: 'allow',
+  rules: [
+    { id: 'no-claude', action: 'block', patterns: ['claude.ai'] },
+    { id: 'genai', action: 'warn', categories: ['ai-code'] },
+  ],
+  content: { markers: [{ id: 'acme-confidential', action: 'block', terms: ['ACME CONFIDENTIAL'] }] },
+};
+// The same policy, written as an admin would, with a mistake on line 5.
+const BROKEN = JSON.stringify(POLICY, null, 2).replace('"action": "block"', '"action": "blok"');
+
+let sites, browser, page;
+before(async () => {
+  sites = await startSites();
+  browser = await launchChromium(sites);
+  page = await browser.context.newPage();
+  await page.setViewportSize({ width: 1100, height: 900 });
+  await page.goto(`chrome-extension://${browser.extensionId}/pages/options.html`);
+  await page.locator('#engine-state').filter({ hasText: 'running' }).waitFor();
+});
+after(async () => {
+  await browser?.close();
+  await sites?.close();
+});
+
+const text = (id) => page.locator(`#${id}`).innerText();
+
+test('the built-in policy is in the editor, and the page says who controls it', async () => {
+  assert.equal(await text('policy-source'), 'built-in default');
+  assert.equal(await text('who-controls'), 'This page: nobody manages this extension');
+  await until('the built-in text', async () => (await page.inputValue('#policy-text')).includes('"version"'));
+  const builtin = JSON.parse(await page.inputValue('#policy-text'));
+  assert.ok(builtin.rules.length > 0);
+  assert.equal(await page.locator('#managed-none').isVisible(), true);
+  assert.equal(await page.locator('#policy-text').isEditable(), true);
+});
+
+test('an error shows at its line as the admin types; the fix is reviewed as a diff and saved', async () => {
+  await page.fill('#policy-text', BROKEN);
+  await page.locator('#check-result.error').waitFor();
+  assert.match(await text('check-result'), /blok/);
+  // The engine places the error at its rule (line 5 here: the rule's opening brace).
+  const [, line] = (await text('check-result')).match(/^line (\d+), column \d+: rule "no-claude"/);
+  assert.equal(BROKEN.split('\n')[line - 1].trim(), '{');
+  await until('the error line marked', async () => (await page.locator('#policy-gutter').getAttribute('data-error-line')) === line);
+  assert.equal((await page.locator('#policy-gutter .bad').innerText()).trim(), line);
+  await page.fill('#policy-text', JSON.stringify(POLICY, null, 2));
+  await page.locator('#check-result.ok').waitFor();
+  await page.click('#save');
+  await page.locator('#review').waitFor();
+  const diff = await text('diff');
+  assert.match(diff, /^\+ .*"no-claude"/m);
+  assert.ok(Number(await page.locator('#diff').getAttribute('data-changed')) > 0);
+  await page.click('#confirm-save');
+  await until('the saved policy in force', async () => (await text('policy-source')) === 'set on this page');
+  assert.equal(await page.locator('#review').isVisible(), false);
+});
+
+test('a URL and a text are tried against the edited policy before it is saved', async () => {
+  await page.fill('#try-url', 'https://claude.ai/new');
+  await page.click('#try');
+  await until('the verdict', async () => /^block/.test(await text('try-result')));
+  assert.match(await text('try-result'), /^block \(rule: no-claude\) · filter claude\.ai · Claude/);
+  // An edit that is not saved: the try box judges with it, and says so.
+  const edited = { ...POLICY, rules: [{ id: 'allow-claude', action: 'allow', patterns: ['claude.ai'] }, ...POLICY.rules.slice(1)] };
+  await page.fill('#policy-text', JSON.stringify(edited, null, 2));
+  await until('the edited policy used', async () => /^allow \(rule: allow-claude\)/.test(await text('try-result')), 10_000);
+  assert.equal(await text('try-basis'), 'Judged with the policy in the editor (not saved).');
+  await page.fill('#try-text', `Roadmap — ACME CONFIDENTIAL\nkey: ${SECRET}\n`);
+  await page.click('#try-text-button');
+  await page.locator('#try-text-view mark').first().waitFor();
+  const marks = await page.locator('#try-text-view mark').evaluateAll((ms) => ms.map((m) => [m.dataset.rule, m.textContent]));
+  assert.deepEqual(marks, [['acme-confidential', 'ACME CONFIDENTIAL'], ['aws-access-key-id', SECRET]]);
+  assert.match(await text('try-text-result'), /^block: /);
+  // Back to the saved policy: nothing was saved by trying.
+  await page.fill('#policy-text', JSON.stringify(POLICY, null, 2));
+  await until('the saved policy used again', async () => /^block/.test(await text('try-result')), 10_000);
+});
+
+test('the catalog shows each tool with what the policy does to it; a rule is added from a row', async () => {
+  await page.fill('#catalog-search', 'claude');
+  const claude = page.locator('#catalog-table tbody tr[data-tool="claude"]');
+  await claude.waitFor();
+  assert.equal(await claude.getAttribute('data-action'), 'block');
+  assert.match(await claude.innerText(), /no-claude/);
+  await page.fill('#catalog-search', '');
+  await page.selectOption('#catalog-category', 'ai-code');
+  const actions = await page.locator('#catalog-table tbody tr').evaluateAll((rows) => [...new Set(rows.map((r) => r.dataset.action))]);
+  assert.ok(actions.every((a) => a === 'warn' || a === 'block'), actions.join());
+  await page.selectOption('#catalog-category', '');
+  await page.selectOption('#catalog-action', 'allow');
+  const allowed = page.locator('#catalog-table tbody tr').first();
+  const tool = await allowed.getAttribute('data-tool');
+  await allowed.locator('button.add-rule').click();
+  const doc = JSON.parse(await page.inputValue('#policy-text'));
+  assert.equal(doc.rules.at(-1).id, tool);
+  assert.equal(doc.rules.at(-1).action, 'block');
+  await until('the catalog judged with the added rule', async () => (await page.locator(`#catalog-table tbody tr[data-tool="${tool}"]`).count()) === 0, 10_000);
+  await page.selectOption('#catalog-action', 'block');
+  await page.locator(`#catalog-table tbody tr[data-tool="${tool}"]`).waitFor();
+});
