@@ -74,6 +74,8 @@ pub struct Deployment<'a> {
     pub bundle_keys: &'a [String],
     pub bundle_refresh_minutes: Option<u32>,
     pub allow_local_policy: Option<bool>,
+    /// The toolbar popup links the console for employees (managed showConsole).
+    pub show_console: Option<bool>,
     pub devtools: DevTools,
     /// Firefox ESR and Developer Edition: install an add-on Mozilla has not signed (the
     /// `xpinstall.signatures.required` preference, locked off; release Firefox ignores it).
@@ -100,6 +102,9 @@ impl Deployment<'_> {
         }
         if let Some(allow) = self.allow_local_policy {
             m.insert("allowLocalPolicy".into(), json!(allow));
+        }
+        if let Some(show) = self.show_console {
+            m.insert("showConsole".into(), json!(show));
         }
         m.extend(self.reporting.clone());
         m

@@ -121,6 +121,10 @@ enum Command {
         /// Let the options page set a policy anyway (managed allowLocalPolicy; for a pilot).
         #[arg(long)]
         allow_local_policy: bool,
+        /// Let employees open the console from the toolbar popup (managed showConsole; read-only
+        /// for them while the policy is managed).
+        #[arg(long)]
+        show_console: bool,
         /// Developer tools: not-on-extensions (the default: not on the pages of force-installed
         /// extensions), allow, or block.
         #[arg(long, default_value = "not-on-extensions")]
@@ -371,7 +375,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Deploy {
-            policy, target, extension_id, update_url, bundle_url, bundle_keys, bundle_refresh_minutes, allow_local_policy, devtools,
+            policy, target, extension_id, update_url, bundle_url, bundle_keys, bundle_refresh_minutes, allow_local_policy, show_console, devtools,
             reporting_url, reporting_token, reporting_format, reporting_header, reporting_tags, allow_unsigned, out,
         } => {
             let text = std::fs::read_to_string(&policy).map_err(|e| Failure(1, format!("{}: cannot read: {e}", policy.display())))?;
@@ -404,6 +408,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 bundle_keys: &bundle_keys,
                 bundle_refresh_minutes,
                 allow_local_policy: allow_local_policy.then_some(true),
+                show_console: show_console.then_some(true),
                 devtools,
                 unsigned_xpi: allow_unsigned,
                 reporting,

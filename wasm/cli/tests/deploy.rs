@@ -153,7 +153,7 @@ fn a_policy_that_does_not_validate_writes_nothing() {
 fn reporting_settings_in_every_format() {
     let policy = temp("rep.json");
     std::fs::write(&policy, POLICY).unwrap();
-    let reporting = ["--reporting-url", "https://siem.example:8088/services/collector/event", "--reporting-token", "hec-token", "--reporting-tag", "site=Lyon \"2\"", "--reporting-tag", "team=platform"];
+    let reporting = ["--show-console", "--reporting-url", "https://siem.example:8088/services/collector/event", "--reporting-token", "hec-token", "--reporting-tag", "site=Lyon \"2\"", "--reporting-tag", "team=platform"];
     let run = |target: &str| {
         let (id, url) = if target == "firefox" { ("", XPI) } else { (ID, UPDATES) };
         let mut args = vec!["deploy", "--policy", policy.to_str().unwrap(), "--target", target, "--extension-id", id, "--update-url", url];
@@ -165,6 +165,7 @@ fn reporting_settings_in_every_format() {
     let linux: serde_json::Value = serde_json::from_str(&run("chrome-linux")).unwrap();
     let settings = &linux["3rdparty"]["extensions"][ID];
     assert_eq!(settings["reportingUrl"], "https://siem.example:8088/services/collector/event");
+    assert_eq!(settings["showConsole"], true);
     assert_eq!(settings["reportingTags"], serde_json::json!({"site": "Lyon \"2\"", "team": "platform"}));
     let ff: serde_json::Value = serde_json::from_str(&run("firefox")).unwrap();
     assert_eq!(ff["policies"]["3rdparty"]["Extensions"]["aiguard@aiguard.dev"]["reportingToken"], "hec-token");
