@@ -1,5 +1,6 @@
 // Assembles the unpacked extensions (dist/chrome, dist/firefox) and their archives from
-// extension/, the manifest sources in manifest/, the wasm package and the static ruleset.
+// extension/, the bundles of extension-bundles/ (npm code the pages use), the manifest sources
+// in manifest/, the wasm package and the static ruleset.
 //   node scripts/package.mjs <wasm-pkg-dir> <rules-dir>   (rules-dir holds default-rules-<browser>.json)
 //
 // The version is manifest/base.json's major.minor and a build stamp, so every build is newer
@@ -48,6 +49,9 @@ for (const browser of ['chrome', 'firefox']) {
   mkdirSync(join(out, 'rules'));
   cpSync(join(rulesDir, `default-rules-${browser}.json`), join(out, 'rules', 'default.json'));
   cpSync('manifest/managed_schema.json', join(out, 'managed_schema.json'));
+  // The console's policy editor (CodeMirror 6), bundled from extension-bundles/.
+  execFileSync('node_modules/.bin/esbuild', ['extension-bundles/policy-editor.mjs', '--bundle', '--format=esm', '--minify', '--log-level=warning',
+    `--outfile=${join(out, 'pages', 'policy-editor.js')}`], { stdio: 'inherit' });
 
   const manifest = { ...base, version, ...readJson(`manifest/${browser}.json`) };
   if (browser === 'chrome') manifest.key = manifestKey; // Firefox takes its id from gecko.id

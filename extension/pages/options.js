@@ -3,10 +3,12 @@
 // policy, trying a URL and a text, reporting and the audit trail. Every verdict comes from the
 // background's engine; the page draws.
 import { api, t, localize, uiLanguage } from '../shared/runtime-module.js';
+import { createPolicyEditor } from './policy-editor.js';
 const $ = (id) => document.getElementById(id);
 const send = (msg) => api.runtime.sendMessage(msg);
 
 let inForce = { text: '', source: null };
+let editor = null; // the CodeMirror policy editor (policy-editor.js)
 let locked = false;
 let dirty = false;
 // The review in progress is for going back to the built-in policy (a reset, not a save of its text).
@@ -40,7 +42,9 @@ async function refresh() {
   $('managed-note').hidden = !locked;
   $('managed-note').textContent = `${t('managedNote')} ${why}`;
   $('policy-editor').dataset.locked = String(locked);
-  for (const id of ['policy-text', 'save', 'reset', 'import-file']) $(id).disabled = locked;
+  for (const id of ['save', 'reset', 'import-file']) $(id).disabled = locked;
+  editor.setReadOnly(locked);
+  $('policy-text').dataset.locked = String(locked);
   showBundle(s.bundle, s.source);
   await showInForce();
 }
@@ -65,31 +69,24 @@ async function showInForce() {
     return tr;
   }));
   if (!dirty) {
-    $('policy-text').value = c.text;
-    drawGutter(null);
+    editor.value = c.text;
+    markProblem(null);
   }
 }
 
 // --- The editor -----------------------------------------------------------------------------
-function drawGutter(badLine) {
-  const lines = $('policy-text').value.split('\n').length;
-  const gutter = $('policy-gutter');
-  gutter.replaceChildren(...Array.from({ length: lines }, (_, i) => {
-    const span = document.createElement('span');
-    span.textContent = `${i + 1}\n`;
-    if (i + 1 === badLine) span.className = 'bad';
-    return span;
-  }));
-  gutter.dataset.errorLine = badLine ? String(badLine) : '';
-  gutter.scrollTop = $('policy-text').scrollTop;
+// The engine's problem at its line in the editor (and the line on the element, for tests).
+function markProblem(problem) {
+  editor.setProblem(problem);
+  $('policy-text').dataset.errorLine = problem?.line ? String(problem.line) : '';
 }
 
 let checkTimer = null;
 async function checkEditor() {
-  const text = $('policy-text').value;
+  const text = editor.value;
   const { problem } = await send({ type: 'checkPolicy', text });
   showProblem($('check-result'), problem);
-  drawGutter(problem?.line ?? null);
+  markProblem(problem);
   const next = !problem && text !== inForce.text ? text : null;
   if (next !== edited) {
     edited = next;
@@ -99,8 +96,7 @@ async function checkEditor() {
 }
 
 function onEdit() {
-  dirty = $('policy-text').value !== inForce.text;
-  drawGutter(Number($('policy-gutter').dataset.errorLine) || null);
+  dirty = editor.value !== inForce.text;
   clearTimeout(checkTimer);
   checkTimer = setTimeout(() => void checkEditor(), 250);
 }
@@ -130,7 +126,7 @@ function lineDiff(before, after) {
 async function review() {
   const problem = await checkEditor();
   if (problem) return;
-  const diff = lineDiff(inForce.text, $('policy-text').value);
+  const diff = lineDiff(inForce.text, editor.value);
   const changed = diff.filter(([op]) => op !== ' ').length;
   $('diff').replaceChildren(...diff.map(([op, line]) => {
     const span = document.createElement('span');
@@ -217,7 +213,7 @@ function drawCatalog() {
 function addRuleFor(tool) {
   let doc;
   try {
-    doc = JSON.parse($('policy-text').value);
+    doc = JSON.parse(editor.value);
   } catch {
     showProblem($('check-result'), { message: t('addRuleNeedsJson') });
     return;
@@ -226,9 +222,8 @@ function addRuleFor(tool) {
   let id = tool.id;
   for (let n = 2; doc.rules.some((r) => r?.id === id); n++) id = `${tool.id}-${n}`;
   doc.rules.push({ id, action: 'block', patterns: tool.patterns });
-  $('policy-text').value = JSON.stringify(doc, null, 2) + '\n';
-  onEdit();
-  $('policy-text').focus();
+  editor.value = JSON.stringify(doc, null, 2) + '\n';
+  editor.focus();
 }
 
 // --- Try it ---------------------------------------------------------------------------------
@@ -382,27 +377,24 @@ async function exportAudit(format) {
 
 async function main() {
   localize();
+  editor = createPolicyEditor($('policy-text'), { label: t('policyHeading'), onChange: onEdit });
   await refresh();
   await Promise.all([showReporting(), loadAudit(), loadCatalog(), retry()]);
-  $('policy-text').addEventListener('input', onEdit);
-  $('policy-text').addEventListener('scroll', () => { $('policy-gutter').scrollTop = $('policy-text').scrollTop; });
   $('check').addEventListener('click', () => void checkEditor());
   $('save').addEventListener('click', () => { resetting = false; void review(); });
-  $('confirm-save').addEventListener('click', () => void save(resetting ? null : $('policy-text').value));
+  $('confirm-save').addEventListener('click', () => void save(resetting ? null : editor.value));
   $('cancel-save').addEventListener('click', () => { $('review').hidden = true; });
   $('reset').addEventListener('click', async () => {
-    $('policy-text').value = inForce.builtin;
-    onEdit();
+    editor.value = inForce.builtin;
     resetting = true;
     await review();
   });
-  $('export').addEventListener('click', () => download($('policy-text').value, 'aiguard-policy.json', 'application/json'));
+  $('export').addEventListener('click', () => download(editor.value, 'aiguard-policy.json', 'application/json'));
   $('import-file').addEventListener('change', async () => {
     const file = $('import-file').files[0];
     if (!file) return;
-    $('policy-text').value = await file.text();
+    editor.value = await file.text();
     $('import-file').value = '';
-    onEdit();
   });
   $('bundle-refresh').addEventListener('click', async () => {
     $('bundle-refresh').disabled = true;

@@ -262,7 +262,7 @@ test('the options page shows the engine status and tests a URL, in the browser l
   await page.locator('#try-result').filter({ hasText: 'warn' }).waitFor();
   assert.match(await page.locator('#try-result').innerText(), /^warn \(rule: ai-tools\) · filter /);
   // A policy with an error is refused on the page, with the position and the rule.
-  await page.fill('#policy-text', '{"version": 1, "rules": [{"id": "x", "action": "block", "patterns": ["a.com:0"]}]}');
+  await page.locator('#policy-text .cm-content').fill('{"version": 1, "rules": [{"id": "x", "action": "block", "patterns": ["a.com:0"]}]}');
   await page.click('#check');
   await page.locator('#check-result.error').waitFor();
   assert.match(await page.locator('#check-result').innerText(), /rule "x": rules\[0\]\.patterns\[0\]/);

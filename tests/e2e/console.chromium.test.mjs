@@ -35,28 +35,34 @@ after(async () => {
 });
 
 const text = (id) => page.locator(`#${id}`).innerText();
+// The policy editor (CodeMirror): typed into as the admin types, read back from the editor.
+const typePolicy = (value) => page.locator('#policy-text .cm-content').fill(value);
+const policyText = () => page.evaluate(() => document.getElementById('policy-text').editor.value);
 
 test('the built-in policy is in the editor, and the page says who controls it', async () => {
   assert.equal(await text('policy-source'), 'built-in default');
   assert.equal(await text('who-controls'), 'This page: nobody manages this extension');
-  await until('the built-in text', async () => (await page.inputValue('#policy-text')).includes('"version"'));
-  const builtin = JSON.parse(await page.inputValue('#policy-text'));
+  await until('the built-in text', async () => (await policyText()).includes('"version"'));
+  const builtin = JSON.parse(await policyText());
   assert.ok(builtin.rules.length > 0);
   assert.equal(await page.locator('#managed-none').isVisible(), true);
-  assert.equal(await page.locator('#policy-text').isEditable(), true);
+  assert.equal(await page.locator('#policy-text .cm-content').getAttribute('contenteditable'), 'true');
+  assert.ok(await page.locator('#policy-text .cm-line .tok-propertyName, #policy-text .cm-line span').count() > 0, 'JSON highlighted');
 });
 
 test('an error shows at its line as the admin types; the fix is reviewed as a diff and saved', async () => {
-  await page.fill('#policy-text', BROKEN);
+  await typePolicy(BROKEN);
   await page.locator('#check-result.error').waitFor();
   assert.match(await text('check-result'), /blok/);
   // The engine places the error at its rule (line 5 here: the rule's opening brace).
   const [, line] = (await text('check-result')).match(/^line (\d+), column \d+: rule "no-claude"/);
   assert.equal(BROKEN.split('\n')[line - 1].trim(), '{');
-  await until('the error line marked', async () => (await page.locator('#policy-gutter').getAttribute('data-error-line')) === line);
-  assert.equal((await page.locator('#policy-gutter .bad').innerText()).trim(), line);
-  await page.fill('#policy-text', JSON.stringify(POLICY, null, 2));
+  await until('the error line marked', async () => (await page.locator('#policy-text').getAttribute('data-error-line')) === line);
+  await page.locator('#policy-text .cm-lint-marker-error').waitFor();
+  assert.equal(await page.locator('#policy-text .cm-lintRange-error').count(), 1, 'the error underlined in the text');
+  await typePolicy(JSON.stringify(POLICY, null, 2));
   await page.locator('#check-result.ok').waitFor();
+  assert.equal(await page.locator('#policy-text .cm-lint-marker-error').count(), 0);
   await page.click('#save');
   await page.locator('#review').waitFor();
   const diff = await text('diff');
@@ -74,7 +80,7 @@ test('a URL and a text are tried against the edited policy before it is saved', 
   assert.match(await text('try-result'), /^block \(rule: no-claude\) · filter claude\.ai · Claude/);
   // An edit that is not saved: the try box judges with it, and says so.
   const edited = { ...POLICY, rules: [{ id: 'allow-claude', action: 'allow', patterns: ['claude.ai'] }, ...POLICY.rules.slice(1)] };
-  await page.fill('#policy-text', JSON.stringify(edited, null, 2));
+  await typePolicy(JSON.stringify(edited, null, 2));
   await until('the edited policy used', async () => /^allow \(rule: allow-claude\)/.test(await text('try-result')), 10_000);
   assert.equal(await text('try-basis'), 'Judged with the policy in the editor (not saved).');
   await page.fill('#try-text', `Roadmap — ACME CONFIDENTIAL\nkey: ${SECRET}\n`);
@@ -84,7 +90,7 @@ test('a URL and a text are tried against the edited policy before it is saved', 
   assert.deepEqual(marks, [['acme-confidential', 'ACME CONFIDENTIAL'], ['aws-access-key-id', SECRET]]);
   assert.match(await text('try-text-result'), /^block: /);
   // Back to the saved policy: nothing was saved by trying.
-  await page.fill('#policy-text', JSON.stringify(POLICY, null, 2));
+  await typePolicy(JSON.stringify(POLICY, null, 2));
   await until('the saved policy used again', async () => /^block/.test(await text('try-result')), 10_000);
 });
 
@@ -103,7 +109,7 @@ test('the catalog shows each tool with what the policy does to it; a rule is add
   const allowed = page.locator('#catalog-table tbody tr').first();
   const tool = await allowed.getAttribute('data-tool');
   await allowed.locator('button.add-rule').click();
-  const doc = JSON.parse(await page.inputValue('#policy-text'));
+  const doc = JSON.parse(await policyText());
   assert.equal(doc.rules.at(-1).id, tool);
   assert.equal(doc.rules.at(-1).action, 'block');
   await until('the catalog judged with the added rule', async () => (await page.locator(`#catalog-table tbody tr[data-tool="${tool}"]`).count()) === 0, 10_000);

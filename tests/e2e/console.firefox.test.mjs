@@ -33,7 +33,10 @@ after(async () => {
 
 const js = (body, ...args) => ff.exec(body, args);
 // Sets a field's value as typing would (an input event), in the page.
-const type = (id, value) => js('const el = document.getElementById(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event("input", { bubbles: true }));', id, value);
+// (The policy editor is CodeMirror: its text is set through the editor, as an edit.)
+const type = (id, value) => js(`const el = document.getElementById(arguments[0]);
+  if (el.editor) { el.editor.value = arguments[1]; return; }
+  el.value = arguments[1]; el.dispatchEvent(new Event("input", { bubbles: true }));`, id, value);
 const textOf = (id) => js('return document.getElementById(arguments[0]).innerText', id);
 
 async function openConsole() {
@@ -44,11 +47,12 @@ async function openConsole() {
 
 test('the console: an error at its line as the admin types, the fix reviewed and saved', async () => {
   await openConsole();
-  await waitFor(async () => (await js('return document.getElementById("policy-text").value')).includes('"version"'), 'the built-in policy in the editor');
+  await waitFor(async () => (await js('return document.getElementById("policy-text").editor?.value ?? ""')).includes('"version"'), 'the built-in policy in the editor');
   await type('policy-text', BROKEN);
   await waitFor(async () => /blok/.test(await textOf('check-result')), 'the error shown');
   const [, line] = (await textOf('check-result')).match(/^line (\d+), column \d+: rule "no-claude"/);
-  await waitFor(async () => (await js('return document.getElementById("policy-gutter").dataset.errorLine')) === line, 'the error line marked');
+  await waitFor(async () => (await js('return document.getElementById("policy-text").dataset.errorLine')) === line, 'the error line marked');
+  assert.equal(await js('return document.querySelectorAll("#policy-text .cm-lint-marker-error").length'), 1);
   await type('policy-text', JSON.stringify(POLICY, null, 2));
   await waitFor(async () => (await js('return document.getElementById("check-result").className')) === 'ok', 'the policy valid');
   await ff.click('#save');
@@ -81,8 +85,9 @@ test('the popup: blocked with the alternative on the AI tab, allowed and uncheck
   const ordinary = await tabOf('https://example.com/');
   const blocked = await tabOf(`${ff.extensionBase}pages/block.html`);
   for (const [tab, want] of [[blocked, { action: 'block', alternative: 'https://chat.approved.example/' }], [ordinary, { action: 'allow', alternative: null, checked: 'false' }]]) {
-    await ff.exec('location.assign(browser.runtime.getURL("pages/popup.html?tab=" + arguments[0]))', [tab]);
-    await waitFor(async () => (await js('return document.getElementById("popup")?.dataset.state')) === 'applies', 'the popup');
+    // The page before is marked, so the wait below sees the new popup, not the last one.
+    await ff.exec('document.documentElement.dataset.stale = "1"; location.assign(browser.runtime.getURL("pages/popup.html?tab=" + arguments[0]))', [tab]);
+    await waitFor(async () => (await js('return !document.documentElement.dataset.stale && document.getElementById("popup")?.dataset.state')) === 'applies', 'the popup');
     const got = await js(`return { action: document.getElementById('popup').dataset.action,
       alternative: document.getElementById('alternative').hidden ? null : document.getElementById('alternative-link').href,
       checked: document.getElementById('content').dataset.checked }`);
