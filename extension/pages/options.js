@@ -29,6 +29,7 @@ async function refresh() {
   $('policy-source').textContent = t('source_' + s.source);
   $('rule-count').textContent = t('ruleCountValue', [String(s.stats.rules), String(s.stats.filters)]);
   $('catalog-version').textContent = t('catalogValue', [s.stats.catalogVersion, String(s.stats.catalogTools)]);
+  $('extension-version').textContent = api.runtime.getManifest().version;
   $('policy-error').textContent = s.error ? t('policyRejected', [s.error.message]) : '';
   // A policy from managed storage or a signed bundle wins over one saved here; and an extension
   // the organisation installed or configures takes none from here (the background refuses it

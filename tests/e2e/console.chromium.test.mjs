@@ -42,6 +42,7 @@ const policyText = () => page.evaluate(() => document.getElementById('policy-tex
 test('the built-in policy is in the editor, and the page says who controls it', async () => {
   assert.equal(await text('policy-source'), 'built-in default');
   assert.equal(await text('who-controls'), 'This page: nobody manages this extension');
+  assert.match(await text('extension-version'), /^0\.1\.\d+\.\d+$/);
   await until('the built-in text', async () => (await policyText()).includes('"version"'));
   const builtin = JSON.parse(await policyText());
   assert.ok(builtin.rules.length > 0);
