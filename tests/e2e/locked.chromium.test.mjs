@@ -42,6 +42,12 @@ test('once the browser starts with a managed policy, the employee\'s policy is n
   assert.ok(await page.locator('#save').isDisabled());
   assert.ok(await page.locator('#reset').isDisabled());
   assert.equal(await page.locator('#managed-note').isVisible(), true);
+  // The console says who controls the policy, lists the managed settings, and shows the
+  // managed policy in a read-only editor.
+  assert.equal(await page.locator('#who-controls').innerText(), 'Your organisation sets it through managed settings.');
+  assert.deepEqual(await page.locator('#managed-settings tbody tr td:first-child').allInnerTexts(), ['policy']);
+  assert.equal(await page.locator('#policy-text .cm-content').getAttribute('contenteditable'), 'false');
+  assert.deepEqual(JSON.parse(await page.evaluate(() => document.getElementById('policy-text').editor.value)), COMPANY);
   for (const text of [JSON.stringify(EMPLOYEE), null]) {
     const r = await page.evaluate((t) => chrome.runtime.sendMessage({ type: 'savePolicy', text: t }), text);
     assert.equal(r.error, 'locked', JSON.stringify(r));
