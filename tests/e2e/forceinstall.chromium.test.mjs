@@ -95,6 +95,7 @@ test('with developer tools barred from extensions (aiguard deploy\'s default), t
 
 test('installed by the browser from the company\'s server: the employee cannot disable it, and it takes its policy from managed storage', async () => {
   deploy(COMPANY, '--devtools', 'allow');
+  await browser?.close(); // the first test's, had it failed before closing it
   browser = await launchChromium({ ...sites, extensionDir: null });
   assert.equal(browser.extensionId, id, 'the id follows from the packing key');
   const self = await inWorker(async () => {
