@@ -12,6 +12,7 @@
 import { api } from '../shared/runtime-module.js';
 import * as policy from './policy.js';
 import * as reporter from './reporter.js';
+import { sha256Hex } from './engine.js';
 
 const DB_NAME = 'aiguard-audit';
 const DB_VERSION = 1;
@@ -156,26 +157,25 @@ async function prune(db) {
   }
 }
 
-const digest = async (text) => Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text ?? ''))),
-  (b) => b.toString(16).padStart(2, '0')).join('');
-
-// A policy put in force is recorded when it is another than the last one recorded (a worker
-// that starts again loads the same one: no event).
-export async function policyApplied({ source, text, bundleVersion }) {
-  const mark = `${source}:${bundleVersion ?? ''}:${await digest(text)}`;
-  const got = await api.storage.local.get(LAST_POLICY);
-  if (got[LAST_POLICY] === mark) return;
-  await api.storage.local.set({ [LAST_POLICY]: mark });
-  await record({ type: 'policy-applied', source, version: bundleVersion });
+// Records `event` when `mark` differs from the one last recorded under `key`: a worker that
+// starts again loads the same policy, and a broken one is refused at every load, but each
+// change is one event.
+async function recordOnChange(key, mark, event) {
+  const got = await api.storage.local.get(key);
+  if (got[key] === mark) return;
+  await api.storage.local.set({ [key]: mark });
+  await record(event);
 }
 
-// A policy refused (it does not compile) is recorded once per source and reason.
+// A policy put in force.
+export async function policyApplied({ source, text, bundleVersion }) {
+  await recordOnChange(LAST_POLICY, `${source}:${bundleVersion ?? ''}:${await sha256Hex(text ?? '')}`,
+    { type: 'policy-applied', source, version: bundleVersion });
+}
+
+// A policy refused (it does not compile), once per source and reason.
 export async function policyRejected({ source, message }) {
-  const mark = `${source}:${await digest(message)}`;
-  const got = await api.storage.local.get(LAST_REJECTED);
-  if (got[LAST_REJECTED] === mark) return;
-  await api.storage.local.set({ [LAST_REJECTED]: mark });
-  await record({ type: 'policy-rejected', source, message });
+  await recordOnChange(LAST_REJECTED, `${source}:${await sha256Hex(message ?? '')}`, { type: 'policy-rejected', source, message });
 }
 
 // How many outbox events were dropped since the last report of it; resets the count.
@@ -190,8 +190,7 @@ export async function entries() {
   await chain;
   const db = await openDb();
   const tx = db.transaction('log');
-  const all = await result(tx.objectStore('log').getAll());
-  return { entries: all, dropped: 0 };
+  return { entries: await result(tx.objectStore('log').getAll()) };
 }
 
 // Moves the trail earlier versions kept in storage.local into the log, once, reduced as new

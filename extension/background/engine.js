@@ -57,12 +57,17 @@ export async function verifyBundle(text, keys, inForceVersion, nowMs) {
   }
 }
 
+// The SHA-256 of `data` (bytes, or a string as UTF-8), in hex, by WebCrypto.
+export async function sha256Hex(data) {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  return Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 // null when `bytes` are the database `fingerprints` ({url, sha256, bytes}) names, else
 // {reason, message}. The bytes are hashed with WebCrypto, not copied into the engine to be
 // hashed there; the engine compares.
 export async function checkDatabase(bytes, fingerprints) {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  const hex = await sha256Hex(bytes);
   await loadWasm();
   try {
     return wasm.checkDatabaseDigest(bytes.byteLength, hex, fingerprints) ?? null;

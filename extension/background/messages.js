@@ -59,8 +59,8 @@ const EXTENSION_PAGE_MESSAGES = {
       managed = (await api.storage.managed.get(null)) ?? {};
     } catch { /* no managed storage */ }
     const shown = Object.fromEntries(Object.entries(managed).map(([k, v]) => [k, /token/i.test(k) && v ? '••••••' : v]));
-    return { source: s.source, text: s.text ?? await builtinPolicyText(), builtin: await builtinPolicyText(), managed: shown,
-      localEditing: await policy.localEditing() };
+    const builtin = await builtinPolicyText();
+    return { source: s.source, text: s.text ?? builtin, builtin, managed: shown };
   },
   // The catalog, URL verdicts and content verdicts under the editor's policy (`policyText`), or
   // the one in force: the admin tries a change before saving it.

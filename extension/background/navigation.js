@@ -55,7 +55,7 @@ async function checkNavigation(d, stage) {
   const { engine } = await policy.current();
   const e = engine.explain(d.url, await grants.current(), Date.now());
   // A visit a `monitor` rule allows is recorded once, when the page commits.
-  if (stage === 'committed' && e.action === 'allow' && e.rule && engine.verdict(d.url).monitor) {
+  if (stage === 'committed' && e.action === 'allow' && e.monitored) {
     void audit.record({ type: 'navigation', action: 'monitor', rule: e.rule, url: d.url });
   }
   if (e.action === 'allow') {

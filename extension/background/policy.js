@@ -26,8 +26,8 @@ async function managedPolicyText() {
 const MANAGED_CONTROL = ['policy', 'bundleUrl'];
 
 // Who may edit the policy on the options page: {allowed, adminInstalled, managedConfigured,
-// allowLocal, console} (`console`: whether the toolbar popup links to the options page). An extension installed by enterprise policy, or configured through managed
-// storage, is the admin's: a policy saved on the options page is refused, and one saved before
+// allowLocal, console} (`console`: whether the toolbar popup links to the options page). An
+// extension installed by enterprise policy, or configured through managed storage, is the admin's: a policy saved on the options page is refused, and one saved before
 // is not used, unless managed storage's allowLocalPolicy says otherwise.
 export async function localEditing() {
   let adminInstalled = false;

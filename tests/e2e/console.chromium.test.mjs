@@ -117,3 +117,38 @@ test('the catalog shows each tool with what the policy does to it; a rule is add
   await page.selectOption('#catalog-action', 'block');
   await page.locator(`#catalog-table tbody tr[data-tool="${tool}"]`).waitFor();
 });
+
+test('a policy file is imported into the editor and exported from it', async () => {
+  const file = { name: 'team-policy.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ version: 1, rules: [] }, null, 2)) };
+  await page.setInputFiles('#import-file', file);
+  await until('the imported text', async () => (await policyText()) === file.buffer.toString());
+  await page.locator('#check-result.ok').waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  assert.equal(download.suggestedFilename(), 'aiguard-policy.json');
+  const chunks = [];
+  for await (const c of await download.createReadStream()) chunks.push(c);
+  assert.equal(Buffer.concat(chunks).toString(), file.buffer.toString());
+});
+
+test('the audit trail an earlier version kept is moved into the log once, reduced as new events are', async () => {
+  await browser.worker.evaluate(() => chrome.storage.local.set({ 'audit.queue': [
+    { at: '2026-01-02T03:04:05.000Z', type: 'navigation', action: 'block', rule: 'old', url: 'https://claude.ai/new?q=an+old+prompt', text: 'content' },
+  ] }));
+  // A new worker moves it at its start.
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  const versions = await new Promise((r) => cdp.once('ServiceWorker.workerVersionUpdated', (e) => r(e.versions)));
+  const running = versions.find((v) => v.scriptURL.includes(browser.extensionId) && v.runningStatus === 'running');
+  await cdp.send('ServiceWorker.stopWorker', { versionId: running.versionId });
+  await page.reload();
+  // The worker that runs now (the stopped one's handle answers no more).
+  const inWorker = async (fn) => {
+    for (const w of browser.context.serviceWorkers()) {
+      try { return await w.evaluate(fn); } catch { /* the stopped one */ }
+    }
+    return null;
+  };
+  const moved = await until('the old event in the log', async () => (await inWorker(() => globalThis.aiguard.audit()))?.entries.find((e) => e.rule === 'old'), 30_000);
+  assert.deepEqual([moved.type, moved.action, moved.url, moved.time, moved.text], ['navigation', 'block', 'https://claude.ai/new', Date.parse('2026-01-02T03:04:05.000Z'), undefined]);
+  assert.deepEqual(await inWorker(() => chrome.storage.local.get('audit.queue')), {});
+});

@@ -121,6 +121,13 @@ test('a local policy is refused, whoever asks, and the options page is read-only
     assert.equal(r.error, 'locked', JSON.stringify(r));
   }
   assert.equal(await verdictRule('https://company.example/'), 'company');
+  // The employee's popup offers no console: the organisation manages this extension.
+  const tab = await inWorker(async () => (await chrome.tabs.query({})).find((t) => t.url.includes('/pages/options.html'))?.id);
+  const popup = await browser.context.newPage();
+  await popup.goto(`chrome-extension://${id}/pages/popup.html?tab=${tab}`);
+  await popup.locator('#popup:not([data-state="loading"])').waitFor();
+  assert.equal(await popup.locator('#console').isHidden(), true);
+  await popup.close();
   await page.close();
 });
 
@@ -149,4 +156,12 @@ test('a changed managed policy is applied without a restart, and a broken one le
   assert.equal(status.source, 'managed');
   assert.equal(await verdictRule('https://changed.example/'), 'changed', 'the last good managed policy stays in force');
   assert.equal(await verdictRule('https://broken.example/'), null);
+  // The audit trail has the change and the refusal, each once.
+  const { entries } = await inWorker(() => globalThis.aiguard.audit());
+  const since = entries.filter((e) => e.time >= started);
+  assert.deepEqual(since.filter((e) => e.type === 'policy-applied').map((e) => e.source), ['managed']);
+  const refused = since.filter((e) => e.type === 'policy-rejected');
+  assert.equal(refused.length, 1, JSON.stringify(refused));
+  assert.equal(refused[0].source, 'managed');
+  assert.match(refused[0].message, /explode/);
 });

@@ -64,6 +64,8 @@ pub struct Explanation {
     pub granted: bool,
     /// Until when that grant lasts (ms since the epoch).
     pub granted_until: Option<f64>,
+    /// The deciding rule is a `monitor` rule: the visit is allowed and recorded.
+    pub monitored: bool,
 }
 
 /// A catalog tool and what the policy does to it.
@@ -86,7 +88,6 @@ pub struct TabStatus {
     #[serde(flatten)]
     pub explanation: Explanation,
     pub scans_content: bool,
-    pub monitored: bool,
 }
 
 /// The proxy a URL goes through and the URL it reaches (what the page really is).
@@ -162,17 +163,21 @@ impl Engine {
 
     /// The verdict for a URL string, ignoring "Continue" grants.
     pub fn verdict(&self, url: &str) -> Result<Verdict, UrlError> {
-        let (action, rule) = self.decide(url)?;
-        let monitor = rule.is_some_and(|id| self.policy.rules.iter().any(|r| r.monitor && r.id == id));
-        Ok(Verdict { action, rule: rule.map(str::to_string), monitor })
+        let (action, rule) = self.decide_rule(url)?;
+        Ok(Verdict { action, rule: rule.map(|r| r.id.clone()), monitor: rule.is_some_and(|r| r.monitor) })
     }
 
     /// The action and deciding rule id, without allocating for canonical URLs: the hot path.
     /// A URL through a proxy is judged with the URL it reaches ([`Policy::judge`]).
     pub fn decide(&self, url: &str) -> Result<(Action, Option<&str>), UrlError> {
+        let (action, rule) = self.decide_rule(url)?;
+        Ok((action, rule.map(|r| r.id.as_str())))
+    }
+
+    fn decide_rule(&self, url: &str) -> Result<(Action, Option<&crate::policy::Rule>), UrlError> {
         let req = RequestUrl::parse(url)?;
         let j = self.policy.judge(&req);
-        Ok((j.action, j.decided.map(|(rule, _)| rule.id.as_str())))
+        Ok((j.action, j.decided.map(|(rule, _)| rule)))
     }
 
     /// The action for a URL string: what the extension asks per request (no rule identity, so
@@ -218,6 +223,7 @@ impl Engine {
             remember_minutes: self.policy.warn_remember_minutes,
             granted,
             granted_until,
+            monitored: rule.is_some_and(|r| r.monitor),
         })
     }
 
@@ -246,8 +252,7 @@ impl Engine {
     /// The popup's answer for the page at `url`.
     pub fn tab_status(&self, url: &str, grants: &Grants, now_ms: f64) -> Result<TabStatus, UrlError> {
         let explanation = self.explain(url, grants, now_ms)?;
-        let monitored = self.verdict(url).map(|v| v.monitor).unwrap_or(false);
-        Ok(TabStatus { scans_content: self.scans_page(url), monitored, explanation })
+        Ok(TabStatus { scans_content: self.scans_page(url), explanation })
     }
 
     /// The catalog tool a page belongs to: through a proxy, the served site's tool first.
@@ -554,7 +559,7 @@ mod tests {
             assert_eq!((t.action, t.rule), (action, rule), "{} {:?}", t.id, t.patterns);
         }
         let t = e.tab_status("https://github.com/copilot", &Grants::new(), 0.0).unwrap();
-        assert!(t.monitored == (t.explanation.rule.as_deref() == Some("watch")));
+        assert!(t.explanation.monitored == (t.explanation.rule.as_deref() == Some("watch")));
     }
 
     #[test]
