@@ -21,6 +21,7 @@
 //! |---|---|---|
 //! | `//` to end of line | the byte before is not part of a word, path or URL (`http://`, `a//b`) | `/` `/` |
 //! | `/* … */` | as for `//` (an unclosed one runs to the end) | `/` `*` (a shell glob like `src/*.c`) |
+//! | `… */` with no opener | the text, or a fenced block, starts with lines that each begin with `*` and the first `*/` closes them (a paste that begins inside a doc comment) | `*` tokens |
 //! | `#` to end of line | at the start of the input or after whitespace | `#` (`$#`, `${#a}`, `obj.#priv`) |
 //! | | except `#[…]`/`#![…]` (Rust attributes) and `#include`, `#define`, `#if`, `#region`… at the start of a line | `#` then the directive |
 //! | `--` to end of line | followed by whitespace and not after a word (SQL, Lua, HTML `<!--`) | `-` `-` (`i--`, `--flag`) |
@@ -213,6 +214,32 @@ fn space_bytes(x: u64) -> usize {
     (nonzero_bytes(x ^ (b' ' as u64 * ONES)).trailing_zeros() / 8) as usize
 }
 
+/// Where a text that starts at `from` inside a block comment leaves it, or `from`. A paste often
+/// begins in the middle of a doc comment (` * @param …` lines, then ` */`), which the file it
+/// came from reads as a comment; read as code, its prose would be tokens the file never had.
+/// Only the unambiguous form is taken: every line from `from` to the first `*/` begins with `*`
+/// (blank lines aside) and no `/*` comes before it. Bounded by those lines.
+fn comment_tail_end(s: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while i < s.len() {
+        let end = line_end(s, i);
+        let line = &s[i..end];
+        let Some(first) = line.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\r')) else {
+            i = end + 1;
+            continue;
+        };
+        if line[first] != b'*' {
+            return from;
+        }
+        if let Some(close) = line.windows(2).position(|w| w == b"*/") {
+            let opened = line[..close].windows(2).any(|w| w == b"/*");
+            return if opened { from } else { i + close + 2 };
+        }
+        i = end + 1;
+    }
+    from
+}
+
 /// Position of the next `\n` at or after `i`, or the end of the input.
 #[inline]
 fn line_end(s: &[u8], i: usize) -> usize {
@@ -268,7 +295,7 @@ impl<'a> Lexer<'a> {
         let line_start = from == 0 || s[from - 1] == b'\n';
         Lexer {
             s,
-            i: from,
+            i: if from == 0 { comment_tail_end(s, 0) } else { from },
             line_start,
             no_backtick: false,
             no_triple: [false; 2],
@@ -717,7 +744,7 @@ impl<'a> Lexer<'a> {
         let run = i - start;
         if run >= 3 {
             // An opening fence's info string (```python) is not code either.
-            self.i = if self.line_start { line_end(s, i) } else { i };
+            self.i = if self.line_start { comment_tail_end(s, line_end(s, i)) } else { i };
             return true;
         }
         if run == 2 {
@@ -885,6 +912,12 @@ mod tests {
             ("a // note\nb", "i i"),
             ("a /* x\n y */ b", "i i"),
             ("a /* never closed\n b c", "i"),
+            // a paste that starts inside a doc comment: its tail is a comment, as in the file
+            ("     * @param input the text\n     *\n     */\n    f(x);", "i ( i ) ;"),
+            ("Fix:\n```java\n * @return it */\nf(x);\n```", "i : i ( i ) ;"),
+            ("*p = 1;\n*q = 2; /* x */", "* i = L ; * i = L ;"),
+            (" * a\nb();\n */ c", "* i i ( ) ; * / i"),
+            (" * a /* b */ c", "* i i"),
             ("x = 1  # note", "i = L"),
             ("#!/bin/sh\necho hi", "echo i"),
             ("SELECT 1 -- why\nFROM t", "select L from i"),
