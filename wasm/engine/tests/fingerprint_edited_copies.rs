@@ -270,6 +270,11 @@ fn a_short_paste_every_fingerprint_of_which_matches_is_a_copy() {
             }
             tried += 1;
             assert!(!scan(&db, &text).is_empty(), "{}: lines {start}.. of the company's code:\n{text}", s.name);
+            // Fenced in a prompt, the block is judged as the paste it is.
+            let prompt = format!("Why does this fail on large inputs? It worked yesterday.\n\n```\n{text}\n```\nThanks!");
+            let code = prompt.find(&text).unwrap()..prompt.find(&text).unwrap() + text.len();
+            let found = scan(&db, &prompt);
+            assert!(found.iter().any(|m| m.start < code.end && code.start < m.end), "{}: fenced in a prompt: {found:?}, the code at {code:?}\n{prompt}", s.name);
             // The same lines in a longer text are judged by the usual rules, not as a whole.
             let edited = format!("{text}\nunrelated_call(42, \"x\");");
             let edited_fps = fingerprints(&edited, db.key());

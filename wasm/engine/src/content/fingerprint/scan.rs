@@ -268,6 +268,31 @@ impl FingerprintDb {
     /// ablation).
     #[doc(hidden)]
     pub fn scan_with(&self, text: &str, min_matches: usize, repetition: Repetition) -> Vec<FingerprintMatch> {
+        let mut matches = self.scan_text(text, min_matches, repetition);
+        self.add_fenced_block_matches(text, min_matches, repetition, &mut matches);
+        matches
+    }
+
+    /// A short fenced block of a Markdown text without a match, scanned as a text of its own:
+    /// a prompt's prose and the block's own lines are one text to the span rules, so the
+    /// short-text rule never sees a few pasted lines that were fenced. A block is short when it
+    /// could have fewer selections than a match needs ([`MAX_FENCED_BLOCK`] bytes); a longer
+    /// one is judged by the span rules the same inside the text as alone.
+    pub(super) fn add_fenced_block_matches(&self, text: &str, min_matches: usize, repetition: Repetition, matches: &mut Vec<FingerprintMatch>) {
+        let before = matches.len();
+        for (start, end) in fenced_blocks(text) {
+            if end - start > MAX_FENCED_BLOCK || matches[..before].iter().any(|m| m.start < end && start < m.end) {
+                continue;
+            }
+            matches.extend(self.scan_text(&text[start..end], min_matches, repetition).into_iter().map(|m| FingerprintMatch { start: m.start + start, end: m.end + start, ..m }));
+        }
+        if matches.len() > before {
+            matches.sort_by_key(|m| m.start);
+        }
+    }
+
+    /// The spans of `text` as one text (fences read as white space).
+    fn scan_text(&self, text: &str, min_matches: usize, repetition: Repetition) -> Vec<FingerprintMatch> {
         let mut spans = Spans::new(min_matches);
         let mut lookups = Lookups::new(self, |(fp, order, index)| spans.matched(fp, order, index));
         for_each_fingerprint(text, &self.hasher, repetition, |fp, index, repeats| {
@@ -280,6 +305,27 @@ impl FingerprintDb {
         drop(lookups);
         spans_of(text, spans, Some(selections))
     }
+}
+
+/// Largest fenced block scanned again as a text of its own: 4 KB is some 60 lines of code,
+/// 150 or more selections, where the short-text rule no longer decides anything.
+const MAX_FENCED_BLOCK: usize = 4 << 10;
+
+/// The byte ranges of the fenced code blocks of `text`: from the line after an opening fence
+/// (a line that starts, after spaces or tabs, with three or more backticks) to the start of the
+/// closing one, or to the end of the text.
+fn fenced_blocks(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let s = text.as_bytes();
+    let mut fences = text.match_indices("```").map(|(i, _)| i).filter(move |&i| {
+        let line = s[..i].iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
+        s[line..i].iter().all(|&b| b == b' ' || b == b'\t') && (i == 0 || s[i - 1] != b'`')
+    });
+    std::iter::from_fn(move || {
+        let open = fences.next()?;
+        let start = s[open..].iter().position(|&b| b == b'\n').map_or(s.len(), |n| open + n + 1);
+        let end = fences.next().map_or(s.len(), |close| s[..close].iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1));
+        Some((start, end.max(start)))
+    })
 }
 
 /// The reported spans, once every hit has gone into `spans`.

@@ -484,7 +484,9 @@ impl FingerprintDb {
     /// the calling thread; the same matches as `scan`.
     pub(crate) fn scan_on_threads<R>(&self, text: &str, min_matches: usize, threads: usize, side: impl FnOnce() -> R) -> (Vec<FingerprintMatch>, R) {
         let parts = (text.len() / PART_BYTES).max(MIN_PARTS);
-        scan_in_parts(self, text, min_matches, &bounds(text, &vec![1.0 / parts as f64; parts]), threads, side)
+        let (mut matches, side) = scan_in_parts(self, text, min_matches, &bounds(text, &vec![1.0 / parts as f64; parts]), threads, side);
+        self.add_fenced_block_matches(text, min_matches, super::REPETITION, &mut matches);
+        (matches, side)
     }
 }
 

@@ -753,13 +753,17 @@ impl<'a> Lexer<'a> {
             return false;
         }
         if !self.no_backtick {
-            if let Some(k) = find_byte(s, i, b'`') {
-                // Never swallow a fence: a literal left open stops before it.
-                self.i = if s[k..].starts_with(b"```") { k } else { k + 1 };
-                emit(LITERAL, 0, start, self.i);
-                return false;
+            match find_byte(s, i, b'`') {
+                // A fence is no closer: a backtick left open in a fenced snippet is unclosed,
+                // as in the snippet pasted alone, where its code reads as code.
+                Some(k) if s[k..].starts_with(b"```") => {}
+                Some(k) => {
+                    self.i = k + 1;
+                    emit(LITERAL, 0, start, self.i);
+                    return false;
+                }
+                None => self.no_backtick = true,
             }
-            self.no_backtick = true;
         }
         self.i = i;
         false
@@ -934,6 +938,9 @@ mod tests {
             ("`a ${b}`", "L"),
             ("Fix this:\n```python\nx = 1\n```\nthanks", "i this : i = L i"),
             ("  ```\nx\n  ```", "i"),
+            // a backtick left open inside a fence is unclosed, as in the snippet pasted alone
+            ("```\n)} to ${f(x)}`,\ny();\n```", ") } i i { i ( i ) } , i ( ) ;"),
+            (")} to ${f(x)}`,\ny();", ") } i i { i ( i ) } , i ( ) ;"),
             // prose
             ("Don't worry, it's fine.", "i L i i ."),
             ("don't", "i i"),
