@@ -15,6 +15,9 @@
 //! `--seed N` draws another sample; `--min-matches N` sets the policy's threshold (default: the engine's default);
 //! `--corpus PATH` measures on another corpus manifest (the held-out one:
 //! `tests/corpora/fingerprint-holdout/packages.json`, fetched the same way);
+//! `--common PATH` (repeatable) adds a row to the ablation: the database built with the
+//! unrelated packages of that corpus manifest as `aiguard fingerprint --common` input, the
+//! way an admin subtracts open-source code of the company's languages;
 //! `AIGUARD_ACCURACY_DEBUG=1` prints the first misses and false matches.
 //!
 //! Then an ablation: the same snippets against databases built, and scanned, with each measure
@@ -288,6 +291,12 @@ fn corpus_manifest() -> Option<PathBuf> {
     args.iter().position(|a| a == "--corpus").and_then(|i| args.get(i + 1)).map(PathBuf::from)
 }
 
+/// The corpus manifests whose unrelated packages make the `--common` row of the ablation.
+fn common_manifests() -> Vec<PathBuf> {
+    let args: Vec<String> = std::env::args().collect();
+    args.windows(2).filter(|a| a[0] == "--common").map(|a| PathBuf::from(&a[1])).collect()
+}
+
 /// The sampling seed (`--seed N`; the figures in BENCHMARKS.md are for seeds 1-3).
 fn seed() -> u64 {
     let args: Vec<String> = std::env::args().collect();
@@ -479,7 +488,32 @@ fn main() {
     record::record("fingerprint-accuracy", &format!("{sample_name}: repetitive company 30-line windows"), "AIGuard native", "found", company_idioms.0, &format!("of {} windows", company_idioms.1));
     record::record("fingerprint-accuracy", &format!("{sample_name}: repetitive unrelated 30-line windows"), "AIGuard native", "false positives", idiom_total.0, &format!("of {} windows", idiom_total.1));
 
-    ablation(&corpus, &company_roots, &drawn, &unrelated, &sample_name);
+    // The other corpora's unrelated code, as an admin's `--common` input: never the packages
+    // measured here (a package in both would be subtracted from the company's own code).
+    let measured: Vec<String> = packages.iter().map(|p| format!("{}-{}", p.name, p.version)).collect();
+    let mut common_roots = Vec::new();
+    let mut common_names = Vec::new();
+    for manifest in common_manifests() {
+        for p in packages_of(&manifest).iter().filter(|p| !p.company && !measured.contains(&format!("{}-{}", p.name, p.version))) {
+            common_roots.extend(roots(&corpus, p));
+            common_names.push(p.name.clone());
+        }
+    }
+    let common = (!common_roots.is_empty()).then(|| {
+        let bytes: usize = walk_packages_roots(&common_roots).iter().map(|t| t.len()).sum();
+        (format!("the product, with --common: {} other packages' code ({:.1} MB)", common_names.len(), bytes as f64 / 1e6), common_roots)
+    });
+    ablation(&corpus, &company_roots, common.as_ref(), &drawn, &unrelated, &sample_name);
+}
+
+/// The files under `roots`, walked as `aiguard fingerprint` walks them.
+fn walk_packages_roots(roots: &[PathBuf]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut skipped = std::collections::BTreeMap::new();
+    for root in roots {
+        walk::walk(root, &mut skipped, |_, text| out.push(text.to_string())).unwrap_or_else(|e| panic!("{e}"));
+    }
+    out
 }
 
 /// One family's drawn snippets.
@@ -493,13 +527,16 @@ struct Drawn {
 }
 
 /// The same snippets against a database built and scanned with each setting of [`ABLATION`].
-fn ablation(corpus: &Path, company_roots: &[PathBuf], drawn: &[Drawn], unrelated: &[Source], sample_name: &str) {
+fn ablation(corpus: &Path, company_roots: &[PathBuf], common: Option<&(String, Vec<PathBuf>)>, drawn: &[Drawn], unrelated: &[Source], sample_name: &str) {
     println!("\nablation: each setting builds its own database of the company code and scans the same snippets");
     println!("{:<56} {:>9} {:>8} {:>8} {:>8} {:>9} {:>10} {:>13} {:>11} {:>11} {:>12}", "setting", "verbatim", "renamed", "12-line", "12 ren.", "all edits", "false pos.", "worst family", "repetitive", "files w/ FP", "fingerprints");
-    for (name, repetition) in ABLATION {
+    let settings = ABLATION.iter().map(|(name, repetition)| (name.to_string(), *repetition, &[][..]))
+        .chain(common.map(|(name, roots)| (name.clone(), REPETITION, &roots[..])));
+    for (name, repetition, common_roots) in settings {
+        let repetition = &repetition;
         let path = corpus.join("ablation.aigfp");
         let options = BuildOptions { repetition: *repetition, ..BuildOptions::default() };
-        let summary = walk::build_database_with(company_roots, &[], &path, FingerprintKey::from_bytes(*b"accuracy-key-16b"), options)
+        let summary = walk::build_database_with(company_roots, common_roots, &path, FingerprintKey::from_bytes(*b"accuracy-key-16b"), options)
             .unwrap_or_else(|e| panic!("{e}"));
         let db = FingerprintDb::from_bytes(&std::fs::read(&path).expect("database file")).expect("database loads");
         let found = |text: &str| !db.scan_with(text, min_matches(), *repetition).is_empty();
