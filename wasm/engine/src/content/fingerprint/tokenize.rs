@@ -21,6 +21,7 @@
 //! |---|---|---|
 //! | `//` to end of line | the byte before is not part of a word, path or URL (`http://`, `a//b`) | `/` `/` |
 //! | `/* … */` | as for `//` (an unclosed one runs to the end) | `/` `*` (a shell glob like `src/*.c`) |
+//! | `… """` or `… '''` with no opener | the text, or a fenced block, starts inside a docstring: within its first 4 KB, a triple quote that follows no code on its line, with a `def`/`class` line after it (before the next triple quote) and none before | the quotes open a literal |
 //! | `… */` with no opener | the text, or a fenced block, starts with lines that each begin with `*` and the first `*/` closes them (a paste that begins inside a doc comment) | `*` tokens |
 //! | `#` to end of line | at the start of the input or after whitespace | `#` (`$#`, `${#a}`, `obj.#priv`) |
 //! | | except `#[…]`/`#![…]` (Rust attributes) and `#include`, `#define`, `#if`, `#region`… at the start of a line | `#` then the directive |
@@ -214,6 +215,52 @@ fn space_bytes(x: u64) -> usize {
     (nonzero_bytes(x ^ (b' ' as u64 * ONES)).trailing_zeros() / 8) as usize
 }
 
+/// Where a text that starts at `from` inside a comment or a docstring leaves it, or `from`.
+fn tail_end(s: &[u8], from: usize) -> usize {
+    match comment_tail_end(s, from) {
+        end if end > from => end,
+        _ => docstring_tail_end(s, from),
+    }
+}
+
+/// Where a text that starts at `from` inside a Python docstring leaves it, or `from`. Read from
+/// the start, the docstring's closing quotes would open a literal that swallows the code after
+/// them, and every later docstring would swap with the code around it. The first triple quote
+/// (within [`TAIL_REACH`]) closes a docstring when nothing on its line before it is code that a
+/// string follows (`x = """`, `f("""`, `return """`, a prefix like `r"""`), and a definition
+/// line (`def …` or `class …`) comes after it, before the next triple quote, with none before it:
+/// read the other way, the definition would be inside a string and the prose before it code.
+fn docstring_tail_end(s: &[u8], from: usize) -> usize {
+    let head = &s[from..s.len().min(from + TAIL_REACH)];
+    let first = |quote: &[u8]| memchr::memmem::find(head, quote);
+    let Some(q) = first(b"\"\"\"").into_iter().chain(first(b"'''")).min() else { return from };
+    let (open, after) = (from + q, from + q + 3);
+    let line = s[from..open].iter().rposition(|&b| b == b'\n').map_or(from, |n| from + n + 1);
+    let before = s[line..open].trim_ascii_end();
+    let follows_code = before.last().is_some_and(|&b| is_word_byte(b) || b"=(,[{:+%".contains(&b)) || before.ends_with(b"return");
+    if follows_code {
+        return from;
+    }
+    let region = &s[after..s.len().min(after + 4 * TAIL_REACH)];
+    let region = memchr::memmem::find(region, &s[open..after]).map_or(region, |next| &region[..next]);
+    if has_definition(&s[from..open]) || !has_definition(region) { from } else { after }
+}
+
+/// How far into a text (or a fenced block) a docstring it starts inside may close.
+const TAIL_REACH: usize = 4 << 10;
+
+/// Whether `text` has a Python definition line: `def`, `async def` or `class`, a name, and a
+/// line end of `:`, `(` or `,` (a signature that goes on).
+fn has_definition(text: &[u8]) -> bool {
+    text.split(|&b| b == b'\n').any(|line| {
+        let t = line.trim_ascii();
+        let rest = t.strip_prefix(b"async ").unwrap_or(t);
+        let named = |r: &[u8]| r.first().is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_');
+        let header = rest.strip_prefix(b"def ").or_else(|| rest.strip_prefix(b"class ")).is_some_and(named);
+        header && t.last().is_some_and(|b| b":(,".contains(b))
+    })
+}
+
 /// Where a text that starts at `from` inside a block comment leaves it, or `from`. A paste often
 /// begins in the middle of a doc comment (` * @param …` lines, then ` */`), which the file it
 /// came from reads as a comment; read as code, its prose would be tokens the file never had.
@@ -295,7 +342,7 @@ impl<'a> Lexer<'a> {
         let line_start = from == 0 || s[from - 1] == b'\n';
         Lexer {
             s,
-            i: if from == 0 { comment_tail_end(s, 0) } else { from },
+            i: if from == 0 { tail_end(s, 0) } else { from },
             line_start,
             no_backtick: false,
             no_triple: [false; 2],
@@ -744,7 +791,7 @@ impl<'a> Lexer<'a> {
         let run = i - start;
         if run >= 3 {
             // An opening fence's info string (```python) is not code either.
-            self.i = if self.line_start { comment_tail_end(s, line_end(s, i)) } else { i };
+            self.i = if self.line_start { tail_end(s, line_end(s, i)) } else { i };
             return true;
         }
         if run == 2 {
@@ -922,6 +969,13 @@ mod tests {
             ("*p = 1;\n*q = 2; /* x */", "* i = L ; * i = L ;"),
             (" * a\nb();\n */ c", "* i i ( ) ; * / i"),
             (" * a /* b */ c", "* i i"),
+            // a paste that starts inside a docstring: its tail is the docstring's, as in the file
+            ("    doesn't work here.\n    \"\"\"\n    x = f()\n\n\ndef g():\n    \"\"\"Doc.\"\"\"\n", "i = i ( ) def i ( ) : L"),
+            ("Doc.'''\n    return x\n\nclass A:\n    '''More.'''", "return i class i : L"),
+            // ... and not when the first triple quote opens a string, or no definition follows
+            ("q = \"\"\"\ndef f():\n\"\"\"\nx", "i = L i"),
+            ("x = 1\n\"\"\"Doc.\"\"\"\ny = 2", "i = L L i = L"),
+            ("    more.\n    \"\"\"\n    return 1\n\"\"\"x\"\"\"", "i . L i L"),
             ("x = 1  # note", "i = L"),
             ("#!/bin/sh\necho hi", "echo i"),
             ("SELECT 1 -- why\nFROM t", "select L from i"),
