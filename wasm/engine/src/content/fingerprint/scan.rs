@@ -316,7 +316,7 @@ const MAX_FENCED_BLOCK: usize = 4 << 10;
 /// closing one, or to the end of the text.
 fn fenced_blocks(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let s = text.as_bytes();
-    let mut fences = text.match_indices("```").map(|(i, _)| i).filter(move |&i| {
+    let mut fences = memchr::memmem::find_iter(s, b"```").filter(move |&i| {
         let line = s[..i].iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
         s[line..i].iter().all(|&b| b == b' ' || b == b'\t') && (i == 0 || s[i - 1] != b'`')
     });
