@@ -141,6 +141,14 @@ impl fmt::Display for WalkSummary {
             let parts: Vec<String> = self.skipped.iter().map(|(r, n)| format!("{n} {}", r.as_str())).collect();
             write!(f, "\nskipped {} files: {}", self.skipped_total(), parts.join(", "))?;
         }
+        if self.common_files == 0 && self.files > 0 {
+            write!(
+                f,
+                "\nno --common code given: idioms that every project in these languages writes alike (trait impls, \
+                 test-table loops) stay in the database and can match code that is not the company's; \
+                 pass open-source code of the same languages with --common"
+            )?;
+        }
         Ok(())
     }
 }
@@ -423,6 +431,7 @@ func Charge(ctx context.Context, store Store, customer string, plan Plan) (Recei
         assert!(s.fingerprints > 0 && s.db_bytes == std::fs::metadata(&out).unwrap().len() as usize);
         let text = s.to_string();
         assert!(text.contains("fingerprinted 4 files") && text.contains("3 vendored"), "{text}");
+        assert!(text.contains("no --common code given"), "the admin is told what --common is for: {text}");
 
         let db = FingerprintDb::from_bytes(&std::fs::read(&out).unwrap()).unwrap();
         assert_eq!(db.stats().files, 4);
@@ -444,6 +453,7 @@ func Charge(ctx context.Context, store Store, customer string, plan Plan) (Recei
         assert_eq!((s.files, s.common_files), (1, 1));
         assert!(s.removed_common > 0 && s.fingerprints == 0, "{s:?}");
         assert_eq!(s.skipped.get(&Skip::NotSource), Some(&1));
+        assert!(!s.to_string().contains("--common"), "{s}");
     }
 
     #[test]
