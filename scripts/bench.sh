@@ -3,7 +3,7 @@
 # shipped wasm engine under Node on that workload. Prints figures; asserts nothing.
 #   bash scripts/bench.sh           every benchmark
 #   bash scripts/bench.sh fleet     only fleet delivery (fingerprint databases, bundle to enforcement)
-#   bash scripts/bench.sh accuracy  only fingerprint accuracy (seeds 1-3, the project's and the held-out corpus)
+#   bash scripts/bench.sh accuracy  only fingerprint accuracy (seeds 1-3 on each of the three corpora)
 # Every figure measured is also added to tests/bench/records/results.csv with the run's date,
 # commit and machine: the programs write their rows to AIGUARD_BENCH_RECORD, and this script
 # adds them when it ends, so the figures of the steps that ran are kept if a later one fails.
@@ -54,16 +54,23 @@ fleet() {
   cargo run --quiet --release -p aiguard-bench --bin fleet-bench
   node tests/bench/bundle-apply.mjs
 }
-# Seeds 1-3 on the held-out corpus, then on the project's; the last run's sample (the
-# project's corpus, seed 1) is what fingerprint-compare.mjs measures Dolos on.
+# Seeds 1-3 on each corpus: the fresh hold-out, the held-out one, then the project's. Each also
+# builds a database with the other two corpora's unrelated code as --common input (the
+# ablation's last row). The last run's sample (the project's corpus, seed 1) is what
+# fingerprint-compare.mjs measures Dolos on.
 accuracy() {
-  node tests/corpora/fetch.mjs
-  node tests/corpora/fetch.mjs tests/corpora/fingerprint-holdout/packages.json
+  local project=tests/corpora/fingerprint/packages.json
+  local holdout=tests/corpora/fingerprint-holdout/packages.json
+  local fresh=tests/corpora/fingerprint-fresh/packages.json
+  for manifest in "$project" "$holdout" "$fresh"; do node tests/corpora/fetch.mjs "$manifest"; done
   for seed in 1 2 3; do
-    cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy -- --seed "$seed" --corpus tests/corpora/fingerprint-holdout/packages.json
+    cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy -- --seed "$seed" --corpus "$fresh" --common "$project" --common "$holdout"
+  done
+  for seed in 1 2 3; do
+    cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy -- --seed "$seed" --corpus "$holdout" --common "$project" --common "$fresh"
   done
   for seed in 3 2 1; do
-    cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy -- --seed "$seed"
+    cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy -- --seed "$seed" --common "$holdout" --common "$fresh"
   done
 }
 case "${1:-}" in
