@@ -455,7 +455,9 @@ fn scan_in_parts_spawning<R>(
         side
     });
     let selections = selections.into_inner().unwrap_or_else(|e| e.into_inner());
-    (spans_of(text, spans.into_inner().unwrap_or_else(|e| e.into_inner()), selections), side)
+    let mut matches = spans_of(text, spans.into_inner().unwrap_or_else(|e| e.into_inner()), selections);
+    db.add_fenced_block_matches(text, min_matches, super::REPETITION, &mut matches);
+    (matches, side)
 }
 
 /// `job` on a thread of `scope`, started through `spawn`; None when it could not be.
@@ -484,9 +486,7 @@ impl FingerprintDb {
     /// the calling thread; the same matches as `scan`.
     pub(crate) fn scan_on_threads<R>(&self, text: &str, min_matches: usize, threads: usize, side: impl FnOnce() -> R) -> (Vec<FingerprintMatch>, R) {
         let parts = (text.len() / PART_BYTES).max(MIN_PARTS);
-        let (mut matches, side) = scan_in_parts(self, text, min_matches, &bounds(text, &vec![1.0 / parts as f64; parts]), threads, side);
-        self.add_fenced_block_matches(text, min_matches, super::REPETITION, &mut matches);
-        (matches, side)
+        scan_in_parts(self, text, min_matches, &bounds(text, &vec![1.0 / parts as f64; parts]), threads, side)
     }
 }
 
@@ -674,6 +674,23 @@ mod tests {
         for cut in 1..starts.len() {
             assert_eq!(db.scan_in_parts_at(text, 4, &[0, starts[cut]]), Some(want.clone()), "parts at {}", starts[cut]);
         }
+    }
+
+    /// A short fenced block of a prompt is judged alone (`add_fenced_block_matches`) in parts
+    /// as in one pass (found by the `fingerprint_split` fuzz target).
+    #[test]
+    fn a_short_fenced_block_matches_in_parts_too() {
+        let code = "fn take(q: &mut Quota, n: u32) -> bool {\n    if q.left < n { return false; }\n    q.left -= n;\n    true\n}\n";
+        let db = db_of(code);
+        let text = format!("Why does this fail on large inputs? It worked yesterday, I think.\n\n```rust\n{code}```\nThanks!\n");
+        let want = db.scan(&text, 4);
+        assert_eq!(want.len(), 1, "{want:?}");
+        let starts: Vec<usize> = text.match_indices('\n').map(|(i, _)| i + 1).filter(|&i| i < text.len()).collect();
+        for &cut in &starts {
+            assert_eq!(db.scan_in_parts_at(&text, 4, &[0, cut]), Some(want.clone()), "parts at {cut}");
+        }
+        let (got, ()) = db.scan_on_threads(&text, 4, 2, || ());
+        assert_eq!(got, want);
     }
 
     #[test]
