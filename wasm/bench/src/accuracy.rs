@@ -37,6 +37,10 @@ use aiguard_engine::content::fingerprint::{fingerprints, tokens, BuildOptions, F
 const POSITIVES: usize = 60;
 /// Negatives (30-line windows of unrelated code) per language family.
 const NEGATIVES: usize = 100;
+/// 30-line windows of unrelated code per language family for the per-language false-positive
+/// rate, drawn apart (their own random stream, so the sample above is the same with or without
+/// them): a hundred windows cannot tell 1% from 2%.
+const WIDE_NEGATIVES: usize = 1000;
 
 mod corpus;
 use corpus::{packages, packages_of, roots, walk_packages, Package, Source, FAMILIES};
@@ -503,7 +507,46 @@ fn main() {
         let bytes: usize = walk_packages_roots(&common_roots).iter().map(|t| t.len()).sum();
         (format!("the product, with --common: {} other packages' code ({:.1} MB)", common_names.len(), bytes as f64 / 1e6), common_roots)
     });
+    wide_false_positives(&db, &corpus, &company_roots, common.as_ref(), &unrelated, &sample_name);
     ablation(&corpus, &company_roots, common.as_ref(), &drawn, &unrelated, &sample_name);
+}
+
+/// False positives per language on [`WIDE_NEGATIVES`] unrelated 30-line windows each, with the
+/// product's database and, given `--common`, with the one built against that code.
+fn wide_false_positives(db: &FingerprintDb, corpus: &Path, company_roots: &[PathBuf], common: Option<&(String, Vec<PathBuf>)>, unrelated: &[Source], sample_name: &str) {
+    let with_common = common.map(|(_, roots)| {
+        let path = corpus.join("wide-common.aigfp");
+        walk::build_database_with(company_roots, roots, &path, FingerprintKey::from_bytes(*b"accuracy-key-16b"), BuildOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let db = FingerprintDb::from_bytes(&std::fs::read(&path).expect("database file")).expect("database loads");
+        let _ = std::fs::remove_file(&path);
+        db
+    });
+    let mut rng = Rng(0x0dd_ba11_5eed_cafe ^ seed().wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let (mut total, mut total_common, mut windows) = (0, 0, 0);
+    let mut rows = Vec::new();
+    for &f in FAMILIES {
+        let pool: Vec<&Source> = unrelated.iter().filter(|s| s.family == f).collect();
+        let drawn: Vec<String> = (0..WIDE_NEGATIVES).filter_map(|_| snippet(&pool, 30, &mut rng, false).map(|(_, s)| s)).collect();
+        let found = drawn.iter().filter(|s| matches(db, s)).count();
+        let found_common = with_common.as_ref().map(|c| drawn.iter().filter(|s| matches(c, s)).count());
+        total += found;
+        total_common += found_common.unwrap_or(0);
+        windows += drawn.len();
+        let pct = |k: usize| 100.0 * k as f64 / drawn.len().max(1) as f64;
+        rows.push(match found_common {
+            Some(c) => format!("{f} {:.1}% ({:.1}%)", pct(found), pct(c)),
+            None => format!("{f} {:.1}%", pct(found)),
+        });
+        record::record("fingerprint-accuracy", &format!("{sample_name}: unrelated 30-line {f} windows"), "AIGuard native", "false positives", found, &format!("of {} windows", drawn.len()));
+        if let Some(c) = found_common {
+            record::record("fingerprint-accuracy", &format!("{sample_name}: unrelated 30-line {f} windows, with --common"), "AIGuard native", "false positives", c, &format!("of {} windows", drawn.len()));
+        }
+    }
+    let pct = |k: usize| 100.0 * k as f64 / windows.max(1) as f64;
+    println!("\nfalse positives, {WIDE_NEGATIVES} unrelated 30-line windows per language{}: {:.2}%{}", if with_common.is_some() { " (with --common)" } else { "" },
+        pct(total), if with_common.is_some() { format!(" ({:.2}%)", pct(total_common)) } else { String::new() });
+    println!("  {}", rows.join(", "));
 }
 
 /// The files under `roots`, walked as `aiguard fingerprint` walks them.
