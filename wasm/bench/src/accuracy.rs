@@ -495,33 +495,40 @@ fn main() {
     // The other corpora's unrelated code, as an admin's `--common` input: never the packages
     // measured here (a package in both would be subtracted from the company's own code).
     let measured: Vec<String> = packages.iter().map(|p| format!("{}-{}", p.name, p.version)).collect();
-    let mut common_roots = Vec::new();
-    let mut common_names = Vec::new();
-    for manifest in common_manifests() {
-        for p in packages_of(&manifest).iter().filter(|p| !p.company && !measured.contains(&format!("{}-{}", p.name, p.version))) {
-            common_roots.extend(roots(&corpus, p));
-            common_names.push(p.name.clone());
-        }
-    }
-    let common = (!common_roots.is_empty()).then(|| {
-        let bytes: usize = walk_packages_roots(&common_roots).iter().map(|t| t.len()).sum();
-        (format!("the product, with --common: {} other packages' code ({:.1} MB)", common_names.len(), bytes as f64 / 1e6), common_roots)
+    let common_packages: Vec<Package> = common_manifests().iter().flat_map(|m| packages_of(m))
+        .filter(|p| !p.company && !measured.contains(&format!("{}-{}", p.name, p.version))).collect();
+    let common = (!common_packages.is_empty()).then(|| {
+        let refs: Vec<&Package> = common_packages.iter().collect();
+        let bytes: usize = walk_packages(&corpus, &refs).iter().map(|s| s.text.len()).sum();
+        let common_roots: Vec<PathBuf> = refs.iter().flat_map(|p| roots(&corpus, p)).collect();
+        let (summary, db) = build_db(&corpus, &company_roots, &common_roots, BuildOptions::default());
+        Common { name: format!("the product, with --common: {} other packages' code ({:.1} MB)", refs.len(), bytes as f64 / 1e6), summary, db }
     });
-    wide_false_positives(&db, &corpus, &company_roots, common.as_ref(), &unrelated, &sample_name);
+    wide_false_positives(&db, common.as_ref().map(|c| &c.db), &unrelated, &sample_name);
     ablation(&corpus, &company_roots, common.as_ref(), &drawn, &unrelated, &sample_name);
+}
+
+/// The company's code built into a database with `common` subtracted, written and loaded the
+/// way the product does it.
+fn build_db(corpus: &Path, company_roots: &[PathBuf], common: &[PathBuf], options: BuildOptions) -> (walk::WalkSummary, FingerprintDb) {
+    let path = corpus.join("measured.aigfp");
+    let summary = walk::build_database_with(company_roots, common, &path, FingerprintKey::from_bytes(*b"accuracy-key-16b"), options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let db = FingerprintDb::from_bytes(&std::fs::read(&path).expect("database file")).expect("database loads");
+    let _ = std::fs::remove_file(&path);
+    (summary, db)
+}
+
+/// The database built with the `--common` manifests' unrelated code subtracted.
+struct Common {
+    name: String,
+    summary: walk::WalkSummary,
+    db: FingerprintDb,
 }
 
 /// False positives per language on [`WIDE_NEGATIVES`] unrelated 30-line windows each, with the
 /// product's database and, given `--common`, with the one built against that code.
-fn wide_false_positives(db: &FingerprintDb, corpus: &Path, company_roots: &[PathBuf], common: Option<&(String, Vec<PathBuf>)>, unrelated: &[Source], sample_name: &str) {
-    let with_common = common.map(|(_, roots)| {
-        let path = corpus.join("wide-common.aigfp");
-        walk::build_database_with(company_roots, roots, &path, FingerprintKey::from_bytes(*b"accuracy-key-16b"), BuildOptions::default())
-            .unwrap_or_else(|e| panic!("{e}"));
-        let db = FingerprintDb::from_bytes(&std::fs::read(&path).expect("database file")).expect("database loads");
-        let _ = std::fs::remove_file(&path);
-        db
-    });
+fn wide_false_positives(db: &FingerprintDb, with_common: Option<&FingerprintDb>, unrelated: &[Source], sample_name: &str) {
     let mut rng = Rng(0x0dd_ba11_5eed_cafe ^ seed().wrapping_mul(0x9e37_79b9_7f4a_7c15));
     let (mut total, mut total_common, mut windows) = (0, 0, 0);
     let mut rows = Vec::new();
@@ -529,7 +536,7 @@ fn wide_false_positives(db: &FingerprintDb, corpus: &Path, company_roots: &[Path
         let pool: Vec<&Source> = unrelated.iter().filter(|s| s.family == f).collect();
         let drawn: Vec<String> = (0..WIDE_NEGATIVES).filter_map(|_| snippet(&pool, 30, &mut rng, false).map(|(_, s)| s)).collect();
         let found = drawn.iter().filter(|s| matches(db, s)).count();
-        let found_common = with_common.as_ref().map(|c| drawn.iter().filter(|s| matches(c, s)).count());
+        let found_common = with_common.map(|c| drawn.iter().filter(|s| matches(c, s)).count());
         total += found;
         total_common += found_common.unwrap_or(0);
         windows += drawn.len();
@@ -549,16 +556,6 @@ fn wide_false_positives(db: &FingerprintDb, corpus: &Path, company_roots: &[Path
     println!("  {}", rows.join(", "));
 }
 
-/// The files under `roots`, walked as `aiguard fingerprint` walks them.
-fn walk_packages_roots(roots: &[PathBuf]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut skipped = std::collections::BTreeMap::new();
-    for root in roots {
-        walk::walk(root, &mut skipped, |_, text| out.push(text.to_string())).unwrap_or_else(|e| panic!("{e}"));
-    }
-    out
-}
-
 /// One family's drawn snippets.
 struct Drawn {
     family: &'static str,
@@ -570,18 +567,20 @@ struct Drawn {
 }
 
 /// The same snippets against a database built and scanned with each setting of [`ABLATION`].
-fn ablation(corpus: &Path, company_roots: &[PathBuf], common: Option<&(String, Vec<PathBuf>)>, drawn: &[Drawn], unrelated: &[Source], sample_name: &str) {
+fn ablation(corpus: &Path, company_roots: &[PathBuf], common: Option<&Common>, drawn: &[Drawn], unrelated: &[Source], sample_name: &str) {
     println!("\nablation: each setting builds its own database of the company code and scans the same snippets");
     println!("{:<56} {:>9} {:>8} {:>8} {:>8} {:>9} {:>10} {:>13} {:>11} {:>11} {:>12}", "setting", "verbatim", "renamed", "12-line", "12 ren.", "all edits", "false pos.", "worst family", "repetitive", "files w/ FP", "fingerprints");
-    let settings = ABLATION.iter().map(|(name, repetition)| (name.to_string(), *repetition, &[][..]))
-        .chain(common.map(|(name, roots)| (name.clone(), REPETITION, &roots[..])));
-    for (name, repetition, common_roots) in settings {
+    let settings = ABLATION.iter().map(|&(name, repetition)| (name, repetition, None)).chain(common.map(|c| (c.name.as_str(), REPETITION, Some(c))));
+    for (name, repetition, common) in settings {
+        let built;
+        let (summary, db) = match common {
+            Some(c) => (&c.summary, &c.db),
+            None => {
+                built = build_db(corpus, company_roots, &[], BuildOptions { repetition, ..BuildOptions::default() });
+                (&built.0, &built.1)
+            }
+        };
         let repetition = &repetition;
-        let path = corpus.join("ablation.aigfp");
-        let options = BuildOptions { repetition: *repetition, ..BuildOptions::default() };
-        let summary = walk::build_database_with(company_roots, common_roots, &path, FingerprintKey::from_bytes(*b"accuracy-key-16b"), options)
-            .unwrap_or_else(|e| panic!("{e}"));
-        let db = FingerprintDb::from_bytes(&std::fs::read(&path).expect("database file")).expect("database loads");
         let found = |text: &str| !db.scan_with(text, min_matches(), *repetition).is_empty();
         let rate = |texts: &mut dyn Iterator<Item = bool>| {
             let (mut k, mut n) = (0usize, 0usize);
@@ -612,6 +611,5 @@ fn ablation(corpus: &Path, company_roots: &[PathBuf], common: Option<&(String, V
             ("false positives, repetitive windows", idioms)] {
             record::record("fingerprint-ablation", &format!("{sample_name}: {name}"), "AIGuard native", metric, format!("{value:.3}"), "fraction");
         }
-        let _ = std::fs::remove_file(&path);
     }
 }

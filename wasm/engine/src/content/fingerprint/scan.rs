@@ -316,9 +316,11 @@ const MAX_FENCED_BLOCK: usize = 4 << 10;
 /// closing one, or to the end of the text.
 fn fenced_blocks(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let s = text.as_bytes();
+    // Only the indentation before a fence is read back, so a long line of backticks costs
+    // its length once, not once per backtick run.
     let mut fences = memchr::memmem::find_iter(s, b"```").filter(move |&i| {
-        let line = s[..i].iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
-        s[line..i].iter().all(|&b| b == b' ' || b == b'\t') && (i == 0 || s[i - 1] != b'`')
+        let indent = s[..i].iter().rev().take_while(|&&b| b == b' ' || b == b'\t').count();
+        i == indent || s[i - indent - 1] == b'\n'
     });
     std::iter::from_fn(move || {
         let open = fences.next()?;
