@@ -376,28 +376,36 @@ async function exportAudit(format) {
   download(text, `aiguard-audit-${stamp}.${format === 'csv' ? 'csv' : 'jsonl'}`, format === 'csv' ? 'text/csv' : 'application/x-ndjson');
 }
 
-async function main() {
+// Every control answers from the first paint: a click or a key while the page is still loading
+// what is in force waits for it instead of being lost.
+function main() {
   localize();
   editor = createPolicyEditor($('policy-text'), { label: t('policyHeading'), onChange: onEdit });
-  await refresh();
-  await Promise.all([showReporting(), loadAudit(), loadCatalog(), retry()]);
-  $('check').addEventListener('click', () => void checkEditor());
-  $('save').addEventListener('click', () => { resetting = false; void review(); });
-  $('confirm-save').addEventListener('click', () => void save(resetting ? null : editor.value));
-  $('cancel-save').addEventListener('click', () => { $('review').hidden = true; });
-  $('reset').addEventListener('click', async () => {
+  const loaded = (async () => {
+    await refresh();
+    await Promise.all([showReporting(), loadAudit(), loadCatalog(), retry()]);
+  })();
+  const on = (id, type, handler) => $(id).addEventListener(type, async (event) => {
+    await loaded.catch(() => {});
+    await handler(event);
+  });
+  on('check', 'click', checkEditor);
+  on('save', 'click', () => { resetting = false; return review(); });
+  on('confirm-save', 'click', () => save(resetting ? null : editor.value));
+  on('cancel-save', 'click', () => { $('review').hidden = true; });
+  on('reset', 'click', () => {
     editor.value = inForce.builtin;
     resetting = true;
-    await review();
+    return review();
   });
-  $('export').addEventListener('click', () => download(editor.value, 'aiguard-policy.json', 'application/json'));
-  $('import-file').addEventListener('change', async () => {
+  on('export', 'click', () => download(editor.value, 'aiguard-policy.json', 'application/json'));
+  on('import-file', 'change', async () => {
     const file = $('import-file').files[0];
     if (!file) return;
     editor.value = await file.text();
     $('import-file').value = '';
   });
-  $('bundle-refresh').addEventListener('click', async () => {
+  on('bundle-refresh', 'click', async () => {
     $('bundle-refresh').disabled = true;
     try {
       await send({ type: 'refreshBundle' });
@@ -406,14 +414,14 @@ async function main() {
       $('bundle-refresh').disabled = false;
     }
   });
-  $('try').addEventListener('click', () => void tryUrl());
-  $('try-url').addEventListener('keydown', (e) => { if (e.key === 'Enter') void tryUrl(); });
-  $('try-text-button').addEventListener('click', () => void tryText());
-  for (const id of ['catalog-search', 'catalog-category', 'catalog-action']) $(id).addEventListener('input', drawCatalog);
-  for (const id of ['audit-type', 'audit-action', 'audit-rule', 'audit-since']) $(id).addEventListener('input', drawAudit);
-  $('audit-export-jsonl').addEventListener('click', () => exportAudit('jsonl'));
-  $('audit-export-csv').addEventListener('click', () => exportAudit('csv'));
-  setInterval(() => void showReporting(), 5000);
+  on('try', 'click', tryUrl);
+  on('try-url', 'keydown', (e) => (e.key === 'Enter' ? tryUrl() : undefined));
+  on('try-text-button', 'click', tryText);
+  for (const id of ['catalog-search', 'catalog-category', 'catalog-action']) on(id, 'input', drawCatalog);
+  for (const id of ['audit-type', 'audit-action', 'audit-rule', 'audit-since']) on(id, 'input', drawAudit);
+  on('audit-export-jsonl', 'click', () => exportAudit('jsonl'));
+  on('audit-export-csv', 'click', () => exportAudit('csv'));
+  loaded.then(() => setInterval(() => void showReporting(), 5000));
 }
 
 main();
