@@ -56,7 +56,7 @@ fi
 
 # --- geckodriver (Firefox tests) -------------------------------------------------------
 if [ "$WHAT" = test ] || [ "$WHAT" = bench ]; then
-  if ! have geckodriver || [ "$(geckodriver --version | head -1 | awk '{print $2}')" != "$GECKODRIVER_VERSION" ]; then
+  if ! have geckodriver || [ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$GECKODRIVER_VERSION" ]; then
     say "building geckodriver $GECKODRIVER_VERSION (about 2 minutes, once)"
     cargo install geckodriver --version "=$GECKODRIVER_VERSION" --locked --quiet \
       || cargo install geckodriver --version "=$GECKODRIVER_VERSION" --quiet
