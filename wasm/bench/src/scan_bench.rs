@@ -111,6 +111,32 @@ fn sized(files: &[String], bytes: usize) -> String {
     out
 }
 
+/// A prompt of many code blocks, the worst case of the fenced-block rule (each short block
+/// without a match is scanned again alone): the company's code in pieces of about 2 KB, each
+/// followed by fifty one-line fenced blocks, to `bytes`.
+fn fenced(company: &str, bytes: usize) -> String {
+    let mut out = String::with_capacity(bytes + (4 << 10));
+    let mut at = 0;
+    while out.len() < bytes {
+        let mut end = (at + (2 << 10)).min(company.len());
+        while !company.is_char_boundary(end) {
+            end += 1;
+        }
+        out.push_str(&company[at..end]);
+        out.push('\n');
+        at = if end >= company.len() { 0 } else { end };
+        for i in 0..50 {
+            out.push_str(&format!("```\nlet total_{i} = prices.iter().sum::<u64>() + {i};\n```\n"));
+        }
+    }
+    let mut end = bytes;
+    while !out.is_char_boundary(end) {
+        end -= 1;
+    }
+    out.truncate(end);
+    out
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
@@ -174,6 +200,7 @@ fn main() {
         ("1 MB", "scan-1.txt", sized(&corpus, 1 << 20), 21),
         ("10 MB", "scan-10.txt", sized(&corpus, 10 << 20), 5),
         ("10 MB dense", "scan-10-dense.txt", sized(std::slice::from_ref(&dense), 10 << 20), 5),
+        ("10 MB fenced", "scan-10-fenced.txt", fenced(&company, 10 << 20), 5),
     ];
     std::fs::write(out_dir.join("scan-policy.json"), POLICY).unwrap();
     println!("Content scan, native (median; all {} secret rules, 3 marker rules, 1M-fingerprint database)", aiguard_engine::content::secrets::RULES.len());

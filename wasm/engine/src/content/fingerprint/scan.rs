@@ -281,7 +281,12 @@ impl FingerprintDb {
     pub(super) fn add_fenced_block_matches(&self, text: &str, min_matches: usize, repetition: Repetition, matches: &mut Vec<FingerprintMatch>) {
         let before = matches.len();
         for (start, end) in fenced_blocks(text) {
-            if end - start > MAX_FENCED_BLOCK || matches[..before].iter().any(|m| m.start < end && start < m.end) {
+            // The matches are in order and do not overlap: of those, only the first that ends
+            // after the block starts can overlap it (a search, not a walk of every match for
+            // every block, which a text of many blocks and matches made quadratic).
+            let next = matches[..before].partition_point(|m| m.end <= start);
+            // A block of fewer than `K` bytes has fewer than `K` tokens: no fingerprint.
+            if !(K..=MAX_FENCED_BLOCK).contains(&(end - start)) || matches[..before].get(next).is_some_and(|m| m.start < end) {
                 continue;
             }
             matches.extend(self.scan_text(&text[start..end], min_matches, repetition).into_iter().map(|m| FingerprintMatch { start: m.start + start, end: m.end + start, ..m }));
