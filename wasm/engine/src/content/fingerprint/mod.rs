@@ -207,6 +207,13 @@ pub fn token_count(text: &str) -> usize {
     n
 }
 
+/// Whether `text` has at least `n` tokens (it is read only that far).
+pub(crate) fn has_tokens(text: &str, n: usize) -> bool {
+    let count = std::cell::Cell::new(0);
+    tokenize::tokenize_until(text, |_, _, _, _| count.set(count.get() + 1), || count.get() >= n);
+    count.get() >= n
+}
+
 /// A token as (id, identifier hash, start, end).
 type Token = (u32, u32, usize, usize);
 

@@ -32,7 +32,7 @@
 //! `score` is the share of the span's fingerprints found in the database: 1.0 for a verbatim
 //! copy, lower where it was edited.
 
-use super::{for_each_fingerprint, vocabulary_up_to, Fingerprint, FingerprintDb, Repetition, K, REPETITION, W};
+use super::{for_each_fingerprint, has_tokens, vocabulary_up_to, Fingerprint, FingerprintDb, Repetition, K, REPETITION, W};
 
 /// Unmatched fingerprints tolerated between two matched ones of one span.
 pub const MAX_GAP: usize = 4;
@@ -285,8 +285,12 @@ impl FingerprintDb {
             // after the block starts can overlap it (a search, not a walk of every match for
             // every block, which a text of many blocks and matches made quadratic).
             let next = matches[..before].partition_point(|m| m.end <= start);
-            // A block of fewer than `K` bytes has fewer than `K` tokens: no fingerprint.
-            if !(K..=MAX_FENCED_BLOCK).contains(&(end - start)) || matches[..before].get(next).is_some_and(|m| m.start < end) {
+            if end - start > MAX_FENCED_BLOCK || matches[..before].get(next).is_some_and(|m| m.start < end) {
+                continue;
+            }
+            // A block of fewer than `K` tokens has no fingerprint; finding that out reads its
+            // first tokens, where a scan would set up a winnower and spans for it.
+            if end - start < K || !has_tokens(&text[start..end], K) {
                 continue;
             }
             matches.extend(self.scan_text(&text[start..end], min_matches, repetition).into_iter().map(|m| FingerprintMatch { start: m.start + start, end: m.end + start, ..m }));
