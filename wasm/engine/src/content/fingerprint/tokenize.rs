@@ -216,10 +216,86 @@ fn space_bytes(x: u64) -> usize {
 }
 
 /// Where a text that starts at `from` inside a comment or a docstring leaves it, or `from`.
-fn tail_end(s: &[u8], from: usize) -> usize {
+fn tail_end(s: &[u8], from: usize, memo: &mut TailMemo) -> usize {
     match comment_tail_end(s, from) {
         end if end > from => end,
-        _ => docstring_tail_end(s, from),
+        _ => memo.docstring_tail_end(s, from),
+    }
+}
+
+/// The searches of [`docstring_tail_end`] a lexer made before, so that a text of many fences
+/// does not search the same kilobytes once per fence (a text of fence lines read at 20 MB/s).
+/// It is asked at the text's start and at a fence's line end, where the line of the first
+/// quote after `from` starts after `from`: what follows from that quote, but for the definition
+/// lines between `from` and it, is the quote's alone. Its answers are [`docstring_tail_end`]'s
+/// (test `remembered_docstring_tails_are_the_direct_ones`).
+#[derive(Default)]
+struct TailMemo {
+    /// Per quote of [`QUOTES`]: `s[lo..hi]` was searched, and held its first occurrence there.
+    next: [Option<(usize, usize, Option<usize>)>; 2],
+    /// The last quote that was the first after some `from`.
+    quote: Option<QuoteFacts>,
+}
+
+struct QuoteFacts {
+    open: usize,
+    /// Whether the quote closes a docstring the text starts in, if no definition line comes
+    /// before it.
+    closes: bool,
+    /// Where the definition lines were looked for (up to `open`), and the start of the last.
+    defs_from: usize,
+    last_def: Option<usize>,
+}
+
+const QUOTES: [&[u8; 3]; 2] = [b"\"\"\"", b"'''"];
+
+impl TailMemo {
+    fn docstring_tail_end(&mut self, s: &[u8], from: usize) -> usize {
+        if from != 0 && s.get(from) != Some(&b'\n') {
+            return docstring_tail_end(s, from);
+        }
+        let mut first = None;
+        for (k, quote) in QUOTES.iter().enumerate() {
+            let found = match self.next[k] {
+                Some((lo, _, Some(p))) if lo <= from && p >= from => Some(p),
+                Some((lo, hi, None)) if lo <= from && from + TAIL_REACH <= hi => None,
+                _ => {
+                    // Twice the reach: the next `from`s within one reach need no search.
+                    let hi = s.len().min(from + 2 * TAIL_REACH);
+                    let found = memchr::memmem::find(&s[from..hi], &quote[..]).map(|p| from + p);
+                    self.next[k] = Some((from, hi, found));
+                    found
+                }
+            };
+            if let Some(p) = found.filter(|&p| p + 3 <= from + TAIL_REACH) {
+                first = Some(first.map_or(p, |q: usize| q.min(p)));
+            }
+        }
+        let Some(open) = first else { return from };
+        let facts = match &mut self.quote {
+            Some(f) if f.open == open && f.defs_from <= from => f,
+            slot => slot.insert(QuoteFacts::of(s, from, open)),
+        };
+        let definition_before = facts.last_def.is_some_and(|d| d >= from);
+        if facts.closes && !definition_before { open + 3 } else { from }
+    }
+}
+
+impl QuoteFacts {
+    fn of(s: &[u8], from: usize, open: usize) -> QuoteFacts {
+        let after = open + 3;
+        let line = s[..open].iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
+        let region = &s[after..s.len().min(after + 4 * TAIL_REACH)];
+        let region = memchr::memmem::find(region, &s[open..after]).map_or(region, |next| &region[..next]);
+        let mut last_def = None;
+        let mut at = from;
+        for piece in s[from..open].split(|&b| b == b'\n') {
+            if is_definition(piece) {
+                last_def = Some(at);
+            }
+            at += piece.len() + 1;
+        }
+        QuoteFacts { open, closes: !follows_code(&s[line..open]) && has_definition(region), defs_from: from, last_def }
     }
 }
 
@@ -236,9 +312,7 @@ fn docstring_tail_end(s: &[u8], from: usize) -> usize {
     let Some(q) = first(b"\"\"\"").into_iter().chain(first(b"'''")).min() else { return from };
     let (open, after) = (from + q, from + q + 3);
     let line = s[from..open].iter().rposition(|&b| b == b'\n').map_or(from, |n| from + n + 1);
-    let before = s[line..open].trim_ascii_end();
-    let follows_code = before.last().is_some_and(|&b| is_word_byte(b) || b"=(,[{:+%".contains(&b)) || before.ends_with(b"return");
-    if follows_code {
+    if follows_code(&s[line..open]) {
         return from;
     }
     let region = &s[after..s.len().min(after + 4 * TAIL_REACH)];
@@ -249,16 +323,26 @@ fn docstring_tail_end(s: &[u8], from: usize) -> usize {
 /// How far into a text (or a fenced block) a docstring it starts inside may close.
 const TAIL_REACH: usize = 4 << 10;
 
-/// Whether `text` has a Python definition line: `def`, `async def` or `class`, a name, and a
-/// line end of `:`, `(` or `,` (a signature that goes on).
+/// Whether the start of a line up to a triple quote is code that a string follows (`x = """`,
+/// `f("""`, `return """`, a prefix like `r"""`): then the quote opens a string.
+fn follows_code(before_quote: &[u8]) -> bool {
+    let before = before_quote.trim_ascii_end();
+    before.last().is_some_and(|&b| is_word_byte(b) || b"=(,[{:+%".contains(&b)) || before.ends_with(b"return")
+}
+
+/// Whether `text` has a Python definition line.
 fn has_definition(text: &[u8]) -> bool {
-    text.split(|&b| b == b'\n').any(|line| {
-        let t = line.trim_ascii();
-        let rest = t.strip_prefix(b"async ").unwrap_or(t);
-        let named = |r: &[u8]| r.first().is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_');
-        let header = rest.strip_prefix(b"def ").or_else(|| rest.strip_prefix(b"class ")).is_some_and(named);
-        header && t.last().is_some_and(|b| b":(,".contains(b))
-    })
+    text.split(|&b| b == b'\n').any(is_definition)
+}
+
+/// Whether `line` is a Python definition line: `def`, `async def` or `class`, a name, and a
+/// line end of `:`, `(` or `,` (a signature that goes on).
+fn is_definition(line: &[u8]) -> bool {
+    let t = line.trim_ascii();
+    let rest = t.strip_prefix(b"async ").unwrap_or(t);
+    let named = |r: &[u8]| r.first().is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_');
+    let header = rest.strip_prefix(b"def ").or_else(|| rest.strip_prefix(b"class ")).is_some_and(named);
+    header && t.last().is_some_and(|b| b":(,".contains(b))
 }
 
 /// Where a text that starts at `from` inside a block comment leaves it, or `from`. A paste often
@@ -316,6 +400,8 @@ pub(crate) struct Lexer<'a> {
     /// no later opener can close either.
     no_backtick: bool,
     no_triple: [bool; 2],
+    /// The searches for where a docstring the text (or a fenced block) starts inside ends.
+    tails: TailMemo,
     /// Rust raw strings: from this position a closing `"` + n×`#` is known to be absent.
     raw_fail: [usize; 8],
     /// The masks of aligned blocks `block_index` and `block_index + 1`, for the plain path.
@@ -340,12 +426,14 @@ impl<'a> Lexer<'a> {
     pub(crate) fn new(text: &'a str, from: usize) -> Self {
         let s = text.as_bytes();
         let line_start = from == 0 || s[from - 1] == b'\n';
+        let mut tails = TailMemo::default();
         Lexer {
             s,
-            i: if from == 0 { tail_end(s, 0) } else { from },
+            i: if from == 0 { tail_end(s, 0, &mut tails) } else { from },
             line_start,
             no_backtick: false,
             no_triple: [false; 2],
+            tails,
             raw_fail: [usize::MAX; 8],
             blocks: [BlockMasks::default(); 2],
             // No block yet (nor the one before a block): the first window classifies two.
@@ -791,7 +879,7 @@ impl<'a> Lexer<'a> {
         let run = i - start;
         if run >= 3 {
             // An opening fence's info string (```python) is not code either.
-            self.i = if self.line_start { tail_end(s, line_end(s, i)) } else { i };
+            self.i = if self.line_start { tail_end(s, line_end(s, i), &mut self.tails) } else { i };
             return true;
         }
         if run == 2 {
@@ -897,6 +985,39 @@ mod tests {
                 assert_eq!(name_hash_at(text.as_bytes(), 4, 4 + len), name_hash(word.as_bytes()), "{text:?}");
             }
         }
+    }
+
+    /// The remembered docstring tails are the direct ones: texts of fences, triple quotes of
+    /// both kinds (after code or alone), definition lines, code, prose and blank lines, asked
+    /// at the start and at every line end in order, as a lexer asks, on one memo per text; and
+    /// a closing quote after prose of every length around the searches' reach.
+    #[test]
+    fn remembered_docstring_tails_are_the_direct_ones() {
+        let mut next = crate::test_rng::below(0xd0c5_7a11);
+        let lines = [
+            "```", "```python", "\"\"\"", "'''", "    \"\"\"Doc.\"\"\"", "x = \"\"\"", "return '''", "def f(a, b):", "class C:",
+            "async def g(", "    return a + b", "prose about it", "", "  ", "* star", "*/",
+        ];
+        // Closing quotes after prose of every length around the searches' reach and twice it.
+        let far: Vec<String> = (0..=6 * TAIL_REACH / 100).map(|n| format!("{}\"\"\"\ndef f(a):\n    \"\"\"", "prose, no code\n".repeat(n * 100 / 15))).collect();
+        let mut random = (0..2000).map(|_| {
+            let count = 1 + next(40);
+            (0..count).map(|_| lines[next(lines.len())]).collect::<Vec<_>>().join("\n")
+        });
+        let (mut cases, mut closed) = (0, 0);
+        for text in far.into_iter().chain(&mut random) {
+            let s = text.as_bytes();
+            let mut memo = TailMemo::default();
+            let asked = std::iter::once(0).chain(s.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i));
+            for from in asked {
+                let end = memo.docstring_tail_end(s, from);
+                let near = &text[from.saturating_sub(80)..text.len().min(from + 80)];
+                assert_eq!(end, docstring_tail_end(s, from), "from {from} of a text of {} bytes, around it: {near:?}", text.len());
+                cases += 1;
+                closed += (end > from) as usize;
+            }
+        }
+        assert!(cases > 100_000 && closed > cases / 20, "{closed} of {cases} closed a docstring");
     }
 
     /// Words of every length the reserved word table reads, at the end of the text and before
