@@ -4,6 +4,7 @@
 #   bash scripts/bench.sh           every benchmark
 #   bash scripts/bench.sh fleet     only fleet delivery (fingerprint databases, bundle to enforcement)
 #   bash scripts/bench.sh accuracy  only fingerprint accuracy (seeds 1-3 on each of the three corpora)
+#   bash scripts/bench.sh scan      only content-scan throughput, native and wasm
 # Every figure measured is also added to tests/bench/records/results.csv with the run's date,
 # commit and machine: the programs write their rows to AIGUARD_BENCH_RECORD, and this script
 # adds them when it ends, so the figures of the steps that ran are kept if a later one fails.
@@ -58,6 +59,11 @@ fleet() {
 # builds a database with the other two corpora's unrelated code as --common input (the
 # ablation's last row). The last run's sample (the project's corpus, seed 1) is what
 # fingerprint-compare.mjs measures Dolos on.
+scan() {
+  node tests/corpora/fetch.mjs
+  cargo run --quiet --release -p aiguard-bench --bin scan-bench
+  node tests/bench/scan-bench.mjs
+}
 accuracy() {
   local project=tests/corpora/fingerprint/packages.json
   local holdout=tests/corpora/fingerprint-holdout/packages.json
@@ -76,16 +82,15 @@ accuracy() {
 case "${1:-}" in
   fleet) fleet; exit 0 ;;
   accuracy) accuracy; exit 0 ;;
+  scan) scan; exit 0 ;;
   '') ;;
-  *) die "unknown benchmark set '$1' (expected: fleet, accuracy, or nothing for all)" ;;
+  *) die "unknown benchmark set '$1' (expected: fleet, accuracy, scan, or nothing for all)" ;;
 esac
 
 cargo run --quiet --release -p aiguard-bench --bin url-bench
 node tests/bench/url-bench.mjs
 node tests/bench/secrets-compare.mjs
-node tests/corpora/fetch.mjs
-cargo run --quiet --release -p aiguard-bench --bin scan-bench
-node tests/bench/scan-bench.mjs
+scan
 node tests/bench/files-bench.mjs
 accuracy
 node tests/bench/fingerprint-compare.mjs
