@@ -55,15 +55,23 @@ fleet() {
   cargo run --quiet --release -p aiguard-bench --bin fleet-bench
   node tests/bench/bundle-apply.mjs
 }
-# Seeds 1-3 on each corpus: the fresh hold-out, the held-out one, then the project's. Each also
-# builds a database with the other two corpora's unrelated code as --common input (the
-# ablation's last row). The last run's sample (the project's corpus, seed 1) is what
-# fingerprint-compare.mjs measures Dolos on.
+# Content-scan throughput, native then the shipped wasm engine.
 scan() {
   node tests/corpora/fetch.mjs
   cargo run --quiet --release -p aiguard-bench --bin scan-bench
   node tests/bench/scan-bench.mjs
 }
+# Dolos on seed 1's snippets of the fresh corpus and of the project's (the accuracy run before
+# each writes the sample it measures).
+compare_dolos() {
+  cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy -- --seed 1 --corpus tests/corpora/fingerprint-fresh/packages.json
+  node tests/bench/fingerprint-compare.mjs
+  cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy -- --seed 1
+  node tests/bench/fingerprint-compare.mjs
+}
+# Seeds 1-3 on each corpus: the fresh hold-out, the held-out one, then the project's. Each also
+# builds a database with the other two corpora's unrelated code as --common input (the
+# ablation's last row).
 accuracy() {
   local project=tests/corpora/fingerprint/packages.json
   local holdout=tests/corpora/fingerprint-holdout/packages.json
@@ -93,7 +101,7 @@ node tests/bench/secrets-compare.mjs
 scan
 node tests/bench/files-bench.mjs
 accuracy
-node tests/bench/fingerprint-compare.mjs
+compare_dolos
 node tests/bench/paste-latency.mjs
 node tests/bench/audit-record.mjs
 fleet
