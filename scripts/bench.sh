@@ -83,7 +83,7 @@ accuracy() {
   for seed in 1 2 3; do
     cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy -- --seed "$seed" --corpus "$holdout" --common "$project" --common "$fresh"
   done
-  for seed in 3 2 1; do
+  for seed in 1 2 3; do
     cargo run --quiet --release -p aiguard-bench --bin fingerprint-accuracy -- --seed "$seed" --common "$holdout" --common "$fresh"
   done
 }

@@ -103,12 +103,7 @@ fn sized(files: &[String], bytes: usize) -> String {
         out.push_str(f);
         out.push('\n');
     }
-    let mut end = bytes;
-    while !out.is_char_boundary(end) {
-        end -= 1;
-    }
-    out.truncate(end);
-    out
+    cut_to(out, bytes)
 }
 
 /// A prompt of many code blocks, the worst case of the fenced-block rule (each short block
@@ -129,12 +124,17 @@ fn fenced(company: &str, bytes: usize) -> String {
             out.push_str(&format!("```\nlet total_{i} = prices.iter().sum::<u64>() + {i};\n```\n"));
         }
     }
-    let mut end = bytes;
-    while !out.is_char_boundary(end) {
+    cut_to(out, bytes)
+}
+
+/// `text` cut to at most `bytes`, at a character boundary.
+fn cut_to(mut text: String, bytes: usize) -> String {
+    let mut end = bytes.min(text.len());
+    while !text.is_char_boundary(end) {
         end -= 1;
     }
-    out.truncate(end);
-    out
+    text.truncate(end);
+    text
 }
 
 fn median(mut v: Vec<f64>) -> f64 {

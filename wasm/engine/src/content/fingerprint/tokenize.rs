@@ -223,12 +223,12 @@ fn tail_end(s: &[u8], from: usize, memo: &mut TailMemo) -> usize {
     }
 }
 
-/// The searches of [`docstring_tail_end`] a lexer made before, so that a text of many fences
-/// does not search the same kilobytes once per fence (a text of fence lines read at 20 MB/s).
-/// It is asked at the text's start and at a fence's line end, where the line of the first
-/// quote after `from` starts after `from`: what follows from that quote, but for the definition
-/// lines between `from` and it, is the quote's alone. Its answers are [`docstring_tail_end`]'s
-/// (test `remembered_docstring_tails_are_the_direct_ones`).
+/// Where a text that starts inside a Python docstring leaves it ([`TailMemo::docstring_tail_end`]),
+/// with the searches a lexer made for it before, so that a text of many fences does not search
+/// the same kilobytes once per fence. It is asked at the text's start and at a fence's line
+/// end, where the line of the first quote after `from` starts after `from`: what follows from
+/// that quote, but for the definition lines between `from` and it, is the quote's alone. Test
+/// `remembered_docstring_tails_are_the_direct_ones` compares it with a memo asked once.
 #[derive(Default)]
 struct TailMemo {
     /// Per quote of [`QUOTES`]: `s[lo..hi]` was searched, and held its first occurrence there.
@@ -250,10 +250,16 @@ struct QuoteFacts {
 const QUOTES: [&[u8; 3]; 2] = [b"\"\"\"", b"'''"];
 
 impl TailMemo {
+    /// Where a text that starts at `from` (its start or a line end) inside a Python docstring
+    /// leaves it, or `from`. Read from the start, the docstring's closing quotes would open a
+    /// literal that swallows the code after them, and every later docstring would swap with the
+    /// code around it. The first triple quote (within [`TAIL_REACH`]) closes a docstring when
+    /// nothing on its line before it is code that a string follows (`x = """`, `f("""`,
+    /// `return """`, a prefix like `r"""`), and a definition line (`def …` or `class …`) comes
+    /// after it, before the next triple quote, with none before it: read the other way, the
+    /// definition would be inside a string and the prose before it code.
     fn docstring_tail_end(&mut self, s: &[u8], from: usize) -> usize {
-        if from != 0 && s.get(from) != Some(&b'\n') {
-            return docstring_tail_end(s, from);
-        }
+        debug_assert!(from == 0 || from == s.len() || s[from] == b'\n', "asked at a text's start or a line end");
         let mut first = None;
         for (k, quote) in QUOTES.iter().enumerate() {
             let found = match self.next[k] {
@@ -299,25 +305,10 @@ impl QuoteFacts {
     }
 }
 
-/// Where a text that starts at `from` inside a Python docstring leaves it, or `from`. Read from
-/// the start, the docstring's closing quotes would open a literal that swallows the code after
-/// them, and every later docstring would swap with the code around it. The first triple quote
-/// (within [`TAIL_REACH`]) closes a docstring when nothing on its line before it is code that a
-/// string follows (`x = """`, `f("""`, `return """`, a prefix like `r"""`), and a definition
-/// line (`def …` or `class …`) comes after it, before the next triple quote, with none before it:
-/// read the other way, the definition would be inside a string and the prose before it code.
+/// [`TailMemo::docstring_tail_end`] asked once, with nothing remembered.
+#[cfg(test)]
 fn docstring_tail_end(s: &[u8], from: usize) -> usize {
-    let head = &s[from..s.len().min(from + TAIL_REACH)];
-    let first = |quote: &[u8]| memchr::memmem::find(head, quote);
-    let Some(q) = first(b"\"\"\"").into_iter().chain(first(b"'''")).min() else { return from };
-    let (open, after) = (from + q, from + q + 3);
-    let line = s[from..open].iter().rposition(|&b| b == b'\n').map_or(from, |n| from + n + 1);
-    if follows_code(&s[line..open]) {
-        return from;
-    }
-    let region = &s[after..s.len().min(after + 4 * TAIL_REACH)];
-    let region = memchr::memmem::find(region, &s[open..after]).map_or(region, |next| &region[..next]);
-    if has_definition(&s[from..open]) || !has_definition(region) { from } else { after }
+    TailMemo::default().docstring_tail_end(s, from)
 }
 
 /// How far into a text (or a fenced block) a docstring it starts inside may close.
@@ -987,10 +978,10 @@ mod tests {
         }
     }
 
-    /// The remembered docstring tails are the direct ones: texts of fences, triple quotes of
-    /// both kinds (after code or alone), definition lines, code, prose and blank lines, asked
-    /// at the start and at every line end in order, as a lexer asks, on one memo per text; and
-    /// a closing quote after prose of every length around the searches' reach.
+    /// The remembered docstring tails are those of a memo asked once: texts of fences, triple
+    /// quotes of both kinds (after code or alone), definition lines, code, prose and blank
+    /// lines, asked at the start and at every line end in order, as a lexer asks, on one memo
+    /// per text; and a closing quote after prose of every length around the searches' reach.
     #[test]
     fn remembered_docstring_tails_are_the_direct_ones() {
         let mut next = crate::test_rng::below(0xd0c5_7a11);
