@@ -61,6 +61,26 @@ fn shared_lists_are_not_code() {
 }
 
 #[test]
+fn getter_tables_of_mixed_types_are_repetitive() {
+    // Getters whose lines differ only in names and in their return types, builtin (`string`,
+    // `boolean`, `u32`) or a class of one word: no fingerprint starts after the first few
+    // getters. (A type of several tokens, `Option<Span>`, changes the lines' shape.)
+    let table = |types: &[&str], line: &dyn Fn(usize, &str) -> String| (0..18).map(|i| line(i, types[i % types.len()])).collect::<Vec<_>>().join("\n");
+    let tables = [
+        table(&["string", "bool", "int", "Duration", "uint64", "float64"], &|i, t| format!("func (c Config) Field{i}() {t} {{ return c.field{i} }}")),
+        table(&["String", "int", "boolean", "long", "Value", "double"], &|i, t| format!("    public {t} getField{i}() {{ return field{i}; }}")),
+        table(&["u32", "bool", "Span", "usize", "f64", "i64"], &|i, t| format!("    pub fn field{i}(&self) -> {t} {{ self.field{i} }}")),
+    ];
+    for text in tables {
+        let all = fingerprints_with(&text, &key(), Repetition::OFF);
+        assert!(all.len() > 10, "{text}");
+        let third_line = text.match_indices('\n').nth(2).unwrap().0;
+        let kept = fingerprints_with(&text, &key(), REPETITION);
+        assert!(kept.iter().all(|f| f.start < third_line), "{text}\n{:?}", kept.iter().map(|f| &text[f.start..f.end]).collect::<Vec<_>>());
+    }
+}
+
+#[test]
 fn generic_code_passed_as_common_is_removed_from_the_database() {
     // The same tree, but the admin also passed the SQL file as "generic" code.
     let mut b = DbBuilder::new(key(), BuildOptions::default());

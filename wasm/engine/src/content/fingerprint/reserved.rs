@@ -74,12 +74,21 @@ pub(crate) const WORDS: &[&str] = &[
     "true", "false", "null", "nil", "none", "undefined", "nullptr",
 ];
 
+/// The builtin type words: a table of lines that differ only in their types (getters of a
+/// `String`, an `int` and a `bool`) is as repetitive as one whose lines differ only in names.
+pub(crate) const TYPE_WORDS: &[&str] = &[
+    "char", "double", "float", "int", "long", "short", "signed", "unsigned", "void", "bool", "byte", "sbyte",
+    "string", "uint", "ulong", "ushort", "rune", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+    "uint64", "float32", "float64", "boolean", "any", "unknown", "never", "u8", "u16", "u32", "u64", "usize",
+    "i8", "i16", "i32", "i64", "isize", "f32", "f64", "str",
+];
+
 /// Index of the first reserved word that counts only in capitals.
 pub(crate) const FIRST_UPPERCASE_ONLY: u32 = index_of("insert");
 /// Index of the first reserved word that is really a literal value.
 pub(crate) const FIRST_LITERAL_WORD: u32 = index_of("true");
 
-const fn index_of(word: &str) -> u32 {
+pub(crate) const fn index_of(word: &str) -> u32 {
     let mut i = 0;
     while i < WORDS.len() {
         if eq(WORDS[i].as_bytes(), word.as_bytes()) {

@@ -63,6 +63,24 @@ fn token_value(id: u32) -> u64 {
     VALUES[id as usize]
 }
 
+/// What a token adds to the low 32 bits of the repetition hash (see [`Recent`]) beyond its
+/// value, and what the hash loses when the token leaves the k-gram (the same, times
+/// `BASE^K`): for a builtin type word, the difference to an unnamed identifier's value, so that
+/// a type in one line and another type, or a class name, in the next still repeat (getters of a
+/// `String`, an `int` and a `bool`); 0 for every other token.
+static TYPE_DELTAS: [(u32, u32); LINK_BASE as usize + K] = {
+    let mut t = [(0u32, 0u32); LINK_BASE as usize + K];
+    let words = super::reserved::TYPE_WORDS;
+    let mut i = 0;
+    while i < words.len() {
+        let id = (super::reserved::RESERVED_BASE + super::reserved::index_of(words[i])) as usize;
+        let delta = VALUES[super::tokenize::IDENT as usize].wrapping_sub(VALUES[id]);
+        t[id] = (delta as u32, delta.wrapping_mul(POW[K]) as u32);
+        i += 1;
+    }
+    t
+};
+
 #[derive(Clone, Copy, Default)]
 struct Entry {
     /// The k-gram's rolling hash: the window minimum is taken over it, and the keyed hash is
@@ -113,7 +131,8 @@ fn report<F: FnMut(u64, usize, usize, usize, bool)>(emit: &mut F, extents: &Exte
     emit(min.rolling, start, end, min.index, recent.repeats(min.index, max_period));
 }
 
-/// The low 32 bits of the rolling hashes of the last [`RECENT`] k-grams, by the index of their
+/// The low 32 bits of the repetition hashes of the last [`RECENT`] k-grams (the rolling hash
+/// with every builtin type word read as a name, see [`TYPE_DELTAS`]), by the index of their
 /// last token modulo `RECENT`, each stored twice (at `i` and `i + RECENT`) so that the ones
 /// before any k-gram lie in one stretch: what tells a repeating k-gram (see [`Repetition`]) when
 /// it is reported, in compares of four at once. (32 bits: two different k-grams among the
@@ -129,10 +148,10 @@ const _: () = assert!(BATCH + W + MAX_PERIOD as usize + 1 < RECENT);
 
 impl Recent {
     #[inline(always)]
-    fn set(&mut self, token: usize, rolling: u64) {
+    fn set(&mut self, token: usize, rolling: u32) {
         let slot = token % RECENT;
-        self.0[slot] = rolling as u32;
-        self.0[slot + RECENT] = rolling as u32;
+        self.0[slot] = rolling;
+        self.0[slot + RECENT] = rolling;
     }
 
     /// Whether k-gram `index` is the same as one that starts at most `max_period` tokens
@@ -148,10 +167,11 @@ impl Recent {
 }
 
 /// Which k-grams carry no information of their own: those that repeat a k-gram starting at
-/// most `max_period` tokens before (0: none). Runs of near-identical lines (a constructor
-/// assigning each parameter to a field, a table of similar assertions, `match` arms, enum and
-/// field lists, getters, builder chains) are such runs once names and literals are normalised
-/// away, and every codebase has them: the same run in two unrelated codebases would share all
+/// most `max_period` tokens before (0: none), builtin types read as names. Runs of
+/// near-identical lines (a constructor assigning each parameter to a field, a table of similar
+/// assertions, `match` arms, enum and field lists, getters of a `String`, an `int` and a
+/// `bool`, builder chains) are such runs once names and literals are normalised away, and every
+/// codebase has them: the same run in two unrelated codebases would share all
 /// its fingerprints. Their selections are reported marked, so that the database does not store
 /// them and a scan does not look them up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -241,6 +261,9 @@ pub(crate) struct Winnower<F: FnMut(u64, usize, usize, usize, bool)> {
     slot: usize,
     tokens: usize,
     hash: u64,
+    /// The low 32 bits of the repetition hash minus `hash`: the k-gram's type words'
+    /// [`TYPE_DELTAS`], rolled.
+    types: u32,
     /// The last `W` k-grams, by index modulo `W`.
     window: [Entry; W],
     /// The current window minimum, `NONE` before the first k-gram.
@@ -258,6 +281,8 @@ pub(crate) struct Winnower<F: FnMut(u64, usize, usize, usize, bool)> {
 struct Ring {
     values: [u64; K],
     unlink: [u64; K],
+    /// What the repetition hash loses when the token leaves (see [`TYPE_DELTAS`]).
+    leaving: [u32; K],
 }
 
 /// Bit `t` set where `names[t] == name`: six compares of four names at once, gathered into a
@@ -325,7 +350,8 @@ impl<F: FnMut(u64, usize, usize, usize, bool)> Winnower<F> {
         Winnower {
             max_period: repetition.max_period as usize,
             emit,
-            ring: Ring { values: [0; K], unlink: [0; K] },
+            ring: Ring { values: [0; K], unlink: [0; K], leaving: [0; K] },
+            types: 0,
             slot: 0,
             tokens: 0,
             hash: 0,
@@ -372,15 +398,16 @@ impl<F: FnMut(u64, usize, usize, usize, bool)> Winnower<F> {
         let n = batch.len;
         batch.len = 0;
         let first = self.tokens;
-        let (mut hash, mut slot) = (self.hash, self.slot);
+        let (mut hash, mut types, mut slot) = (self.hash, self.types, self.slot);
         for i in 0..n {
+            types = Self::roll_types(&mut self.ring, types, slot, batch.ids[i]);
             hash = Self::roll(&mut self.ring, &batch.names, i, hash, slot, batch.ids[i]);
             slot = next_slot(slot);
             scratch.extents.set(first + i, batch.starts[i], batch.ends[i]);
-            scratch.recent.set(first + i, hash);
+            scratch.recent.set(first + i, (hash as u32).wrapping_add(types));
             scratch.rolling[i] = hash;
         }
-        (self.hash, self.slot, self.tokens) = (hash, slot, first + n);
+        (self.hash, self.types, self.slot, self.tokens) = (hash, types, slot, first + n);
         batch.keep_last(n);
         // Token `first + i` completes k-gram `first + i + 1 - K`.
         let mut count = 0;
@@ -410,11 +437,12 @@ impl<F: FnMut(u64, usize, usize, usize, bool)> Winnower<F> {
     pub(crate) fn push(&mut self, batch: &mut Batch, id: u32, name: u32, start: usize, end: usize) {
         debug_assert_eq!(batch.len, 0, "a token pushed alone while a batch is pending");
         batch.names[K] = name;
+        self.types = Self::roll_types(&mut self.ring, self.types, self.slot, id);
         self.hash = Self::roll(&mut self.ring, &batch.names, 0, self.hash, self.slot, id);
         batch.keep_last(1);
         self.slot = next_slot(self.slot);
         self.scratch.extents.set(self.tokens, start, end);
-        self.scratch.recent.set(self.tokens, self.hash);
+        self.scratch.recent.set(self.tokens, (self.hash as u32).wrapping_add(self.types));
         self.tokens += 1;
         if self.tokens < K {
             return;
@@ -459,6 +487,16 @@ impl<F: FnMut(u64, usize, usize, usize, bool)> Winnower<F> {
         ring.unlink[slot] = 0;
         ring.values[slot] = plain;
         h.wrapping_mul(BASE).wrapping_add(v)
+    }
+
+    /// The type words' part of the repetition hash (see [`TYPE_DELTAS`]) after token `id` joins
+    /// the ring at `slot`, before [`Self::roll`] overwrites the slot.
+    #[inline(always)]
+    fn roll_types(ring: &mut Ring, types: u32, slot: usize, id: u32) -> u32 {
+        let (delta, leaving) = TYPE_DELTAS[id as usize];
+        let out = ring.leaving[slot];
+        ring.leaving[slot] = leaving;
+        types.wrapping_mul(BASE as u32).wrapping_add(delta).wrapping_sub(out)
     }
 
     /// The window minimum after k-gram `entry` joins the window (whose minimum was `min`).
@@ -743,6 +781,40 @@ mod tests {
             }
             assert!(off.iter().all(|s| !s.2));
         }
+    }
+
+    /// The token id of reserved word `w`.
+    fn word(w: &str) -> u32 {
+        super::super::reserved::RESERVED_BASE + super::super::reserved::index_of(w)
+    }
+
+    /// `func ( r T ) Name ( ) <type> { return r . name }` getter after getter, the receiver
+    /// named alike and the return type taken from `types` in turn: period 13.
+    fn getters(lines: usize, types: &[u32]) -> Vec<Tok> {
+        let p = |c: u8| (32 + c as u32, 0);
+        let (func, ret) = (word("func"), word("return"));
+        (0..lines as u32).flat_map(|l| {
+            let (receiver, method, field) = (7001, 8001 + 4 * l, 8003 + 4 * l);
+            let ty = types[l as usize % types.len()];
+            let ty = if ty == 1 { (1, 9001) } else { (ty, 0) };
+            [(func, 0), p(b'('), (1, receiver), (1, 7003), p(b')'), (1, method), p(b'('), p(b')'), ty, p(b'{'), (ret, 0), (1, receiver), p(b'.'), (1, field), p(b'}')]
+        }).collect()
+    }
+
+    #[test]
+    fn lines_that_differ_only_in_builtin_types_repeat() {
+        let filter = Repetition { max_period: 32, separates: true };
+        let period = getters(2, &[1]).len() / 2;
+        // Builtin types, and a class name (an identifier) among them: the run repeats.
+        for types in [vec![word("string"), word("bool"), word("int")], vec![word("string"), 1, word("uint64"), word("float64")], vec![word("boolean"), word("void"), word("u32"), 1]] {
+            let sel = selected_with(&getters(12, &types), filter);
+            assert!(sel.len() > 10);
+            assert!(sel.iter().all(|&(_, start, repeats)| repeats || start < period), "{types:?}: {sel:?}");
+        }
+        // Other reserved words in that place are not types: lines that differ in them are not
+        // alike.
+        let sel = selected_with(&getters(12, &[word("if"), word("for"), word("while")]), filter);
+        assert!(sel.iter().filter(|s| !s.2).count() > 5, "{sel:?}");
     }
 
     #[test]
