@@ -29,7 +29,7 @@ mod winnow;
 pub use build::{BuildOptions, DbBuilder};
 pub use db::{BuildStats, DbError, FingerprintDb, FORMAT_VERSION};
 pub use scan::{FingerprintMatch, MAX_GAP, MIN_DENSITY, MIN_DISTINCT, MIN_VOCABULARY, MIN_WHOLE};
-pub use winnow::{Repetition, MAX_PERIOD};
+pub use winnow::{Repetition, MAX_PERIOD, REPEAT_SUFFIX};
 
 /// Tokens per k-gram. With `W` and the minimum match count it fixes how long a copied run must
 /// be to count; see `FINGERPRINTS.md` for the measurements behind 24.

@@ -11,11 +11,12 @@
 //! ([`Winnower::position`]), and the pass that reaches part `j` does not stop at the boundary:
 //! it goes on, comparing every token with that record, until the two passes *meet*:
 //!
-//! * the last [`MEET`] = `K + W - 1 + MAX_PERIOD` tokens are the same in both (id, name, byte
-//!   range), so the last `W` k-grams, the window, are the same, and so are the k-grams a
-//!   selection in it is compared with to tell whether it repeats (see `Repetition`): two
-//!   lexers that emit the same token go on alike (see `Lexer::new`), and a k-gram's hash
-//!   depends on its tokens only;
+//! * the last [`MEET`] = `K + W - 1 + MAX_PERIOD + REPEAT_SUFFIX - 1` tokens are the same in
+//!   both (id, name, byte range), so the last `W` k-grams, the window, are the same, and so are
+//!   the runs a selection in it is compared with to tell whether it repeats (see `Repetition`;
+//!   the value of a run's first token depends on the `K - 1` before it): two lexers that emit
+//!   the same token go on alike (see `Lexer::new`), and a k-gram's hash depends on its tokens
+//!   only;
 //! * and the current window minimum and the last selected k-gram are the same tokens back in
 //!   both (robust winnowing remembers its last choice, so equal windows are not enough).
 //!
@@ -38,7 +39,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use super::scan::{spans_of, Hit, Lookups, Spans};
 use super::tokenize::Lexer;
 use super::winnow::{Batch, Winnower};
-use super::{Fingerprint, FingerprintDb, FingerprintMatch, K, MAX_PERIOD, W};
+use super::{Fingerprint, FingerprintDb, FingerprintMatch, K, MAX_PERIOD, REPEAT_SUFFIX, W};
 
 /// Tokens a pass started at a part records from its start, for the pass before it to meet it
 /// in. The pass before it waits for the record when it gets there first, as it can on a short
@@ -46,7 +47,7 @@ use super::{Fingerprint, FingerprintDb, FingerprintMatch, K, MAX_PERIOD, W};
 /// than a split fixed in advance would.
 const PREFIX_TOKENS: usize = 4_096;
 /// Equal tokens in a row that, with equal selection positions, make two passes meet.
-const MEET: usize = K + W - 1 + MAX_PERIOD as usize;
+const MEET: usize = K + W - 1 + MAX_PERIOD as usize + REPEAT_SUFFIX - 1;
 
 /// A token of a part's recorded start, and where its winnower's selection stood after it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

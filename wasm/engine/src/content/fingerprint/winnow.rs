@@ -63,19 +63,35 @@ fn token_value(id: u32) -> u64 {
     VALUES[id as usize]
 }
 
-/// What a token adds to the low 32 bits of the repetition hash (see [`Recent`]) beyond its
-/// value, and what the hash loses when the token leaves the k-gram (the same, times
-/// `BASE^K`): for a builtin type word, the difference to an unnamed identifier's value, so that
-/// a type in one line and another type, or a class name, in the next still repeat (getters of a
-/// `String`, an `int` and a `bool`); 0 for every other token.
-static TYPE_DELTAS: [(u32, u32); LINK_BASE as usize + K] = {
-    let mut t = [(0u32, 0u32); LINK_BASE as usize + K];
+/// Tokens at the end of a k-gram that decide whether it repeats: its last `REPEAT_SUFFIX`
+/// tokens the same as the ones ending at most `max_period` tokens before (see [`Repetition`]).
+/// Fewer than `K`: a k-gram whose first few tokens break the period (the start of a table of
+/// constants or getters, a line of another shape in it) and whose rest is the table counts as
+/// the table's. See `FINGERPRINTS.md` for the measurements behind 20.
+pub const REPEAT_SUFFIX: usize = 20;
+const _: () = assert!(REPEAT_SUFFIX <= K);
+
+/// `BASE^REPEAT_SUFFIX` in 32 bits: what a token's value is worth in the repetition hash when it
+/// leaves the suffix.
+const POW_SUFFIX: u32 = {
+    let mut p = 1u32;
+    let mut i = 0;
+    while i < REPEAT_SUFFIX {
+        p = p.wrapping_mul(BASE as u32);
+        i += 1;
+    }
+    p
+};
+
+/// Which token ids are builtin type words: in the repetition hash they count as a name without a
+/// link, so that a type in one line and another type, or a class name, in the next are alike
+/// (getters of a `String`, an `int` and a `bool`). The fingerprint hash keeps them apart.
+static TYPE_WORD: [bool; LINK_BASE as usize + K] = {
+    let mut t = [false; LINK_BASE as usize + K];
     let words = super::reserved::TYPE_WORDS;
     let mut i = 0;
     while i < words.len() {
-        let id = (super::reserved::RESERVED_BASE + super::reserved::index_of(words[i])) as usize;
-        let delta = VALUES[super::tokenize::IDENT as usize].wrapping_sub(VALUES[id]);
-        t[id] = (delta as u32, delta.wrapping_mul(POW[K]) as u32);
+        t[(super::reserved::RESERVED_BASE + super::reserved::index_of(words[i])) as usize] = true;
         i += 1;
     }
     t
@@ -131,12 +147,13 @@ fn report<F: FnMut(u64, usize, usize, usize, bool)>(emit: &mut F, extents: &Exte
     emit(min.rolling, start, end, min.index, recent.repeats(min.index, max_period));
 }
 
-/// The low 32 bits of the repetition hashes of the last [`RECENT`] k-grams (the rolling hash
-/// with every builtin type word read as a name, see [`TYPE_DELTAS`]), by the index of their
-/// last token modulo `RECENT`, each stored twice (at `i` and `i + RECENT`) so that the ones
-/// before any k-gram lie in one stretch: what tells a repeating k-gram (see [`Repetition`]) when
-/// it is reported, in compares of four at once. (32 bits: two different k-grams among the
-/// few compared agree by chance once in a billion checks, and then agree on every machine.)
+/// The repetition hashes of the last [`RECENT`] tokens (32 bits of a rolling hash of the
+/// [`REPEAT_SUFFIX`] tokens ending there, each a name's link as the k-gram hash has it, builtin
+/// types read as names), by token index modulo `RECENT`, each stored twice (at `i` and
+/// `i + RECENT`) so that the ones before any k-gram's end lie in one stretch: what tells a
+/// repeating k-gram (see [`Repetition`]) when it is reported, in compares of four at once. (32
+/// bits: two different runs among the few compared agree by chance once in a billion checks,
+/// and then agree on every machine.)
 struct Recent([u32; 2 * RECENT]);
 
 /// Reports trail the newest token by at most a batch and a window; a repeat is looked for up to
@@ -154,26 +171,28 @@ impl Recent {
         self.0[slot + RECENT] = rolling;
     }
 
-    /// Whether k-gram `index` is the same as one that starts at most `max_period` tokens
-    /// before it: then the `K + p` tokens from that one to it repeat with period `p`.
+    /// Whether the last [`REPEAT_SUFFIX`] tokens of k-gram `index` are the same as the ones
+    /// ending at most `max_period` tokens before: then the `REPEAT_SUFFIX + p` tokens from the
+    /// one to the other repeat with period `p`.
     #[inline(always)]
     fn repeats(&self, index: usize, max_period: usize) -> bool {
         let last = index + K - 1;
         let at = last % RECENT + RECENT;
         let hash = self.0[at];
-        let before = &self.0[at - max_period.min(index)..at];
+        // The runs compared end `p` tokens before `last` and start at token 0 or later.
+        let before = &self.0[at - max_period.min(last + 1 - REPEAT_SUFFIX)..at];
         before.iter().fold(false, |any, &h| any | (h == hash))
     }
 }
 
-/// Which k-grams carry no information of their own: those that repeat a k-gram starting at
-/// most `max_period` tokens before (0: none), builtin types read as names. Runs of
-/// near-identical lines (a constructor assigning each parameter to a field, a table of similar
-/// assertions, `match` arms, enum and field lists, getters of a `String`, an `int` and a
-/// `bool`, builder chains) are such runs once names and literals are normalised away, and every
-/// codebase has them: the same run in two unrelated codebases would share all
-/// its fingerprints. Their selections are reported marked, so that the database does not store
-/// them and a scan does not look them up.
+/// Which k-grams carry no information of their own: those whose last [`REPEAT_SUFFIX`] tokens
+/// repeat the ones ending at most `max_period` tokens before (0: none), builtin types read as
+/// names. Runs of near-identical lines (a constructor assigning each parameter to a field, a
+/// table of similar assertions, `match` arms, enum, constant and field lists, getters of a
+/// `String`, an `int` and a `bool`, builder chains) are such runs once names and literals are
+/// normalised away, and every codebase has them: the same run in two unrelated codebases would
+/// share all its fingerprints. Their selections are reported marked, so that the database does
+/// not store them and a scan does not look them up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Repetition {
     pub max_period: u8,
@@ -261,9 +280,8 @@ pub(crate) struct Winnower<F: FnMut(u64, usize, usize, usize, bool)> {
     slot: usize,
     tokens: usize,
     hash: u64,
-    /// The low 32 bits of the repetition hash minus `hash`: the k-gram's type words'
-    /// [`TYPE_DELTAS`], rolled.
-    types: u32,
+    /// The repetition hash of the last [`REPEAT_SUFFIX`] tokens (see [`Recent`]).
+    repetition: u32,
     /// The last `W` k-grams, by index modulo `W`.
     window: [Entry; W],
     /// The current window minimum, `NONE` before the first k-gram.
@@ -281,8 +299,9 @@ pub(crate) struct Winnower<F: FnMut(u64, usize, usize, usize, bool)> {
 struct Ring {
     values: [u64; K],
     unlink: [u64; K],
-    /// What the repetition hash loses when the token leaves (see [`TYPE_DELTAS`]).
-    leaving: [u32; K],
+    /// What the repetition hash loses when a token leaves the suffix, at the token's index modulo
+    /// [`REPEAT_SUFFIX`].
+    leaving: [u32; REPEAT_SUFFIX],
 }
 
 /// Bit `t` set where `names[t] == name`: six compares of four names at once, gathered into a
@@ -350,8 +369,8 @@ impl<F: FnMut(u64, usize, usize, usize, bool)> Winnower<F> {
         Winnower {
             max_period: repetition.max_period as usize,
             emit,
-            ring: Ring { values: [0; K], unlink: [0; K], leaving: [0; K] },
-            types: 0,
+            ring: Ring { values: [0; K], unlink: [0; K], leaving: [0; REPEAT_SUFFIX] },
+            repetition: 0,
             slot: 0,
             tokens: 0,
             hash: 0,
@@ -398,16 +417,18 @@ impl<F: FnMut(u64, usize, usize, usize, bool)> Winnower<F> {
         let n = batch.len;
         batch.len = 0;
         let first = self.tokens;
-        let (mut hash, mut types, mut slot) = (self.hash, self.types, self.slot);
+        let (mut hash, mut repetition, mut slot) = (self.hash, self.repetition, self.slot);
         for i in 0..n {
-            types = Self::roll_types(&mut self.ring, types, slot, batch.ids[i]);
-            hash = Self::roll(&mut self.ring, &batch.names, i, hash, slot, batch.ids[i]);
+            let id = batch.ids[i];
+            let value;
+            (hash, value) = Self::roll(&mut self.ring, &batch.names, i, hash, slot, id);
+            repetition = Self::roll_repetition(&mut self.ring, repetition, first + i, id, value);
             slot = next_slot(slot);
             scratch.extents.set(first + i, batch.starts[i], batch.ends[i]);
-            scratch.recent.set(first + i, (hash as u32).wrapping_add(types));
+            scratch.recent.set(first + i, repetition);
             scratch.rolling[i] = hash;
         }
-        (self.hash, self.types, self.slot, self.tokens) = (hash, types, slot, first + n);
+        (self.hash, self.repetition, self.slot, self.tokens) = (hash, repetition, slot, first + n);
         batch.keep_last(n);
         // Token `first + i` completes k-gram `first + i + 1 - K`.
         let mut count = 0;
@@ -437,12 +458,13 @@ impl<F: FnMut(u64, usize, usize, usize, bool)> Winnower<F> {
     pub(crate) fn push(&mut self, batch: &mut Batch, id: u32, name: u32, start: usize, end: usize) {
         debug_assert_eq!(batch.len, 0, "a token pushed alone while a batch is pending");
         batch.names[K] = name;
-        self.types = Self::roll_types(&mut self.ring, self.types, self.slot, id);
-        self.hash = Self::roll(&mut self.ring, &batch.names, 0, self.hash, self.slot, id);
+        let value;
+        (self.hash, value) = Self::roll(&mut self.ring, &batch.names, 0, self.hash, self.slot, id);
+        self.repetition = Self::roll_repetition(&mut self.ring, self.repetition, self.tokens, id, value);
         batch.keep_last(1);
         self.slot = next_slot(self.slot);
         self.scratch.extents.set(self.tokens, start, end);
-        self.scratch.recent.set(self.tokens, (self.hash as u32).wrapping_add(self.types));
+        self.scratch.recent.set(self.tokens, self.repetition);
         self.tokens += 1;
         if self.tokens < K {
             return;
@@ -457,9 +479,10 @@ impl<F: FnMut(u64, usize, usize, usize, bool)> Winnower<F> {
 
     /// A token (its id, and its name at `K + i` of a batch's `names`) into the ring at `slot`,
     /// where the token `K` before it leaves: the rolling hash `hash` of the k-gram before it
-    /// becomes that of the k-gram it ends.
+    /// becomes that of the k-gram it ends. Also the token's value as it joins: its link, for a
+    /// name that repeats one of the `K - 1` tokens before it.
     #[inline(always)]
-    fn roll(ring: &mut Ring, names: &[u32; K + BATCH], i: usize, hash: u64, slot: usize, id: u32) -> u64 {
+    fn roll(ring: &mut Ring, names: &[u32; K + BATCH], i: usize, hash: u64, slot: usize, id: u32) -> (u64, u64) {
         let plain = token_value(id);
         let name = names[K + i];
         // An identifier that repeats one of the last K - 1 tokens links to the nearest. An exact
@@ -486,17 +509,18 @@ impl<F: FnMut(u64, usize, usize, usize, bool)> Winnower<F> {
         let h = hash.wrapping_sub(out.wrapping_mul(POW[K - 1])).wrapping_add(ring.unlink[slot]);
         ring.unlink[slot] = 0;
         ring.values[slot] = plain;
-        h.wrapping_mul(BASE).wrapping_add(v)
+        (h.wrapping_mul(BASE).wrapping_add(v), v)
     }
 
-    /// The type words' part of the repetition hash (see [`TYPE_DELTAS`]) after token `id` joins
-    /// the ring at `slot`, before [`Self::roll`] overwrites the slot.
+    /// The repetition hash (see [`Recent`]) after token `token` (id `id`, value `value` as it
+    /// joined the k-gram hash) joins the suffix and the one [`REPEAT_SUFFIX`] before it leaves.
     #[inline(always)]
-    fn roll_types(ring: &mut Ring, types: u32, slot: usize, id: u32) -> u32 {
-        let (delta, leaving) = TYPE_DELTAS[id as usize];
+    fn roll_repetition(ring: &mut Ring, repetition: u32, token: usize, id: u32, value: u64) -> u32 {
+        let value = if TYPE_WORD[id as usize] { token_value(super::tokenize::IDENT) } else { value } as u32;
+        let slot = token % REPEAT_SUFFIX;
         let out = ring.leaving[slot];
-        ring.leaving[slot] = leaving;
-        types.wrapping_mul(BASE as u32).wrapping_add(delta).wrapping_sub(out)
+        ring.leaving[slot] = value.wrapping_mul(POW_SUFFIX);
+        repetition.wrapping_mul(BASE as u32).wrapping_add(value).wrapping_sub(out)
     }
 
     /// The window minimum after k-gram `entry` joins the window (whose minimum was `min`).
@@ -761,12 +785,15 @@ mod tests {
     #[test]
     fn selections_in_a_repeating_run_are_marked() {
         let filter = Repetition { max_period: 32, separates: true };
-        // A run of one assignment shape: only k-grams near its start, which repeat nothing
-        // before them, are not marked.
+        // A run of one assignment shape: only k-grams at its start, whose last REPEAT_SUFFIX
+        // tokens repeat nothing before them, are not marked.
         let run = assignments(40, 1001);
         let sel = selected_with(&run, filter);
         assert!(sel.len() > 10);
-        assert!(sel.iter().all(|&(_, start, repeats)| repeats == (start >= 6)), "{sel:?}");
+        assert!(sel.iter().all(|&(_, start, repeats)| repeats == (start + K - REPEAT_SUFFIX >= 6)), "{sel:?}");
+        // The first line of a table and the rest of it: marked.
+        let sel = selected_with(&assignments(8, 1001), filter);
+        assert!(sel.iter().any(|&(_, start, repeats)| repeats && start < 6), "{sel:?}");
         // Periods up to the limit, the same selections, marked.
         for p in 1..=40usize {
             let toks: Vec<Tok> = (0..300).map(|i| (32 + (i % p) as u32, 0)).collect();
@@ -824,11 +851,11 @@ mod tests {
             // Ordinary code does not repeat a k-gram within 32 tokens.
             let code = stream(seed, 400);
             assert!(selected_with(&code, filter).iter().all(|s| !s.2), "seed {seed}");
-            // Around a run, only k-grams inside the run are marked.
+            // Around a run, only k-grams that end in the run after a period of it are marked.
             let run = assignments(12, 5001);
             let toks: Vec<Tok> = code[..200].iter().copied().chain(run.iter().copied()).chain(code[200..].iter().copied()).collect();
             let sel = selected_with(&toks, filter);
-            assert!(sel.iter().filter(|s| s.2).all(|&(_, start, _)| start >= 200 && start + K <= 200 + run.len()), "seed {seed}: {sel:?}");
+            assert!(sel.iter().filter(|s| s.2).all(|&(_, start, _)| start + K - REPEAT_SUFFIX >= 200 + 6 && start + K <= 200 + run.len()), "seed {seed}: {sel:?}");
             assert!(sel.iter().any(|s| s.2), "seed {seed}");
         }
     }
