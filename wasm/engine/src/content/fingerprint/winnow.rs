@@ -148,7 +148,7 @@ fn report<F: FnMut(u64, usize, usize, usize, bool)>(emit: &mut F, extents: &Exte
 }
 
 /// The repetition hashes of the last [`RECENT`] tokens (32 bits of a rolling hash of the
-/// [`REPEAT_SUFFIX`] tokens ending there, each a name's link as the k-gram hash has it, builtin
+/// [`REPEAT_SUFFIX`] tokens ending there, each a name's link as it joined the k-gram hash, builtin
 /// types read as names), by token index modulo `RECENT`, each stored twice (at `i` and
 /// `i + RECENT`) so that the ones before any k-gram's end lie in one stretch: what tells a
 /// repeating k-gram (see [`Repetition`]) when it is reported, in compares of four at once. (32
@@ -609,7 +609,13 @@ mod tests {
         (0..n as u64)
             .map(|i| {
                 let r = mix64(seed ^ i.wrapping_mul(0x1234_5678_9ABC_DEF1));
-                if r % 2 == 0 { (1, pool[(r >> 8) as usize % pool.len()]) } else { (32 + (r >> 8) as u32 % 200, 0) }
+                if r % 2 == 0 {
+                    (1, pool[(r >> 8) as usize % pool.len()])
+                } else if r % 7 == 1 {
+                    (word(["int", "string", "bool", "u32"][(r >> 8) as usize % 4]), 0)
+                } else {
+                    (32 + (r >> 8) as u32 % 200, 0)
+                }
             })
             .collect()
     }
@@ -731,11 +737,15 @@ mod tests {
     #[test]
     fn batches_select_what_single_pushes_select() {
         let mut next = crate::test_rng::below(0xba7c_4e5);
+        let filter = Repetition { max_period: 32, separates: true };
         for seed in 0..40 {
-            let toks = stream(seed, 700);
-            let want = selected(&toks);
+            // Ordinary code with a repeating run in it, so that the flags are tested too.
+            let code = stream(seed, 700);
+            let toks: Vec<Tok> = code[..300].iter().copied().chain(assignments(10, 5001)).chain(code[300..].iter().copied()).collect();
+            let want = selected_with(&toks, filter);
+            assert!(want.iter().any(|s| s.2), "seed {seed}");
             let mut got = Vec::new();
-            let mut w = Winnower::new(|h, start, end, _, _| got.push((h, start, end)), Repetition::OFF);
+            let mut w = Winnower::new(|h, start, end, _, repeats| got.push((h, start, end, repeats)), filter);
             let mut batch = Batch::new();
             let mut i = 0;
             while i < toks.len() {
@@ -751,7 +761,7 @@ mod tests {
                 i += take;
             }
             w.finish();
-            let want: Vec<_> = want.into_iter().map(|(h, start)| (h, start, start + K)).collect();
+            let want: Vec<_> = want.into_iter().map(|(h, start, repeats)| (h, start, start + K, repeats)).collect();
             assert_eq!(got, want, "seed {seed}");
         }
     }
@@ -774,6 +784,21 @@ mod tests {
         }
     }
 
+    /// Whether each k-gram of `toks` repeats (see [`Recent::repeats`]), asked as soon as its last
+    /// token is in: every k-gram, not only the selected ones.
+    fn repeats_of_every_kgram(toks: &[Tok], max_period: usize) -> Vec<bool> {
+        let mut w = Winnower::new(|_, _, _, _, _| {}, Repetition { max_period: max_period as u8, separates: true });
+        let mut batch = Batch::new();
+        let mut flags = Vec::new();
+        for (i, &(id, name)) in toks.iter().enumerate() {
+            w.push(&mut batch, id, name, i, i + 1);
+            if i + 1 >= K {
+                flags.push(w.scratch.recent.repeats(i + 1 - K, max_period));
+            }
+        }
+        flags
+    }
+
     /// `this . a = a ;` line after line, names changing: period 6.
     fn assignments(lines: usize, first_name: u32) -> Vec<Tok> {
         (0..lines as u32).flat_map(|l| {
@@ -791,9 +816,11 @@ mod tests {
         let sel = selected_with(&run, filter);
         assert!(sel.len() > 10);
         assert!(sel.iter().all(|&(_, start, repeats)| repeats == (start + K - REPEAT_SUFFIX >= 6)), "{sel:?}");
-        // The first line of a table and the rest of it: marked.
-        let sel = selected_with(&assignments(8, 1001), filter);
-        assert!(sel.iter().any(|&(_, start, repeats)| repeats && start < 6), "{sel:?}");
+        // Every k-gram, selected or not: those that start in the first line and end after the
+        // second are marked too.
+        let flags = repeats_of_every_kgram(&run, 32);
+        assert!(flags.iter().enumerate().all(|(i, &r)| r == (i + K - REPEAT_SUFFIX >= 6)), "{flags:?}");
+        assert!(flags[2]);
         // Periods up to the limit, the same selections, marked.
         for p in 1..=40usize {
             let toks: Vec<Tok> = (0..300).map(|i| (32 + (i % p) as u32, 0)).collect();
@@ -816,7 +843,7 @@ mod tests {
     }
 
     /// `func ( r T ) Name ( ) <type> { return r . name }` getter after getter, the receiver
-    /// named alike and the return type taken from `types` in turn: period 13.
+    /// named alike and the return type taken from `types` in turn: period 15.
     fn getters(lines: usize, types: &[u32]) -> Vec<Tok> {
         let p = |c: u8| (32 + c as u32, 0);
         let (func, ret) = (word("func"), word("return"));
