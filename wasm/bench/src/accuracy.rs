@@ -538,8 +538,9 @@ fn wide_false_positives(db: &FingerprintDb, with_common: Option<&FingerprintDb>,
         let found = drawn.iter().filter(|s| matches(db, s)).count();
         let found_common = with_common.map(|c| drawn.iter().filter(|s| matches(c, s)).count());
         if std::env::var_os("AIGUARD_ACCURACY_DEBUG").is_some() {
-            for s in drawn.iter().filter(|s| matches(with_common.unwrap_or(db), s)) {
-                for m in with_common.unwrap_or(db).scan(s, min_matches()) {
+            let shown = with_common.unwrap_or(db);
+            for s in &drawn {
+                for m in shown.scan(s, min_matches()) {
                     println!("  {f} false match ({} fingerprints): {:?}", m.matched, &s[m.start..m.end]);
                 }
             }
